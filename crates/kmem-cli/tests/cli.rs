@@ -1,0 +1,58 @@
+//! Runs the built `kmem` binary as a user would.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn kmem(args: &[&str], stdin: &str) -> (i32, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kmem"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("kmem runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    let out = child.wait_with_output().expect("kmem exits");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn clean_script_exits_zero() {
+    let (code, out, _) = kmem(&["check", "-"], "void *p = kmalloc(64, GFP_KERNEL);\n");
+    assert_eq!(code, 0);
+    assert_eq!(out.trim(), "-: no errors");
+}
+
+#[test]
+fn script_errors_exit_one_with_every_diagnostic() {
+    let (code, _, err) = kmem(&["check", "-"], "x = 1 @ 2;\ny = 0x;\n");
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("error: unexpected character '@'\n --> line 1, column 7"),
+        "{err}"
+    );
+    assert!(
+        err.contains("error: invalid integer literal `0x`\n --> line 2, column 5"),
+        "{err}"
+    );
+    assert!(err.trim_end().ends_with("-: 2 errors"), "{err}");
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    let (code, _, err) = kmem(&["nonsense"], "");
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown command `nonsense`"));
+    let (code, _, err) = kmem(&["check", "/nonexistent/file.kmem"], "");
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot read /nonexistent/file.kmem"));
+}

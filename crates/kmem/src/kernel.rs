@@ -1,0 +1,993 @@
+//! `Kernel`: the facade of the simulated kernel. It boots a machine and
+//! offers one method per kernel API call; every call returns an [`Event`]
+//! with the result, the effects and the log lines it produced.
+//!
+//! Deterministic: the same configuration and the same calls give the same
+//! events. Nothing panics: where the real kernel would WARN, BUG or oops,
+//! the event says so and the log shows the report.
+
+use crate::addr::{Order, Pfn, PhysAddr, VirtAddr, PAGE_SIZE};
+use crate::buddy::{Buddy, BuddyEffect, BuddyRules, PageRequest, ReserveAccess};
+use crate::context::{ContextOp, ExecContext};
+use crate::dmesg::{Level, Log, LogLine, Ratelimit, Taint, TaintSet};
+use crate::gfp::{Gfp, GfpFlag, GfpTable};
+use crate::layout::Layout;
+use crate::memmap::{
+    ConfigError, FrameRange, FrameUse, MachineConfig, MemMap, PageMeta, KERNEL_LOAD_ADDR,
+    STRUCT_PAGE_SIZE,
+};
+use crate::page_alloc::{self, AllocFailure, AllocPath, PageAllocation, PageCache, SlowPathPolicy};
+use crate::profile::{Profile, Series};
+use crate::report;
+use crate::translate::{NoMappings, Step, TranslateFault, Translator, Walk};
+use crate::zone::ZoneType;
+
+/// Kernel debug options that change what misuse looks like. Defaults are
+/// what distribution kernels ship.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DebugConfig {
+    /// CONFIG_DEBUG_ATOMIC_SLEEP: `might_sleep()` reports sleeping in
+    /// atomic context (on in Debian, Fedora and Ubuntu kernels' debug
+    /// checks; the playground defaults it on).
+    pub debug_atomic_sleep: bool,
+    /// CONFIG_SLAB_FREELIST_HARDENED (on in distribution kernels).
+    pub freelist_hardened: bool,
+    /// `slub_debug` on the command line (off by default).
+    pub slub_debug: bool,
+}
+
+impl Default for DebugConfig {
+    fn default() -> Self {
+        DebugConfig {
+            debug_atomic_sleep: true,
+            freelist_hardened: true,
+            slub_debug: false,
+        }
+    }
+}
+
+/// Everything that decides a simulated kernel.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KernelConfig {
+    /// The release.
+    pub profile: Profile,
+    /// The machine.
+    pub machine: MachineConfig,
+    /// Debug options.
+    pub debug: DebugConfig,
+}
+
+impl Default for KernelConfig {
+    fn default() -> Self {
+        KernelConfig {
+            profile: Profile::default_profile(),
+            machine: MachineConfig::default(),
+            debug: DebugConfig::default(),
+        }
+    }
+}
+
+/// Why a kernel could not boot.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BootError {
+    /// The machine configuration is outside what we simulate.
+    Machine(ConfigError),
+    /// The release has no GFP table.
+    Version(crate::profile::VersionError),
+}
+
+impl std::fmt::Display for BootError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BootError::Machine(e) => e.fmt(f),
+            BootError::Version(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for BootError {}
+
+/// Whether the simulated kernel still runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KernelState {
+    /// Running normally.
+    Running,
+    /// Stopped: a BUG or oops killed the calling task, or a request would
+    /// never return. Further calls are refused.
+    Stopped(String),
+}
+
+/// What a call returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallValue {
+    /// A `struct page *` (its vmemmap address).
+    Page(VirtAddr),
+    /// A kernel virtual address (`void *`).
+    Address(VirtAddr),
+    /// A physical address.
+    Phys(PhysAddr),
+    /// A frame number.
+    Pfn(Pfn),
+    /// A truth value.
+    Bool(bool),
+    /// A count.
+    Count(u64),
+    /// NULL.
+    Null,
+    /// Nothing (a `void` function).
+    Void,
+}
+
+/// How the call ended, as the kernel would show it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Normal return.
+    Ok,
+    /// Returned NULL (or failed) quietly or with an allocation-failure report.
+    Failed,
+    /// A WARN fired (the call still returned).
+    Warn,
+    /// `kernel BUG at …` or "Bad page state": the report is in the log.
+    Bug,
+    /// A page fault oops.
+    Oops,
+    /// The call would never return (for example `__GFP_NOFAIL` with no
+    /// memory left).
+    Hang,
+    /// Refused before reaching the kernel: the simulated kernel had stopped,
+    /// or the arguments are outside what C could express.
+    Refused(String),
+}
+
+/// A side effect of a call, for the UI.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Effect {
+    /// A free-list operation of the buddy allocator.
+    Buddy(BuddyEffect),
+    /// Page cache freed by direct reclaim.
+    DirectReclaim(u64),
+    /// Page cache freed by kswapd.
+    Kswapd(u64),
+    /// Page cache read in.
+    PageCacheFilled(u64),
+    /// The execution context changed.
+    Context(ExecContext),
+}
+
+/// One kernel API call and everything it did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Event {
+    /// Sequence number of the call (1 for the first).
+    pub seq: u32,
+    /// The call as C would write it, with its arguments.
+    pub call: String,
+    /// The return value.
+    pub value: CallValue,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// Where the memory came from or went, in words (for the timeline).
+    pub summary: String,
+    /// Side effects in order.
+    pub effects: Vec<Effect>,
+    /// Log lines the call produced.
+    pub log: Vec<LogLine>,
+    /// The recorded walk, for translations.
+    pub walk: Vec<Step>,
+}
+
+/// Simulated nanoseconds from boot to the first playground call.
+pub const SESSION_START_NS: u64 = 2 * SECOND_NS;
+/// One second of the simulated clock.
+const SECOND_NS: u64 = 1_000_000_000;
+/// Simulated cost of one API call.
+const CALL_NS: u64 = 1_000;
+/// `might_sleep()` reports at most once a second (HZ).
+const MIGHT_SLEEP_INTERVAL_NS: u64 = SECOND_NS;
+
+/// The simulated kernel.
+#[derive(Clone, Debug)]
+pub struct Kernel {
+    config: KernelConfig,
+    /// The release's GFP layout.
+    pub gfp: &'static GfpTable,
+    /// Physical memory.
+    pub mem: MemMap,
+    /// The page allocator.
+    pub buddy: Buddy,
+    /// Reclaimable page cache.
+    pub cache: PageCache,
+    /// The virtual layout.
+    pub layout: Layout,
+    /// The current context.
+    pub context: ExecContext,
+    /// The kernel log.
+    pub log: Log,
+    /// Taint flags.
+    pub taint: TaintSet,
+    state: KernelState,
+    seq: u32,
+    last_might_sleep_ns: Option<u64>,
+    warned_once: Vec<&'static str>,
+    boot_free_pages: Vec<u64>,
+    /// `warn_alloc()`'s `nopage_rs`: 4.19 DEFAULT_RATELIMIT (10 per 5 s),
+    /// 6.x 1 per 10 s.
+    nopage_ratelimit: Ratelimit,
+    /// `warn_alloc_show_mem()`'s `show_mem_rs`: one Mem-Info a second.
+    show_mem_ratelimit: Ratelimit,
+}
+
+/// The calling task, as reports name it.
+pub const COMM: &str = "insmod";
+/// Its pid.
+pub const PID: u32 = 1000;
+
+impl Kernel {
+    /// Boots a machine: lays out memory, makes the boot-time reservations,
+    /// frees the rest into the buddy allocator, and logs the firmware map.
+    pub fn boot(config: KernelConfig) -> Result<Kernel, BootError> {
+        config.machine.validate().map_err(BootError::Machine)?;
+        let profile = &config.profile;
+        let gfp = GfpTable::for_release(profile.release).map_err(BootError::Version)?;
+        let mut mem = MemMap::new(&config.machine);
+        reserve_boot_memory(&mut mem, &config);
+        let buddy = Buddy::boot(&mut mem, BuddyRules::of(profile), config.machine.cpus);
+        let mut log = Log::starting_at(0);
+        log.push(
+            Level::Notice,
+            format!(
+                "Linux version {} (kmem playground simulation)",
+                profile.release
+            ),
+        );
+        log.push(Level::Info, "BIOS-provided physical RAM map:");
+        for entry in mem.e820() {
+            log.push(Level::Info, entry.to_string());
+        }
+        log.set_now(SESSION_START_NS);
+        let boot_free_pages = buddy.zones.iter().map(|z| z.free_pages).collect();
+        Ok(Kernel {
+            layout: Layout::new(profile),
+            gfp,
+            mem,
+            buddy,
+            cache: PageCache::default(),
+            context: ExecContext::PROCESS,
+            log,
+            taint: TaintSet::default(),
+            state: KernelState::Running,
+            seq: 0,
+            last_might_sleep_ns: None,
+            warned_once: Vec::new(),
+            boot_free_pages,
+            nopage_ratelimit: match config.profile.series {
+                Series::V4_19 => Ratelimit::new(5 * SECOND_NS, 10),
+                _ => Ratelimit::new(10 * SECOND_NS, 1),
+            },
+            show_mem_ratelimit: Ratelimit::new(SECOND_NS, 1),
+            config,
+        })
+    }
+
+    /// The configuration the kernel was booted with.
+    pub fn config(&self) -> &KernelConfig {
+        &self.config
+    }
+
+    /// The release profile.
+    pub fn profile(&self) -> &Profile {
+        &self.config.profile
+    }
+
+    /// Whether the kernel still runs.
+    pub fn state(&self) -> &KernelState {
+        &self.state
+    }
+
+    /// Free pages per zone right after boot.
+    pub fn boot_free_pages(&self) -> &[u64] {
+        &self.boot_free_pages
+    }
+
+    /// The translation functions of this kernel.
+    pub fn translator(&self) -> Translator {
+        Translator {
+            page_offset: self.layout.page_offset,
+            max_pfn: self.mem.max_pfn(),
+        }
+    }
+
+    // ---- events -----------------------------------------------------
+
+    fn begin(&mut self, call: String) -> Result<EventBuilder, Box<Event>> {
+        self.seq += 1;
+        self.log.advance(CALL_NS);
+        let builder = EventBuilder {
+            seq: self.seq,
+            call,
+            log_mark: self.log.len(),
+            effects: Vec::new(),
+            walk: Vec::new(),
+        };
+        if let KernelState::Stopped(why) = &self.state {
+            let why = why.clone();
+            return Err(Box::new(builder.finish(
+                self,
+                CallValue::Void,
+                Outcome::Refused(format!("the simulated kernel has stopped: {why}")),
+                String::new(),
+            )));
+        }
+        Ok(builder)
+    }
+
+    /// Taints with TAINT_WARN and logs a `WARNING:` report with the
+    /// function's location and a call trace.
+    fn warn(&mut self, location: &'static str, function: &'static str, trace: &[&str]) {
+        let lines = report::warning(self, location, function, trace);
+        self.taint.add(Taint::Warn);
+        for line in lines {
+            self.log.push(Level::Warning, line);
+        }
+    }
+
+    /// `WARN_ON_ONCE`: only the first time for this location.
+    fn warn_once(
+        &mut self,
+        location: &'static str,
+        function: &'static str,
+        trace: &[&str],
+    ) -> bool {
+        if self.warned_once.contains(&location) {
+            return false;
+        }
+        self.warned_once.push(location);
+        self.warn(location, function, trace);
+        true
+    }
+
+    /// `might_sleep()`: the "sleeping function called from invalid context"
+    /// report when the context forbids sleeping (CONFIG_DEBUG_ATOMIC_SLEEP),
+    /// at most once a second. Returns true when the context was invalid.
+    fn might_sleep(&mut self, location: &'static str, trace: &[&str]) -> bool {
+        if !self.context.sleep_forbidden() {
+            return false;
+        }
+        let now = self.log.now_ns();
+        let recent = self
+            .last_might_sleep_ns
+            .is_some_and(|t| now < t + MIGHT_SLEEP_INTERVAL_NS);
+        if self.config.debug.debug_atomic_sleep && !recent {
+            self.last_might_sleep_ns = Some(now);
+            let lines = report::might_sleep(self, location, trace);
+            for line in lines {
+                self.log.push(Level::Err, line);
+            }
+            self.taint.add(Taint::Warn);
+        }
+        true
+    }
+
+    // ---- contexts ---------------------------------------------------
+
+    /// Enters or leaves a context (`spin_lock`, `local_irq_disable`,
+    /// entering a hardirq handler, ...).
+    pub fn context_op(&mut self, op: ContextOp) -> Event {
+        let call = format!("{}()", context_op_name(op));
+        let mut ev = match self.begin(call) {
+            Ok(ev) => ev,
+            Err(refused) => return *refused,
+        };
+        match self.context.apply(op) {
+            Ok(()) => {
+                ev.effects.push(Effect::Context(self.context));
+                let summary = format!("now in {}", self.context.describe());
+                ev.finish(self, CallValue::Void, Outcome::Ok, summary)
+            }
+            Err(unbalanced) => ev.finish(
+                self,
+                CallValue::Void,
+                Outcome::Refused(unbalanced.to_string()),
+                String::new(),
+            ),
+        }
+    }
+
+    // ---- the page allocator -----------------------------------------
+
+    /// The `PageRequest` and slow-path policy a mask and order stand for.
+    fn page_request(&self, gfp: Gfp, order: u8) -> (PageRequest, SlowPathPolicy) {
+        let t = self.gfp;
+        let zone = t.zone(gfp);
+        let request = PageRequest {
+            order: Order::new(order),
+            highest_zone: zone.zone,
+            migratetype: t.migratetype(gfp),
+            wakes_kswapd: t.has(gfp, GfpFlag::KswapdReclaim),
+        };
+        let policy = SlowPathPolicy {
+            reserves: t.reserve_access(gfp, order),
+            direct_reclaim: t.has(gfp, GfpFlag::DirectReclaim),
+            noretry: t.has(gfp, GfpFlag::NoRetry),
+            retry_mayfail: t.has(gfp, GfpFlag::RetryMayfail),
+            nofail: t.has(gfp, GfpFlag::NoFail),
+            nofail_reserves: match self.profile().series {
+                // ALLOC_HARDER: a further quarter off min.
+                Series::V4_19 => ReserveAccess {
+                    min_quarter: true,
+                    highatomic_counts_as_free: true,
+                    highatomic_first: true,
+                    ..ReserveAccess::default()
+                },
+                // ALLOC_MIN_RESERVE: half of min.
+                _ => ReserveAccess {
+                    min_half: true,
+                    highatomic_counts_as_free: true,
+                    ..ReserveAccess::default()
+                },
+            },
+        };
+        (request, policy)
+    }
+
+    /// The core of every page-allocator entry point: checks, allocation,
+    /// owner marking, zeroing, and failure reports. Returns the block or
+    /// the outcome to report.
+    fn allocate(
+        &mut self,
+        ev: &mut EventBuilder,
+        gfp: Gfp,
+        order: u32,
+        entry: &'static str,
+    ) -> Result<(Pfn, ZoneType), Outcome> {
+        let t = self.gfp;
+        if t.allows_blocking(gfp) {
+            self.might_sleep(report::ALLOC_PAGES_MIGHT_SLEEP, &[entry]);
+        }
+        let max = Order::MAX.as_u8() as u32;
+        if order > max {
+            // WARN_ON_ONCE(order > MAX_ORDER) unless __GFP_NOWARN.
+            if !t.has(gfp, GfpFlag::NoWarn)
+                && self.warn_once(
+                    report::ORDER_TOO_LARGE_WARN,
+                    report::alloc_pages_function(self.profile()),
+                    &[entry],
+                )
+            {
+                return Err(Outcome::Warn);
+            }
+            return Err(Outcome::Failed);
+        }
+        let order = order as u8;
+        let (request, policy) = self.page_request(gfp, order);
+        let PageAllocation {
+            result,
+            path,
+            direct_reclaimed,
+            kswapd_reclaimed,
+            nofail_retry,
+            effects,
+        } = page_alloc::alloc_pages(
+            &mut self.mem,
+            &mut self.buddy,
+            &mut self.cache,
+            &request,
+            &policy,
+        );
+        ev.effects.extend(effects.into_iter().map(Effect::Buddy));
+        if policy.nofail {
+            self.nofail_warnings(gfp, order, path, result.is_err(), nofail_retry, entry);
+        }
+        if direct_reclaimed > 0 {
+            ev.effects.push(Effect::DirectReclaim(direct_reclaimed));
+        }
+        if kswapd_reclaimed > 0 {
+            ev.effects.push(Effect::Kswapd(kswapd_reclaimed));
+        }
+        match result {
+            Ok((pfn, zone)) => {
+                let compound = order > 0 && t.has(gfp, GfpFlag::Comp);
+                if let Some(page) = self.mem.page_mut(pfn) {
+                    page.owner = ev.seq;
+                    if compound {
+                        page.flags |= PageMeta::COMPOUND;
+                    }
+                }
+                if t.has(gfp, GfpFlag::Zero) {
+                    for i in 0..(1u64 << order) {
+                        self.mem.clear(pfn.add(i));
+                    }
+                }
+                Ok((pfn, zone))
+            }
+            Err(AllocFailure::RetriesForever) => {
+                self.state = KernelState::Stopped(format!(
+                    "{entry} with __GFP_NOFAIL found no memory and retries forever"
+                ));
+                Err(Outcome::Hang)
+            }
+            Err(failure) => {
+                if !t.has(gfp, GfpFlag::NoWarn) {
+                    self.warn_alloc(gfp, order, failure == AllocFailure::OutOfMemory);
+                }
+                Err(Outcome::Failed)
+            }
+        }
+    }
+
+    /// `warn_alloc()`: the failure report, rate-limited as the release does,
+    /// with the Mem-Info at most once a second.
+    fn warn_alloc(&mut self, gfp: Gfp, order: u8, oom: bool) {
+        let now = self.log.now_ns();
+        let (allowed, suppressed) = self.nopage_ratelimit.allow(now);
+        if suppressed > 0 {
+            self.log.push(
+                Level::Warning,
+                format!("warn_alloc: {suppressed} callbacks suppressed"),
+            );
+        }
+        if !allowed {
+            return;
+        }
+        let show_mem = self.show_mem_ratelimit.allow(now).0;
+        for line in report::page_allocation_failure(self, gfp, order, oom, show_mem) {
+            self.log.push(Level::Warning, line);
+        }
+    }
+
+    /// The `__GFP_NOFAIL` sanity WARNs of the slow path. 6.12 checks on
+    /// entering the slow path (order above 1, no direct reclaim); 4.19 and
+    /// 6.6 only where a NOFAIL request would fail: without direct reclaim
+    /// it fails with a WARN, a costly order warns before retrying forever.
+    /// 6.6's WARN_ON_ONCE_GFP stays silent with `__GFP_NOWARN`.
+    fn nofail_warnings(
+        &mut self,
+        gfp: Gfp,
+        order: u8,
+        path: AllocPath,
+        failed: bool,
+        retried: bool,
+        entry: &'static str,
+    ) {
+        let series = self.profile().series;
+        let direct = self.gfp.has(gfp, GfpFlag::DirectReclaim);
+        let slow = matches!(path, AllocPath::MinWatermark | AllocPath::AfterReclaim);
+        if series == Series::V6_6 && self.gfp.has(gfp, GfpFlag::NoWarn) {
+            return;
+        }
+        let trace = [entry];
+        if series == Series::V6_12 {
+            if slow && order > 1 {
+                self.warn_once(report::NOFAIL_ORDER_WARN, "__alloc_pages_slowpath", &trace);
+            }
+            if slow && !direct {
+                self.warn_once(
+                    report::NOFAIL_NO_RECLAIM_WARN,
+                    "__alloc_pages_slowpath",
+                    &trace,
+                );
+            }
+        } else if failed && !direct {
+            self.warn_once(
+                report::NOFAIL_NO_RECLAIM_WARN,
+                "__alloc_pages_slowpath",
+                &trace,
+            );
+        } else if retried && order > crate::buddy::COSTLY_ORDER {
+            self.warn_once(report::NOFAIL_COSTLY_WARN, "__alloc_pages_slowpath", &trace);
+        }
+    }
+
+    /// `alloc_pages(gfp, order)`: a `struct page *` or NULL.
+    pub fn alloc_pages(&mut self, gfp: Gfp, order: u32) -> Event {
+        let call = format!("alloc_pages({}, {order})", self.gfp.format_mode(gfp));
+        self.page_entry(call, gfp, order, "alloc_pages", false)
+    }
+
+    /// `alloc_page(gfp)`: `alloc_pages(gfp, 0)`.
+    pub fn alloc_page(&mut self, gfp: Gfp) -> Event {
+        let call = format!("alloc_page({})", self.gfp.format_mode(gfp));
+        self.page_entry(call, gfp, 0, "alloc_pages", false)
+    }
+
+    /// `__get_free_pages(gfp, order)`: the block's direct-map address, or 0.
+    pub fn get_free_pages(&mut self, gfp: Gfp, order: u32) -> Event {
+        let call = format!("__get_free_pages({}, {order})", self.gfp.format_mode(gfp));
+        self.page_entry(call, gfp, order, "__get_free_pages", true)
+    }
+
+    /// `get_zeroed_page(gfp)`: `__get_free_pages(gfp | __GFP_ZERO, 0)`.
+    pub fn get_zeroed_page(&mut self, gfp: Gfp) -> Event {
+        let call = format!("get_zeroed_page({})", self.gfp.format_mode(gfp));
+        let zeroed = Gfp(gfp.0 | self.gfp.bit(GfpFlag::Zero).0);
+        self.page_entry(call, zeroed, 0, "get_zeroed_page", true)
+    }
+
+    fn page_entry(
+        &mut self,
+        call: String,
+        gfp: Gfp,
+        order: u32,
+        entry: &'static str,
+        want_address: bool,
+    ) -> Event {
+        let mut ev = match self.begin(call) {
+            Ok(ev) => ev,
+            Err(refused) => return *refused,
+        };
+        match self.allocate(&mut ev, gfp, order, entry) {
+            Ok((pfn, zone)) => {
+                let value = if want_address {
+                    CallValue::Address(self.translator().va(pfn.phys()).value)
+                } else {
+                    CallValue::Page(self.translator().pfn_to_page(pfn).value)
+                };
+                let source = if ev
+                    .effects
+                    .iter()
+                    .any(|e| matches!(e, Effect::Buddy(BuddyEffect::TakenFromPcp { .. })))
+                {
+                    format!("CPU 0's per-CPU list of zone {zone}")
+                } else {
+                    format!("zone {zone}")
+                };
+                let summary = format!(
+                    "order-{order} block at pfn {pfn:#x} ({} KiB) from {source}",
+                    (PAGE_SIZE << order) / 1024
+                );
+                ev.finish(self, value, Outcome::Ok, summary)
+            }
+            Err(outcome) => {
+                let summary = match outcome {
+                    Outcome::Hang => "never returns: __GFP_NOFAIL keeps retrying".to_string(),
+                    _ if order > Order::MAX.as_u8() as u32 => {
+                        format!("order {order} is above the largest order (10): NULL")
+                    }
+                    _ => format!("no order-{order} block could be found: NULL"),
+                };
+                ev.finish(
+                    self,
+                    if want_address {
+                        CallValue::Address(VirtAddr::NULL)
+                    } else {
+                        CallValue::Null
+                    },
+                    outcome,
+                    summary,
+                )
+            }
+        }
+    }
+
+    /// `__free_pages(page, order)`.
+    pub fn free_pages_page(&mut self, page: VirtAddr, order: u32) -> Event {
+        let call = format!("__free_pages({page:#x}, {order})");
+        let pfn = self.translator().page_to_pfn(page).value;
+        let misaligned = page
+            .as_u64()
+            .wrapping_sub(crate::layout::VMEMMAP_START.as_u64())
+            % STRUCT_PAGE_SIZE
+            != 0;
+        self.free_entry(call, pfn, order, misaligned)
+    }
+
+    /// `free_pages(addr, order)`: frees by direct-map address (0 is ignored).
+    pub fn free_pages(&mut self, addr: VirtAddr, order: u32) -> Event {
+        let call = format!("free_pages({addr:#x}, {order})");
+        if addr == VirtAddr::NULL {
+            let ev = match self.begin(call) {
+                Ok(ev) => ev,
+                Err(refused) => return *refused,
+            };
+            return ev.finish(
+                self,
+                CallValue::Void,
+                Outcome::Ok,
+                "free_pages(0) does nothing".into(),
+            );
+        }
+        let Walk { value: phys, steps } = self.translator().pa(addr);
+        let mut ev = self.free_entry(call, phys.pfn(), order, false);
+        ev.walk = steps;
+        ev
+    }
+
+    fn free_entry(&mut self, call: String, pfn: Pfn, order: u32, misaligned: bool) -> Event {
+        let mut ev = match self.begin(call) {
+            Ok(ev) => ev,
+            Err(refused) => return *refused,
+        };
+        let meta = self.mem.page(pfn).copied();
+        let Some(meta) = meta.filter(|_| !misaligned) else {
+            // Not a struct page of this machine: dereferencing it faults.
+            let page = self.translator().pfn_to_page(pfn).value;
+            let lines = report::page_fault_oops(self, page, "__free_pages");
+            self.stop_with_oops(
+                lines,
+                "__free_pages() on a pointer that is not a struct page",
+            );
+            return ev.finish(
+                self,
+                CallValue::Void,
+                Outcome::Oops,
+                format!("pfn {pfn:#x} has no struct page: oops"),
+            );
+        };
+        match meta.used_as {
+            FrameUse::Allocated if order == meta.order as u32 => {
+                let mut effects = Vec::new();
+                self.buddy
+                    .free_pages(&mut self.mem, pfn, meta.order, &mut effects);
+                ev.effects.extend(effects.into_iter().map(Effect::Buddy));
+                let summary = format!("order-{order} block at pfn {pfn:#x} back to the free lists");
+                ev.finish(self, CallValue::Void, Outcome::Ok, summary)
+            }
+            FrameUse::Allocated if order < meta.order as u32 => {
+                // The kernel frees what it is told: the first 2^order pages
+                // go back, the rest of the block is leaked.
+                let freed = order as u8;
+                let mut effects = Vec::new();
+                self.buddy
+                    .free_pages(&mut self.mem, pfn, freed, &mut effects);
+                ev.effects.extend(effects.into_iter().map(Effect::Buddy));
+                let leaked = (1u64 << meta.order) - (1u64 << freed);
+                let mut cursor = pfn.as_u64() + (1 << freed);
+                let end = pfn.as_u64() + (1 << meta.order);
+                while cursor < end {
+                    let o = (cursor.trailing_zeros() as u8).min(meta.order);
+                    if let Some(p) = self.mem.page_mut(Pfn::new(cursor)) {
+                        p.used_as = FrameUse::Allocated;
+                        p.order = o;
+                        p.owner = 0;
+                    }
+                    cursor += 1 << o;
+                }
+                let summary = format!(
+                    "freed order {order} of an order-{} block: {leaked} pages leaked",
+                    meta.order
+                );
+                ev.finish(self, CallValue::Void, Outcome::Ok, summary)
+            }
+            FrameUse::Allocated => {
+                self.state = KernelState::Stopped(format!("__free_pages() with order {order} of an order-{} block corrupts the free lists", meta.order));
+                ev.finish(self, CallValue::Void, Outcome::Refused("freeing more pages than were allocated puts other memory on the free lists; the real kernel does not check and corrupts itself, so the simulation stops here".into()), String::new())
+            }
+            FrameUse::Free | FrameUse::PerCpu | FrameUse::Tail => {
+                let summary = format!(
+                    "pfn {pfn:#x} is not an allocated block: its reference count drops below zero and nothing is freed (the kernel only notices with CONFIG_DEBUG_VM)"
+                );
+                ev.finish(self, CallValue::Void, Outcome::Ok, summary)
+            }
+            other => {
+                let lines = report::bad_page_state(self, pfn, other);
+                for line in lines {
+                    self.log.push(Level::Alert, line);
+                }
+                self.taint.add(Taint::BadPage);
+                ev.finish(
+                    self,
+                    CallValue::Void,
+                    Outcome::Bug,
+                    format!("pfn {pfn:#x} is {other:?}: Bad page state, not freed"),
+                )
+            }
+        }
+    }
+
+    fn stop_with_oops(&mut self, lines: Vec<String>, why: &str) {
+        for line in lines {
+            self.log.push(Level::Alert, line);
+        }
+        self.taint.add(Taint::Die);
+        self.state = KernelState::Stopped(why.to_string());
+    }
+
+    /// `page_address(page)`.
+    pub fn page_address(&mut self, page: VirtAddr) -> Event {
+        let call = format!("page_address({page:#x})");
+        let mut ev = match self.begin(call) {
+            Ok(ev) => ev,
+            Err(refused) => return *refused,
+        };
+        let Walk { value, steps } = self.translator().page_address(page);
+        ev.walk = steps;
+        ev.finish(self, CallValue::Address(value), Outcome::Ok, String::new())
+    }
+
+    /// The vmalloc-aware translation of `addr` (`kvm_kaddr_to_phys`), with
+    /// its walk.
+    pub fn kaddr_to_phys(&mut self, addr: VirtAddr) -> Event {
+        let call = format!("kvm_kaddr_to_phys({addr:#x})");
+        let mut ev = match self.begin(call) {
+            Ok(ev) => ev,
+            Err(refused) => return *refused,
+        };
+        let Walk { value, steps } = self.translator().kaddr_to_phys(addr, &NoMappings);
+        ev.walk = steps;
+        match value {
+            Ok(phys) => ev.finish(self, CallValue::Phys(phys), Outcome::Ok, String::new()),
+            Err(TranslateFault::NotMapped(garbage)) => ev.finish(
+                self,
+                CallValue::Phys(garbage),
+                Outcome::Ok,
+                "vmalloc_to_page() returned NULL: the result is meaningless".into(),
+            ),
+        }
+    }
+
+    // ---- memory pressure helpers --------------------------------------
+
+    /// Reads `pages` pages of files into the page cache (reclaimable,
+    /// movable), as a workload that fills memory with cache would.
+    pub fn fill_page_cache(&mut self, pages: u64) -> Event {
+        let call = format!("fill_page_cache({pages})");
+        let mut ev = match self.begin(call) {
+            Ok(ev) => ev,
+            Err(refused) => return *refused,
+        };
+        let added = self.cache.fill(&mut self.mem, &mut self.buddy, pages);
+        ev.effects.push(Effect::PageCacheFilled(added));
+        let summary = format!(
+            "{added} pages of page cache ({} MiB)",
+            (added * PAGE_SIZE) >> 20
+        );
+        ev.finish(self, CallValue::Count(added), Outcome::Ok, summary)
+    }
+
+    /// `echo 1 > /proc/sys/vm/drop_caches`: frees all page cache.
+    pub fn drop_caches(&mut self) -> Event {
+        let mut ev = match self.begin("drop_caches()".into()) {
+            Ok(ev) => ev,
+            Err(refused) => return *refused,
+        };
+        let freed = self
+            .cache
+            .reclaim(&mut self.mem, &mut self.buddy, ZoneType::Movable, u64::MAX);
+        ev.effects.push(Effect::DirectReclaim(freed));
+        ev.finish(
+            self,
+            CallValue::Count(freed),
+            Outcome::Ok,
+            format!("{freed} page-cache pages freed"),
+        )
+    }
+
+    /// Fragments free memory: takes every free page, then gives back all
+    /// but the first page of each aligned group of `1 << order` pages, so
+    /// that no free block of `order` or more remains (unmovable pins, as
+    /// long-lived kernel allocations scattered through memory make).
+    pub fn fragment(&mut self, order: u32) -> Event {
+        let call = format!("fragment({order})");
+        let mut ev = match self.begin(call) {
+            Ok(ev) => ev,
+            Err(refused) => return *refused,
+        };
+        let order = order.clamp(1, Order::MAX.as_u8() as u32 + 1) as u8;
+        let request = PageRequest {
+            order: Order::ZERO,
+            highest_zone: ZoneType::Normal,
+            migratetype: crate::zone::MigrateType::Unmovable,
+            wakes_kswapd: false,
+        };
+        let no_limits = crate::buddy::ReserveAccess {
+            no_watermarks: true,
+            ..Default::default()
+        };
+        let mut taken = Vec::new();
+        let mut sink = Vec::new();
+        while let Some((pfn, _)) = self.buddy.get_page_from_freelist(
+            &mut self.mem,
+            &request,
+            crate::buddy::WatermarkLevel::Min,
+            Some(no_limits),
+            &mut sink,
+        ) {
+            sink.clear();
+            taken.push(pfn);
+        }
+        taken.sort();
+        let mut pinned = 0;
+        for pfn in taken {
+            if pfn.as_u64() % (1 << order) == 0 {
+                if let Some(p) = self.mem.page_mut(pfn) {
+                    p.owner = ev.seq;
+                }
+                pinned += 1;
+            } else {
+                self.buddy.free_pages(&mut self.mem, pfn, 0, &mut sink);
+                sink.clear();
+            }
+        }
+        ev.effects.clear();
+        let summary =
+            format!("{pinned} pages pinned; no free block of order {order} or more remains");
+        ev.finish(self, CallValue::Count(pinned), Outcome::Ok, summary)
+    }
+}
+
+/// Collects an event while a call runs.
+struct EventBuilder {
+    seq: u32,
+    call: String,
+    log_mark: usize,
+    effects: Vec<Effect>,
+    walk: Vec<Step>,
+}
+
+impl EventBuilder {
+    fn finish(self, kernel: &Kernel, value: CallValue, outcome: Outcome, summary: String) -> Event {
+        Event {
+            seq: self.seq,
+            call: self.call,
+            value,
+            outcome,
+            summary,
+            effects: self.effects,
+            log: kernel.log.lines()[self.log_mark..].to_vec(),
+            walk: self.walk,
+        }
+    }
+}
+
+/// The kernel-function name of a context change.
+pub fn context_op_name(op: ContextOp) -> &'static str {
+    match op {
+        ContextOp::SpinLock => "spin_lock",
+        ContextOp::SpinUnlock => "spin_unlock",
+        ContextOp::SpinLockIrqsave => "spin_lock_irqsave",
+        ContextOp::SpinUnlockIrqrestore => "spin_unlock_irqrestore",
+        ContextOp::IrqDisable => "local_irq_disable",
+        ContextOp::IrqEnable => "local_irq_enable",
+        ContextOp::BhDisable => "local_bh_disable",
+        ContextOp::BhEnable => "local_bh_enable",
+        ContextOp::EnterSoftirq => "softirq_enter",
+        ContextOp::ExitSoftirq => "softirq_exit",
+        ContextOp::EnterHardirq => "irq_enter",
+        ContextOp::ExitHardirq => "irq_exit",
+        ContextOp::EnterNmi => "nmi_enter",
+        ContextOp::ExitNmi => "nmi_exit",
+    }
+}
+
+/// Memory that never reaches the buddy allocator: the low reserve, the
+/// kernel image at 16 MiB, and the `struct page` array (64 bytes a frame,
+/// allocated in 2 MiB pieces per 128 MiB section, top-down).
+fn reserve_boot_memory(mem: &mut MemMap, config: &KernelConfig) {
+    let low_reserve = match config.profile.series {
+        // CONFIG_X86_RESERVE_LOW = 64 KiB.
+        Series::V4_19 => 64 << 10,
+        // 5.13+: the whole first MiB.
+        _ => 1 << 20,
+    };
+    let frames = |start: u64, bytes: u64| FrameRange {
+        start: Pfn::new(start >> 12),
+        end: Pfn::new((start + bytes).div_ceil(PAGE_SIZE)),
+    };
+    mem.mark_range(frames(0, low_reserve), FrameUse::Reserved);
+    mem.mark_range(
+        frames(KERNEL_LOAD_ADDR.as_u64(), config.machine.kernel_image_bytes),
+        FrameUse::KernelImage,
+    );
+    let section_frames = (128u64 << 20) / PAGE_SIZE;
+    let ranges = mem.ram_ranges();
+    let mut sections: Vec<u64> = ranges
+        .iter()
+        .flat_map(|r| (r.start.as_u64() / section_frames)..r.end.as_u64().div_ceil(section_frames))
+        .collect();
+    sections.dedup();
+    let mut memmap_frames = sections.len() as u64 * section_frames * STRUCT_PAGE_SIZE / PAGE_SIZE;
+    // Top-down from the end of RAM.
+    for r in ranges.iter().rev() {
+        if memmap_frames == 0 {
+            break;
+        }
+        let take = memmap_frames.min(r.len());
+        mem.mark_range(
+            FrameRange {
+                start: Pfn::new(r.end.as_u64() - take),
+                end: r.end,
+            },
+            FrameUse::MemMap,
+        );
+        memmap_frames -= take;
+    }
+}

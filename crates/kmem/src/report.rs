@@ -1,0 +1,428 @@
+//! The kernel's reports, in each release's wording: WARNINGs, the
+//! "sleeping function called from invalid context" report, page allocation
+//! failures with their Mem-Info, bad page state, `kernel BUG at`, and page
+//! fault oopses.
+//!
+//! Sources (read from the release trees named in kernel-facts §0):
+//! `warn_alloc()` and `show_free_areas()` (4.19 mm/page_alloc.c; 6.6/6.12
+//! mm/page_alloc.c and mm/show_mem.c), `cpuset_print_current_mems_allowed()`
+//! (kernel/cgroup/cpuset.c), `dump_stack_print_info()` (lib/dump_stack.c),
+//! `___might_sleep()` (4.19) and `__might_resched()` (6.x)
+//! (kernel/sched/core.c), `show_fault_oops()` (arch/x86/mm/fault.c),
+//! `__die()` / `__die_header()` (arch/x86/kernel/dumpstack.c),
+//! `show_swap_cache_info()`, `hugetlb_show_meminfo*()`, `__show_mem()`.
+//!
+//! The machine is a distribution build (CONFIG_NUMA, CONFIG_SMP,
+//! CONFIG_TRANSPARENT_HUGEPAGE, CONFIG_CMA, CONFIG_MEMORY_FAILURE,
+//! CONFIG_ZONE_DEVICE; voluntary preemption in 4.19, PREEMPT_DYNAMIC and
+//! PREEMPT_RCU in 6.x) on QEMU's default AMD-vendor CPU, so page-table
+//! isolation is off (" NOPTI"). Call traces list the functions of the
+//! simulated path without offsets or registers, which only a real build has.
+
+use crate::addr::{Pfn, VirtAddr};
+use crate::gfp::Gfp;
+use crate::kernel::{Kernel, COMM, PID};
+use crate::memmap::FrameUse;
+use crate::profile::Series;
+use crate::zone::MigrateType;
+
+/// The hardware line of `dump_stack()` (the SMBIOS strings of QEMU's PC).
+pub const HARDWARE_NAME: &str =
+    "QEMU Standard PC (i440FX + PIIX, 1996), BIOS 1.16.3-debian-1.16.3-2 04/01/2014";
+
+/// Where `might_sleep` fires for a blocking page allocation, by series:
+/// 4.19 `prepare_alloc_pages()` calls `might_sleep_if()` at
+/// mm/page_alloc.c:4324; 6.x calls the inline `might_alloc()`, whose
+/// `might_sleep_if()` is at include/linux/sched/mm.h:306 (6.6) / :321 (6.12).
+pub const ALLOC_PAGES_MIGHT_SLEEP: &str = "alloc_pages";
+/// Key of the order-above-maximum WARN_ON_ONCE.
+pub const ORDER_TOO_LARGE_WARN: &str = "order_too_large";
+/// Key of the `__GFP_NOFAIL` without direct reclaim WARN_ON_ONCE.
+pub const NOFAIL_NO_RECLAIM_WARN: &str = "nofail_no_reclaim";
+/// Key of the `__GFP_NOFAIL` costly-order WARN_ON_ONCE (4.19, 6.6).
+pub const NOFAIL_COSTLY_WARN: &str = "nofail_costly";
+/// Key of 6.12's `__GFP_NOFAIL` above order 1 WARN_ON_ONCE.
+pub const NOFAIL_ORDER_WARN: &str = "nofail_order";
+
+/// The source location a WARN or might_sleep key stands for in a series.
+pub fn location(series: Series, key: &str) -> &'static str {
+    match (key, series) {
+        (ALLOC_PAGES_MIGHT_SLEEP, Series::V4_19) => "mm/page_alloc.c:4324",
+        (ALLOC_PAGES_MIGHT_SLEEP, Series::V6_6) => "include/linux/sched/mm.h:306",
+        (ALLOC_PAGES_MIGHT_SLEEP, Series::V6_12) => "include/linux/sched/mm.h:321",
+        (ORDER_TOO_LARGE_WARN, Series::V4_19) => "mm/page_alloc.c:4065",
+        (ORDER_TOO_LARGE_WARN, Series::V6_6) => "mm/page_alloc.c:4402",
+        (ORDER_TOO_LARGE_WARN, Series::V6_12) => "mm/page_alloc.c:4730",
+        (NOFAIL_NO_RECLAIM_WARN, Series::V4_19) => "mm/page_alloc.c:4265",
+        (NOFAIL_NO_RECLAIM_WARN, Series::V6_6) => "mm/page_alloc.c:4136",
+        (NOFAIL_NO_RECLAIM_WARN, Series::V6_12) => "mm/page_alloc.c:4234",
+        (NOFAIL_COSTLY_WARN, Series::V4_19) => "mm/page_alloc.c:4281",
+        (NOFAIL_COSTLY_WARN, Series::V6_6) => "mm/page_alloc.c:4152",
+        (NOFAIL_ORDER_WARN, Series::V6_12) => "mm/page_alloc.c:4229",
+        _ => "mm/page_alloc.c",
+    }
+}
+
+/// The function holding the order check: 4.19 checks in the slow path,
+/// 6.6 in `__alloc_pages`, 6.12 in `__alloc_pages_noprof`.
+pub fn alloc_pages_function(profile: &crate::profile::Profile) -> &'static str {
+    match profile.series {
+        Series::V4_19 => "__alloc_pages_slowpath",
+        Series::V6_6 => "__alloc_pages",
+        Series::V6_12 => "__alloc_pages_noprof",
+    }
+}
+
+/// The page allocator's entry point in call traces.
+fn alloc_pages_entry(series: Series) -> &'static str {
+    match series {
+        Series::V4_19 => "__alloc_pages_nodemask",
+        Series::V6_6 => "__alloc_pages",
+        Series::V6_12 => "__alloc_pages_noprof",
+    }
+}
+
+/// `dump_stack_print_info()`: the CPU line (6.12 adds `UID:` and a verbose
+/// taint line) and the hardware line.
+pub fn cpu_lines(k: &Kernel) -> Vec<String> {
+    let p = k.profile();
+    let flags = if p.series == Series::V4_19 { 18 } else { 19 };
+    let taint = k.taint.describe(flags);
+    let mut lines = Vec::new();
+    if p.series == Series::V6_12 {
+        lines.push(format!(
+            "CPU: 0 UID: 0 PID: {PID} Comm: {COMM} {taint} {} #1",
+            p.release
+        ));
+        if !k.taint.is_clean() {
+            lines.push(verbose_taint(k));
+        }
+    } else {
+        lines.push(format!(
+            "CPU: 0 PID: {PID} Comm: {COMM} {taint} {} #1",
+            p.release
+        ));
+    }
+    lines.push(format!("Hardware name: {HARDWARE_NAME}"));
+    lines
+}
+
+/// 6.12's `print_tainted_verbose()`: `Tainted: [W]=WARN, [D]=DIE`.
+fn verbose_taint(k: &Kernel) -> String {
+    let names = [('B', "BAD_PAGE"), ('D', "DIE"), ('W', "WARN")];
+    let set = k.taint.describe(19);
+    let parts: Vec<String> = names
+        .iter()
+        .filter(|(c, _)| set.contains(*c))
+        .map(|(c, n)| format!("[{c}]={n}"))
+        .collect();
+    format!("Tainted: {}", parts.join(", "))
+}
+
+/// `dump_stack()`: CPU lines and the call trace (6.x wraps it in
+/// `<TASK>`/`</TASK>`).
+fn dump_stack(k: &Kernel, trace: &[&str]) -> Vec<String> {
+    let mut lines = cpu_lines(k);
+    lines.push("Call Trace:".into());
+    let v6 = k.profile().series != Series::V4_19;
+    if v6 {
+        lines.push(" <TASK>".into());
+        lines.push(" dump_stack_lvl".into());
+    } else {
+        lines.push(" dump_stack".into());
+    }
+    lines.extend(trace.iter().map(|f| format!(" {f}")));
+    if v6 {
+        lines.push(" </TASK>".into());
+    }
+    lines
+}
+
+/// A `WARN_ON` report (`__warn()`).
+pub fn warning(k: &Kernel, key: &str, function: &str, trace: &[&str]) -> Vec<String> {
+    let series = k.profile().series;
+    let mut lines = vec![
+        "------------[ cut here ]------------".to_string(),
+        format!(
+            "WARNING: CPU: 0 PID: {PID} at {} {function}",
+            location(series, key)
+        ),
+        "Modules linked in:".to_string(),
+    ];
+    lines.extend(dump_stack(k, trace));
+    lines.push(end_trace(k));
+    lines
+}
+
+fn end_trace(k: &Kernel) -> String {
+    // 4.19 prints a random oops id; 6.x prints zeroes.
+    let id = if k.profile().series == Series::V4_19 {
+        crate::memmap::splitmix64(k.config().machine.seed)
+    } else {
+        0
+    };
+    format!("---[ end trace {id:016x} ]---")
+}
+
+/// The "sleeping function called from invalid context" report.
+pub fn might_sleep(k: &Kernel, key: &str, trace: &[&str]) -> Vec<String> {
+    let series = k.profile().series;
+    let c = k.context;
+    let mut lines = vec![format!(
+        "BUG: sleeping function called from invalid context at {}",
+        location(series, key)
+    )];
+    if series == Series::V4_19 {
+        lines.push(format!(
+            "in_atomic(): {}, irqs_disabled(): {}, pid: {PID}, name: {COMM}",
+            c.in_atomic() as u8,
+            c.irqs_disabled as u8
+        ));
+    } else {
+        lines.push(format!(
+            "in_atomic(): {}, irqs_disabled(): {}, non_block: 0, pid: {PID}, name: {COMM}",
+            c.in_atomic() as u8,
+            c.irqs_disabled as u8
+        ));
+        lines.push(format!("preempt_count: {:x}, expected: 0", c.preempt_count));
+        lines.push("RCU nest depth: 0, expected: 0".into());
+    }
+    let mut full: Vec<&str> = vec![if series == Series::V4_19 {
+        "___might_sleep"
+    } else {
+        "__might_resched"
+    }];
+    full.push(alloc_pages_entry(series));
+    full.extend(trace);
+    lines.extend(dump_stack(k, &full));
+    lines
+}
+
+/// A page allocation failure: `warn_alloc()` and, when `with_mem_info`, the
+/// Mem-Info of `show_mem()`. `oom` adds the OOM killer's verdict on the
+/// caller.
+pub fn page_allocation_failure(
+    k: &Kernel,
+    gfp: Gfp,
+    order: u8,
+    oom: bool,
+    with_mem_info: bool,
+) -> Vec<String> {
+    let p = k.profile();
+    let mode = k.gfp.format_mode(gfp);
+    let mut lines = Vec::new();
+    let head =
+        format!("{COMM}: page allocation failure: order:{order}, mode:{mode}, nodemask=(null)");
+    let v6 = p.series != Series::V4_19;
+    if v6 {
+        lines.push(format!("{head},cpuset=/,mems_allowed=0"));
+    } else {
+        lines.push(head);
+        lines.push(format!("{COMM} cpuset=/ mems_allowed=0"));
+    }
+    let entry = alloc_pages_entry(p.series);
+    lines.extend(dump_stack(
+        k,
+        &["warn_alloc", "__alloc_pages_slowpath", entry],
+    ));
+    // 6.x shows only zones up to gfp_zone(gfp_mask).
+    let max_zone = if v6 {
+        k.gfp.zone(gfp).zone.index()
+    } else {
+        usize::MAX
+    };
+    if with_mem_info {
+        lines.extend(show_mem(k, max_zone));
+    }
+    if oom {
+        lines.push(format!(
+            "Out of memory: the OOM killer chooses {COMM} (pid {PID}), the task that asked; its allocation fails"
+        ));
+    }
+    lines
+}
+
+fn kb(pages: u64) -> u64 {
+    pages * 4
+}
+
+/// `show_mem()`: the Mem-Info block.
+pub fn show_mem(k: &Kernel, max_zone: usize) -> Vec<String> {
+    let v6 = k.profile().series != Series::V4_19;
+    let cache = k.cache.len();
+    let free = k.buddy.nr_free_pages();
+    let pcp = k.buddy.pcp_pages();
+    let mut lines = vec!["Mem-Info:".to_string()];
+    if v6 {
+        lines.push("active_anon:0 inactive_anon:0 isolated_anon:0".into());
+        lines.push(format!(
+            " active_file:0 inactive_file:{cache} isolated_file:0"
+        ));
+        lines.push(" unevictable:0 dirty:0 writeback:0".into());
+        lines.push(" slab_reclaimable:0 slab_unreclaimable:0".into());
+        lines.push(" mapped:0 shmem:0 pagetables:0".into());
+        lines.push(" sec_pagetables:0 bounce:0".into());
+        lines.push(" kernel_misc_reclaimable:0".into());
+        lines.push(format!(" free:{free} free_pcp:{pcp} free_cma:0"));
+        lines.push(format!(
+            "Node 0 active_anon:0kB inactive_anon:0kB active_file:0kB inactive_file:{}kB unevictable:0kB isolated(anon):0kB isolated(file):0kB mapped:0kB dirty:0kB writeback:0kB shmem:0kB shmem_thp:0kB shmem_pmdmapped:0kB anon_thp:0kB writeback_tmp:0kB kernel_stack:0kB pagetables:0kB sec_pagetables:0kB all_unreclaimable? no",
+            kb(cache)
+        ));
+    } else {
+        lines.push("active_anon:0 inactive_anon:0 isolated_anon:0".into());
+        lines.push(format!(
+            " active_file:0 inactive_file:{cache} isolated_file:0"
+        ));
+        lines.push(" unevictable:0 dirty:0 writeback:0 unstable:0".into());
+        lines.push(" slab_reclaimable:0 slab_unreclaimable:0".into());
+        lines.push(" mapped:0 shmem:0 pagetables:0 bounce:0".into());
+        lines.push(format!(" free:{free} free_pcp:{pcp} free_cma:0"));
+        lines.push(format!(
+            "Node 0 active_anon:0kB inactive_anon:0kB active_file:0kB inactive_file:{}kB unevictable:0kB isolated(anon):0kB isolated(file):0kB mapped:0kB dirty:0kB writeback:0kB shmem:0kB shmem_thp: 0kB shmem_pmdmapped: 0kB anon_thp: 0kB writeback_tmp:0kB unstable:0kB all_unreclaimable? no",
+            kb(cache)
+        ));
+    }
+    let shown = || {
+        k.buddy
+            .zones
+            .iter()
+            .filter(|z| z.is_populated() && z.zone_type.index() <= max_zone)
+    };
+    for z in shown() {
+        let file = kb(k.cache.pages_in(z.zone_type));
+        // The simulated code runs on CPU 0: its lists are the local ones.
+        let pcp = kb(z.pcp.count);
+        let w = z.watermarks;
+        if v6 {
+            lines.push(format!(
+                "Node 0 {} free:{}kB boost:{}kB min:{}kB low:{}kB high:{}kB reserved_highatomic:{}KB active_anon:0kB inactive_anon:0kB active_file:0kB inactive_file:{file}kB unevictable:0kB writepending:0kB present:{}kB managed:{}kB mlocked:0kB bounce:0kB free_pcp:{pcp}kB local_pcp:{pcp}kB free_cma:0kB",
+                z.zone_type, kb(z.free_pages), kb(z.watermark_boost), kb(w.min), kb(w.low), kb(w.high), kb(z.reserved_highatomic), kb(z.present), kb(z.managed)
+            ));
+        } else {
+            lines.push(format!(
+                "Node 0 {} free:{}kB min:{}kB low:{}kB high:{}kB active_anon:0kB inactive_anon:0kB active_file:0kB inactive_file:{file}kB unevictable:0kB writepending:0kB present:{}kB managed:{}kB mlocked:0kB kernel_stack:0kB pagetables:0kB bounce:0kB free_pcp:{pcp}kB local_pcp:{pcp}kB free_cma:0kB",
+                z.zone_type, kb(z.free_pages), kb(w.min), kb(w.low), kb(w.high), kb(z.present), kb(z.managed)
+            ));
+        }
+        let reserves: String = z.lowmem_reserve.iter().map(|r| format!(" {r}")).collect();
+        lines.push(format!("lowmem_reserve[]:{reserves}"));
+    }
+    for z in shown() {
+        let mut line = format!("Node 0 {}: ", z.zone_type);
+        let mut total = 0;
+        for (order, area) in z.free_area.iter().enumerate() {
+            line.push_str(&format!("{}*{}kB ", area.nr_free, 4u64 << order));
+            total += area.nr_free << order;
+            if area.nr_free > 0 {
+                let letters: String = MigrateType::ALL
+                    .iter()
+                    .filter(|mt| area.lists[mt.index()].len > 0)
+                    .map(|mt| mt.letter())
+                    .collect();
+                line.push_str(&format!("({letters}) "));
+            }
+        }
+        line.push_str(&format!("= {}kB", kb(total)));
+        lines.push(line);
+    }
+    for size in [1_048_576, 2048] {
+        lines.push(format!(
+            "Node 0 hugepages_total=0 hugepages_free=0 hugepages_surp=0 hugepages_size={size}kB"
+        ));
+    }
+    lines.push(format!("{cache} total pagecache pages"));
+    lines.push("0 pages in swap cache".into());
+    if !v6 {
+        lines.push("Swap cache stats: add 0, delete 0, find 0/0".into());
+    }
+    lines.push("Free swap  = 0kB".into());
+    lines.push("Total swap = 0kB".into());
+    let present: u64 = k.buddy.zones.iter().map(|z| z.present).sum();
+    let managed: u64 = k.buddy.managed_pages();
+    lines.push(format!("{present} pages RAM"));
+    lines.push("0 pages HighMem/MovableOnly".into());
+    lines.push(format!("{} pages reserved", present - managed));
+    lines.push("0 pages cma reserved".into());
+    lines.push("0 pages hwpoisoned".into());
+    lines
+}
+
+/// `bad_page()`: freeing a frame that is not an allocated page.
+pub fn bad_page_state(k: &Kernel, pfn: Pfn, used_as: FrameUse) -> Vec<String> {
+    let reason = match used_as {
+        FrameUse::Slab => "PAGE_FLAGS_CHECK_AT_FREE flag(s) set",
+        FrameUse::PageCache => "non-NULL mapping",
+        _ => "PAGE_FLAGS_CHECK_AT_FREE flag(s) set",
+    };
+    let mut lines = vec![
+        format!(
+            "BUG: Bad page state in process {COMM}  pfn:{:05x}",
+            pfn.as_u64()
+        ),
+        format!("page dumped because: {reason}"),
+        "Modules linked in:".to_string(),
+    ];
+    let free_fn = match k.profile().series {
+        Series::V4_19 => "free_pages_prepare",
+        _ => "free_page_is_bad_report",
+    };
+    lines.extend(dump_stack(k, &["bad_page", free_fn, "__free_pages"]));
+    lines.push("Disabling lock debugging due to kernel taint".into());
+    lines
+}
+
+/// The oops header of `__die()`: `Oops: 0000 [#1] SMP NOPTI` (4.19),
+/// `… PREEMPT SMP NOPTI` (6.6), with the doubled `Oops: Oops:` of 6.12's
+/// `__die_header()`.
+fn oops_header(k: &Kernel, str_: &str, err: u16) -> String {
+    match k.profile().series {
+        Series::V4_19 => format!("{str_}: {err:04x} [#1] SMP NOPTI"),
+        Series::V6_6 => format!("{str_}: {err:04x} [#1] PREEMPT SMP NOPTI"),
+        Series::V6_12 => format!("Oops: {str_}: {err:04x} [#1] PREEMPT SMP NOPTI"),
+    }
+}
+
+/// A page-fault oops on a read of `addr` in kernel mode (error code 0:
+/// supervisor read of a not-present page).
+pub fn page_fault_oops(k: &Kernel, addr: VirtAddr, function: &str) -> Vec<String> {
+    let a = addr.as_u64();
+    let mut lines = Vec::new();
+    if k.profile().series == Series::V4_19 {
+        let what = if a < 4096 {
+            "NULL pointer dereference"
+        } else {
+            "paging request"
+        };
+        lines.push(format!("BUG: unable to handle kernel {what} at {a:016x}"));
+    } else {
+        if a < 4096 {
+            lines.push(format!(
+                "BUG: kernel NULL pointer dereference, address: {a:016x}"
+            ));
+        } else {
+            lines.push(format!(
+                "BUG: unable to handle page fault for address: {a:016x}"
+            ));
+        }
+        lines.push("#PF: supervisor read access in kernel mode".into());
+        lines.push("#PF: error_code(0x0000) - not-present page".into());
+    }
+    lines.push("PGD 0 P4D 0 ".into());
+    lines.push(oops_header(k, "Oops", 0));
+    lines.extend(dump_stack(k, &[function]));
+    lines.push(end_trace(k));
+    lines
+}
+
+/// `BUG()` / `BUG_ON()`: `kernel BUG at file:line!` and the invalid-opcode
+/// oops.
+pub fn kernel_bug(k: &Kernel, file: &str, line: u32, function: &str) -> Vec<String> {
+    let mut lines = vec![
+        "------------[ cut here ]------------".to_string(),
+        format!("kernel BUG at {file}:{line}!"),
+        oops_header(k, "invalid opcode", 0),
+    ];
+    lines.extend(dump_stack(k, &[function]));
+    lines.push(end_trace(k));
+    lines
+}

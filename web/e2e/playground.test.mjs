@@ -1,0 +1,63 @@
+// The first page in a real browser: the app loads, renders its title and an
+// editor that accepts typing and reports errors, with no console error.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { BASE_URL, launch, openPage } from "./browser.mjs";
+
+const SCREENSHOTS = new URL("../../docs/screenshots/", import.meta.url);
+let browser;
+
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+test("the playground loads, and its editor takes a script and reports errors", async () => {
+  const { page, problems, close } = await openPage(browser, {
+    viewport: { width: 1200, height: 760 },
+  });
+  const started = performance.now();
+  await page.goto(BASE_URL);
+
+  const title = page.getByRole("heading", { level: 1 });
+  await title.waitFor({ timeout: 15000 });
+  assert.equal(await title.textContent(), "kmem playground");
+  assert.equal(await page.title(), "kmem playground");
+
+  const editor = page.getByRole("textbox", { name: "Playground script" });
+  await editor.waitFor();
+  console.log(`# time to an editor that accepts input: ${(performance.now() - started).toFixed(0)} ms`);
+  assert.match(await editor.inputValue(), /kmalloc\(100, GFP_KERNEL\)/);
+  await page.getByText("No errors.").waitFor();
+
+  // Replace the script by typing, as a person would.
+  await editor.click();
+  await page.keyboard.press("Control+A");
+  await page.keyboard.press("Delete");
+  await editor.pressSequentially("void *p = kmalloc(64, GFP_KERNEL);\nx = 1 @ 2;");
+  await page.getByText("1 error", { exact: true }).waitFor();
+  const diagnostic = await page.locator(".diagnostic").first().textContent();
+  assert.match(diagnostic, /error: unexpected character '@'/);
+  assert.match(diagnostic, /--> line 2, column 7/);
+  // The gutter follows the text.
+  assert.equal((await page.locator(".editor-gutter").textContent()).trim(), "1\n2");
+
+  // Fix the error; the report goes away.
+  for (let i = 0; i < 4; i++) await page.keyboard.press("Backspace");
+  await editor.pressSequentially("+ 2;");
+  await page.getByText("No errors.").waitFor();
+  assert.match(await editor.inputValue(), /x = 1 \+ 2;$/);
+
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.keyboard.press("Control+A");
+  await page.keyboard.press("Delete");
+  await editor.pressSequentially("void *buf = kmalloc(100, GFP_KERNEL);\nvoid *big = vmalloc(SZ_1M) @;\n");
+  await page.getByText("1 error", { exact: true }).waitFor();
+  await page.screenshot({ path: new URL("playground.png", SCREENSHOTS).pathname });
+
+  assert.deepEqual(problems, []);
+  await close();
+});

@@ -1,0 +1,34 @@
+//! The list of problems found in the script.
+
+use kmem_script::{Diagnostic, LineIndex};
+use yew::prelude::*;
+
+/// Properties of [`Diagnostics`].
+#[derive(Properties, PartialEq)]
+pub struct DiagnosticsProps {
+    /// The script the diagnostics were found in.
+    pub source: AttrValue,
+    /// The diagnostics, in source order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Shows every diagnostic of the script, rendered as the `kmem` command
+/// prints them, or a line saying the script is clean.
+#[component]
+pub fn Diagnostics(props: &DiagnosticsProps) -> Html {
+    if props.diagnostics.is_empty() {
+        return html! { <p class="status ok" role="status">{ "No errors." }</p> };
+    }
+    let index = LineIndex::new(&props.source);
+    let count = props.diagnostics.len();
+    html! {
+        <section class="diagnostics" aria-label="Errors">
+            <p class="status error" role="status">
+                { format!("{count} error{}", if count == 1 { "" } else { "s" }) }
+            </p>
+            { for props.diagnostics.iter().map(|d| html! {
+                <pre class="diagnostic">{ d.render(&props.source, &index) }</pre>
+            }) }
+        </section>
+    }
+}
