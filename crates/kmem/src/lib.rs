@@ -19,6 +19,7 @@ pub mod layout;
 pub mod memmap;
 pub mod page_alloc;
 pub mod pcp;
+pub mod procfs;
 pub mod profile;
 pub mod report;
 pub mod translate;
