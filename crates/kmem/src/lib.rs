@@ -22,6 +22,7 @@ pub mod pcp;
 pub mod procfs;
 pub mod profile;
 pub mod report;
+pub mod slab;
 pub mod translate;
 pub mod zone;
 

@@ -1,0 +1,551 @@
+//! The SLUB allocator's kmalloc caches, as each modelled release builds
+//! them on x86_64 (mm/slub.c, mm/slab_common.c, include/linux/slab.h).
+//!
+//! - Caches: `kmalloc-8` … `kmalloc-8192` plus 96 and 192 (`kmalloc-8k` and
+//!   the other short names from 4.20 on). 4.19 has a second array of
+//!   `dma-kmalloc-*` caches; 6.x has `kmalloc-rcl-*`, `dma-kmalloc-*` and
+//!   `kmalloc-cg-*` beside the normal ones, chosen by `kmalloc_type()`.
+//! - Slab order and objects per slab follow `calculate_order()` for the
+//!   machine's CPU count.
+//! - Each slab is a block of real frames from the buddy allocator. Its free
+//!   objects form a LIFO freelist, so `kfree` then `kmalloc` of the same size
+//!   returns the same address. With `CONFIG_SLAB_FREELIST_RANDOM` (on in
+//!   distribution kernels) a new slab's freelist starts at a random point of
+//!   the cache's shuffled sequence (`shuffle_freelist()`); the randomness is
+//!   drawn from the machine's seed, so runs repeat.
+//! - Allocation takes from CPU 0's slab, then from the node's partial list,
+//!   then asks for a new slab. A free into a full slab puts it on the partial
+//!   list's tail; a slab that becomes empty while the node already has
+//!   `min_partial` partial slabs goes back to the page allocator.
+//!   Per-CPU partial lists (`CONFIG_SLUB_CPU_PARTIAL`) are not modelled.
+
+use std::collections::{HashMap, VecDeque};
+use std::fmt::Write;
+
+use crate::addr::{Order, Pfn, PAGE_SIZE};
+use crate::profile::Series;
+
+/// `KMALLOC_MAX_CACHE_SIZE`: larger requests go to the page allocator.
+pub const KMALLOC_MAX_CACHE_SIZE: u64 = 8192;
+/// `KMALLOC_MAX_SIZE`: 4 MiB (order 10).
+pub const KMALLOC_MAX_SIZE: u64 = 4 << 20;
+/// `ZERO_SIZE_PTR`, what `kmalloc(0)` returns.
+pub const ZERO_SIZE_PTR: u64 = 16;
+/// `MAX_OBJS_PER_PAGE`.
+const MAX_OBJS_PER_PAGE: u32 = 32767;
+/// `slub_max_order` = `PAGE_ALLOC_COSTLY_ORDER`.
+const SLUB_MAX_ORDER: u32 = 3;
+/// `MAX_ORDER` as 4.19 counts it (orders below it are valid).
+const MAX_ORDER_4_19: u32 = 11;
+
+/// `size_index[]`: the kmalloc index for sizes 1–192, by `(size - 1) / 8`
+/// (4.19 mm/slab_common.c; `kmalloc_size_index` in 6.12).
+const SIZE_INDEX: [u8; 24] = [
+    3, 4, 5, 5, 6, 6, 6, 6, 1, 1, 1, 1, 7, 7, 7, 7, 2, 2, 2, 2, 2, 2, 2, 2,
+];
+
+/// The kmalloc index of `size` (`kmalloc_slab()`'s lookup): 1 is the
+/// 96-byte cache, 2 the 192-byte one, 3–13 the powers of two 8–8192. None
+/// for 0 (`ZERO_SIZE_PTR`) and above [`KMALLOC_MAX_CACHE_SIZE`].
+pub fn kmalloc_index(size: u64) -> Option<u8> {
+    match size {
+        0 => None,
+        1..=192 => Some(SIZE_INDEX[((size - 1) / 8) as usize]),
+        193..=KMALLOC_MAX_CACHE_SIZE => Some((u64::BITS - (size - 1).leading_zeros()) as u8),
+        _ => None,
+    }
+}
+
+/// The object size of kmalloc index `index`.
+pub fn kmalloc_size(index: u8) -> u32 {
+    match index {
+        1 => 96,
+        2 => 192,
+        i => 1 << i,
+    }
+}
+
+/// The kmalloc indexes in the order `create_kmalloc_caches()` creates them:
+/// 4.19 makes 96 after 64 and 192 after 128; 6.x makes 96 and 192 first.
+fn creation_order(series: Series) -> Vec<u8> {
+    match series {
+        Series::V4_19 => vec![3, 4, 5, 6, 1, 7, 2, 8, 9, 10, 11, 12, 13],
+        _ => vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13],
+    }
+}
+
+/// Which array a kmalloc cache belongs to (`enum kmalloc_cache_type`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum KmallocType {
+    /// `kmalloc-<n>`.
+    Normal,
+    /// `kmalloc-rcl-<n>` (6.x), for `__GFP_RECLAIMABLE`.
+    Reclaim,
+    /// `dma-kmalloc-<n>`, for `__GFP_DMA`.
+    Dma,
+    /// `kmalloc-cg-<n>` (6.x), for `__GFP_ACCOUNT`.
+    Cgroup,
+}
+
+impl KmallocType {
+    /// The types each release creates, in creation order (4.19: normal then
+    /// DMA; 6.x: NORMAL, RECLAIM, DMA, CGROUP as the enum orders them with
+    /// CONFIG_ZONE_DMA and CONFIG_MEMCG).
+    pub fn of(series: Series) -> &'static [KmallocType] {
+        match series {
+            Series::V4_19 => &[KmallocType::Normal, KmallocType::Dma],
+            _ => &[
+                KmallocType::Normal,
+                KmallocType::Reclaim,
+                KmallocType::Dma,
+                KmallocType::Cgroup,
+            ],
+        }
+    }
+
+    /// `kmalloc_type()` (6.x): `__GFP_DMA` first, then `__GFP_RECLAIMABLE`,
+    /// then `__GFP_ACCOUNT`. 4.19's `kmalloc_slab()` only tests `GFP_DMA`.
+    pub fn choose(series: Series, dma: bool, reclaimable: bool, account: bool) -> KmallocType {
+        match series {
+            _ if dma => KmallocType::Dma,
+            Series::V4_19 => KmallocType::Normal,
+            _ if reclaimable => KmallocType::Reclaim,
+            _ if account => KmallocType::Cgroup,
+            _ => KmallocType::Normal,
+        }
+    }
+
+    /// The cache name of this type for `index` (`kmalloc_info[]`).
+    pub fn cache_name(self, series: Series, index: u8) -> String {
+        let size = kmalloc_size(index);
+        let size = if series != Series::V4_19 && size >= 1024 {
+            format!("{}k", size / 1024)
+        } else {
+            size.to_string()
+        };
+        match self {
+            KmallocType::Normal => format!("kmalloc-{size}"),
+            KmallocType::Reclaim => format!("kmalloc-rcl-{size}"),
+            KmallocType::Dma => format!("dma-kmalloc-{size}"),
+            KmallocType::Cgroup => format!("kmalloc-cg-{size}"),
+        }
+    }
+}
+
+/// `order_objects()`: objects of `size` in a slab of `order`.
+fn order_objects(order: u32, size: u32) -> u32 {
+    ((PAGE_SIZE << order) / u64::from(size)) as u32
+}
+
+/// `get_order(size)` as a number.
+fn get_order(size: u64) -> u32 {
+    u32::from(Order::for_size(size).as_u8())
+}
+
+fn fls(x: u32) -> u32 {
+    u32::BITS - x.leading_zeros()
+}
+
+/// The first order from `min_order` whose leftover is at most
+/// 1/`fract_leftover` of the slab (`slab_order()` / `calc_slab_order()`).
+fn calc_slab_order(size: u32, min_order: u32, max_order: u32, fract_leftover: u32) -> u32 {
+    let mut order = min_order;
+    while order <= max_order {
+        let slab_size = (PAGE_SIZE << order) as u32;
+        if slab_size % size <= slab_size / fract_leftover {
+            break;
+        }
+        order += 1;
+    }
+    order
+}
+
+/// `calculate_order()`: the slab order of a cache of `size`-byte objects
+/// on a machine with `cpus` CPUs. `min_objects` is `4 * (fls(cpus) + 1)`.
+/// 4.19 lowers `min_objects` one at a time until a layout wastes little
+/// enough; 6.6 and 6.12 keep it and accept up to half a slab of waste.
+pub fn calculate_order(series: Series, size: u32, cpus: u32) -> u32 {
+    let size = size.max(1);
+    let max_objects = order_objects(SLUB_MAX_ORDER, size).max(1);
+    let mut min_objects = (4 * (fls(cpus) + 1)).min(max_objects);
+    match series {
+        Series::V4_19 => {
+            let slab_order = |min_objects: u32, max_order: u32, fraction: u32| {
+                if order_objects(0, size) > MAX_OBJS_PER_PAGE {
+                    return get_order(u64::from(size) * u64::from(MAX_OBJS_PER_PAGE)) - 1;
+                }
+                let min_order = get_order(u64::from(min_objects) * u64::from(size));
+                calc_slab_order(size, min_order, max_order, fraction)
+            };
+            while min_objects > 1 {
+                let mut fraction = 16;
+                while fraction >= 4 {
+                    let order = slab_order(min_objects, SLUB_MAX_ORDER, fraction);
+                    if order <= SLUB_MAX_ORDER {
+                        return order;
+                    }
+                    fraction /= 2;
+                }
+                min_objects -= 1;
+            }
+            let order = slab_order(1, SLUB_MAX_ORDER, 1);
+            if order <= SLUB_MAX_ORDER {
+                return order;
+            }
+            slab_order(1, MAX_ORDER_4_19, 1).min(MAX_ORDER_4_19 - 1)
+        }
+        _ => {
+            let min_order = get_order(u64::from(min_objects) * u64::from(size));
+            if order_objects(min_order, size) > MAX_OBJS_PER_PAGE {
+                return get_order(u64::from(size) * u64::from(MAX_OBJS_PER_PAGE)) - 1;
+            }
+            let mut fraction = 16;
+            while fraction > 1 {
+                let order = calc_slab_order(size, min_order, SLUB_MAX_ORDER, fraction);
+                if order <= SLUB_MAX_ORDER {
+                    return order;
+                }
+                fraction /= 2;
+            }
+            get_order(u64::from(size))
+        }
+    }
+}
+
+/// `set_min_partial(s, ilog2(s->size) / 2)`, clamped to 5–10.
+fn min_partial(size: u32) -> u64 {
+    u64::from((size.max(1).ilog2() / 2).clamp(5, 10))
+}
+
+/// Identifies a cache in [`Slub::caches`].
+pub type CacheId = usize;
+
+/// One `struct kmem_cache`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cache {
+    /// `/proc/slabinfo` name.
+    pub name: String,
+    /// `object_size`: what the caller asked the cache for.
+    pub object_size: u32,
+    /// `size`: bytes an object takes in the slab.
+    pub size: u32,
+    /// Slab order (`oo_order(s->oo)`).
+    pub order: u32,
+    /// Objects per slab (`oo_objects(s->oo)`).
+    pub objects: u32,
+    /// `min_partial`.
+    pub min_partial: u64,
+    /// The kmalloc array and index it serves, if a kmalloc cache.
+    pub kmalloc: Option<(KmallocType, u8)>,
+    /// Slabs of the cache.
+    pub nr_slabs: u64,
+    cpu_slab: Option<u32>,
+    partial: VecDeque<u32>,
+    random_seq: Vec<u32>,
+}
+
+impl Cache {
+    fn new(name: String, object_size: u32, series: Series, cpus: u32) -> Cache {
+        // No debugging: objects are the size rounded to a word.
+        let size = object_size.max(8).next_multiple_of(8);
+        let order = calculate_order(series, size, cpus);
+        Cache {
+            name,
+            object_size,
+            size,
+            order,
+            objects: order_objects(order, size),
+            min_partial: min_partial(size),
+            kmalloc: None,
+            nr_slabs: 0,
+            cpu_slab: None,
+            partial: VecDeque::new(),
+            random_seq: Vec::new(),
+        }
+    }
+
+    /// Slabs on the node's partial list.
+    pub fn nr_partial(&self) -> u64 {
+        self.partial.len() as u64
+    }
+}
+
+/// One slab: which cache it serves and its free objects.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Slab {
+    cache: CacheId,
+    /// Free object indexes; the last is handed out next. A double free
+    /// pushes an index twice, as the kernel's freelist then holds a cycle.
+    free: Vec<u32>,
+    /// Objects handed out (`inuse`), which may go negative in C after double
+    /// frees; we saturate.
+    inuse: u32,
+}
+
+/// What [`Slub::free`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SlabFree {
+    /// The object went back on its slab's freelist.
+    Freed {
+        /// The cache.
+        cache: CacheId,
+        /// The slab became empty and was given back: its first frame and
+        /// order, for the caller to free.
+        discard: Option<(Pfn, u32)>,
+    },
+    /// `set_freepointer()`'s `BUG_ON(object == fp)`: the object is already
+    /// the head of the freelist (CONFIG_SLAB_FREELIST_HARDENED).
+    DoubleFreeDetected {
+        /// The cache.
+        cache: CacheId,
+    },
+    /// The pointer is not the start of an object of this slab.
+    NotAnObject {
+        /// The cache.
+        cache: CacheId,
+    },
+    /// The frame is not the first frame of a slab.
+    NotASlab,
+}
+
+/// The SLUB allocator of one kernel: its caches and slabs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Slub {
+    series: Series,
+    cpus: u32,
+    /// Caches in creation order (`/proc/slabinfo` prints newest first).
+    pub caches: Vec<Cache>,
+    /// kmalloc caches by type and index.
+    kmalloc: HashMap<(KmallocType, u8), CacheId>,
+    /// Slabs by their first frame.
+    slabs: HashMap<u32, Slab>,
+    freelist_random: bool,
+    /// `CONFIG_SLAB_FREELIST_HARDENED`'s naive double-free check.
+    pub freelist_hardened: bool,
+    rng: u64,
+}
+
+impl Slub {
+    /// `kmem_cache_init()` + `create_kmalloc_caches()` for `series` on a
+    /// machine with `cpus` CPUs.
+    pub fn boot(series: Series, cpus: u32, seed: u64, freelist_random: bool) -> Slub {
+        let mut slub = Slub {
+            series,
+            cpus,
+            caches: Vec::new(),
+            kmalloc: HashMap::new(),
+            slabs: HashMap::new(),
+            freelist_random,
+            freelist_hardened: true,
+            rng: seed ^ 0x5bd1_e995_1ab0_c0de,
+        };
+        for &kind in KmallocType::of(series) {
+            for index in creation_order(series) {
+                let name = kind.cache_name(series, index);
+                let id = slub.create_cache(name, kmalloc_size(index));
+                slub.caches[id].kmalloc = Some((kind, index));
+                slub.kmalloc.insert((kind, index), id);
+            }
+        }
+        slub
+    }
+
+    /// `kmem_cache_create(name, size, …)` without merging: a new cache.
+    pub fn create_cache(&mut self, name: String, object_size: u32) -> CacheId {
+        let mut cache = Cache::new(name, object_size, self.series, self.cpus);
+        if self.freelist_random && cache.objects >= 2 {
+            // freelist_randomize(): Fisher-Yates over 0..objects.
+            let mut seq: Vec<u32> = (0..cache.objects).collect();
+            for i in (1..seq.len()).rev() {
+                let j = (self.next_random() % (i as u64 + 1)) as usize;
+                seq.swap(i, j);
+            }
+            cache.random_seq = seq;
+        }
+        self.caches.push(cache);
+        self.caches.len() - 1
+    }
+
+    fn next_random(&mut self) -> u64 {
+        // splitmix64
+        self.rng = self.rng.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.rng;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// The kmalloc cache serving `size` bytes of `kind`, if any.
+    pub fn kmalloc_cache(&self, kind: KmallocType, size: u64) -> Option<CacheId> {
+        self.kmalloc.get(&(kind, kmalloc_index(size)?)).copied()
+    }
+
+    /// An object from the CPU slab or the partial list: the slab's first
+    /// frame and the object's byte offset in it. None means a new slab is
+    /// needed ([`Slub::add_slab`]).
+    pub fn alloc(&mut self, id: CacheId) -> Option<(Pfn, u64)> {
+        loop {
+            let cache = self.caches.get_mut(id)?;
+            let slab_pfn = match cache.cpu_slab {
+                Some(pfn) => pfn,
+                None => {
+                    let pfn = cache.partial.pop_front()?;
+                    cache.cpu_slab = Some(pfn);
+                    pfn
+                }
+            };
+            let size = u64::from(cache.size);
+            let slab = self.slabs.get_mut(&slab_pfn)?;
+            match slab.free.pop() {
+                Some(index) => {
+                    slab.inuse = slab.inuse.saturating_add(1);
+                    return Some((Pfn::new(u64::from(slab_pfn)), u64::from(index) * size));
+                }
+                // Exhausted: the slab is full and leaves the CPU; SLUB
+                // keeps no list of full slabs.
+                None => self.caches[id].cpu_slab = None,
+            }
+        }
+    }
+
+    /// A new slab of `id` at `pfn` (its frames come from the page
+    /// allocator) becomes the CPU slab, its freelist set up as
+    /// `allocate_slab()` does, shuffled when freelists are randomized.
+    pub fn add_slab(&mut self, id: CacheId, pfn: Pfn) {
+        let Some(cache) = self.caches.get(id) else {
+            return;
+        };
+        let objects = cache.objects;
+        let order: Vec<u32> = if cache.random_seq.len() >= 2 {
+            let count = cache.random_seq.len() as u64;
+            let seq = cache.random_seq.clone();
+            let pos = (self.next_random() % count) as usize;
+            (0..seq.len())
+                .map(|i| seq[(pos + i) % seq.len()])
+                .filter(|&i| i < objects)
+                .collect()
+        } else {
+            (0..objects).collect()
+        };
+        // The first of `order` is handed out first: the stack is reversed.
+        let free: Vec<u32> = order.into_iter().rev().collect();
+        let key = pfn.as_u64() as u32;
+        self.slabs.insert(
+            key,
+            Slab {
+                cache: id,
+                free,
+                inuse: 0,
+            },
+        );
+        let cache = &mut self.caches[id];
+        cache.nr_slabs += 1;
+        // The CPU slab it replaces (if any) was full.
+        cache.cpu_slab = Some(key);
+    }
+
+    /// The cache of the slab starting at `pfn`, if it is one.
+    pub fn cache_of(&self, pfn: Pfn) -> Option<CacheId> {
+        self.slabs.get(&(pfn.as_u64() as u32)).map(|s| s.cache)
+    }
+
+    /// `kfree()` of the object at byte `offset` of the slab starting at
+    /// `pfn` (`do_slab_free()` / `__slab_free()`).
+    pub fn free(&mut self, pfn: Pfn, offset: u64) -> SlabFree {
+        let key = pfn.as_u64() as u32;
+        let Some(slab) = self.slabs.get_mut(&key) else {
+            return SlabFree::NotASlab;
+        };
+        let id = slab.cache;
+        let cache = &mut self.caches[id];
+        let size = u64::from(cache.size);
+        if offset % size != 0 || offset / size >= u64::from(cache.objects) {
+            return SlabFree::NotAnObject { cache: id };
+        }
+        let index = (offset / size) as u32;
+        if self.freelist_hardened && slab.free.last() == Some(&index) {
+            return SlabFree::DoubleFreeDetected { cache: id };
+        }
+        let was_full = slab.free.is_empty();
+        slab.free.push(index);
+        slab.inuse = slab.inuse.saturating_sub(1);
+        let is_cpu_slab = cache.cpu_slab == Some(key);
+        if is_cpu_slab {
+            return SlabFree::Freed {
+                cache: id,
+                discard: None,
+            };
+        }
+        if slab.inuse == 0 && cache.nr_partial() >= cache.min_partial {
+            // slab_empty: off the partial list and back to the buddy.
+            cache.partial.retain(|&p| p != key);
+            cache.nr_slabs -= 1;
+            let order = cache.order;
+            self.slabs.remove(&key);
+            return SlabFree::Freed {
+                cache: id,
+                discard: Some((pfn, order)),
+            };
+        }
+        if was_full {
+            cache.partial.push_back(key);
+        }
+        SlabFree::Freed {
+            cache: id,
+            discard: None,
+        }
+    }
+
+    /// Frames held by slabs of reclaimable caches and of the others, for
+    /// meminfo's SReclaimable and SUnreclaim.
+    pub fn slab_pages(&self) -> (u64, u64) {
+        let mut reclaimable = 0;
+        let mut unreclaimable = 0;
+        for cache in &self.caches {
+            let pages = cache.nr_slabs << cache.order;
+            match cache.kmalloc {
+                Some((KmallocType::Reclaim, _)) => reclaimable += pages,
+                _ => unreclaimable += pages,
+            }
+        }
+        (reclaimable, unreclaimable)
+    }
+
+    /// `/proc/slabinfo` (mm/slab_common.c `slab_show`, SLUB's
+    /// `get_slabinfo()`): caches newest first; free objects count as free
+    /// only on partial slabs; tunables are 0 under SLUB.
+    pub fn slabinfo(&self) -> String {
+        let mut out = String::from("slabinfo - version: 2.1\n");
+        out.push_str("# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> : tunables <limit> <batchcount> <sharedfactor> : slabdata <active_slabs> <num_slabs> <sharedavail>\n");
+        let mut free_on_partial = vec![0u64; self.caches.len()];
+        for (&pfn, slab) in &self.slabs {
+            if self.caches[slab.cache].partial.contains(&pfn) {
+                free_on_partial[slab.cache] += slab.free.len() as u64;
+            }
+        }
+        for (id, cache) in self.caches.iter().enumerate().rev() {
+            let num_objs = cache.nr_slabs * u64::from(cache.objects);
+            let active = num_objs.saturating_sub(free_on_partial[id]);
+            let _ = writeln!(
+                out,
+                "{:<17} {:>6} {:>6} {:>6} {:>4} {:>4} : tunables {:>4} {:>4} {:>4} : slabdata {:>6} {:>6} {:>6}",
+                cache.name,
+                active,
+                num_objs,
+                cache.size,
+                cache.objects,
+                1u32 << cache.order,
+                0,
+                0,
+                0,
+                cache.nr_slabs,
+                cache.nr_slabs,
+                0
+            );
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests;
