@@ -19,8 +19,11 @@ use crate::memmap::{
 use crate::page_alloc::{self, AllocFailure, AllocPath, PageAllocation, PageCache, SlowPathPolicy};
 use crate::profile::{Profile, Series};
 use crate::report;
+use crate::slab::Slub;
 use crate::translate::{NoMappings, Step, TranslateFault, Translator, Walk};
 use crate::zone::ZoneType;
+
+mod kmalloc;
 
 /// Kernel debug options that change what misuse looks like. Defaults are
 /// what distribution kernels ship.
@@ -152,6 +155,24 @@ pub enum Effect {
     PageCacheFilled(u64),
     /// The execution context changed.
     Context(ExecContext),
+    /// A new slab was allocated for a cache.
+    NewSlab {
+        /// The cache's name.
+        cache: String,
+        /// The slab's first frame.
+        pfn: Pfn,
+        /// Its order.
+        order: u8,
+    },
+    /// An empty slab went back to the page allocator.
+    SlabDiscarded {
+        /// The cache's name.
+        cache: String,
+        /// The slab's first frame.
+        pfn: Pfn,
+        /// Its order.
+        order: u8,
+    },
 }
 
 /// One kernel API call and everything it did.
@@ -198,6 +219,8 @@ pub struct Kernel {
     pub cache: PageCache,
     /// The virtual layout.
     pub layout: Layout,
+    /// The slab allocator.
+    pub slab: Slub,
     /// The current context.
     pub context: ExecContext,
     /// The kernel log.
@@ -251,6 +274,16 @@ impl Kernel {
             mem,
             buddy,
             cache: PageCache::default(),
+            slab: {
+                let mut slab = Slub::boot(
+                    profile.series,
+                    config.machine.cpus,
+                    config.machine.seed,
+                    true,
+                );
+                slab.freelist_hardened = config.debug.freelist_hardened;
+                slab
+            },
             context: ExecContext::PROCESS,
             log,
             taint: TaintSet::default(),

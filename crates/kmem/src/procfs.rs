@@ -1,5 +1,5 @@
-//! `/proc/buddyinfo`, `/proc/pagetypeinfo`, `/proc/zoneinfo` and
-//! `/proc/meminfo`, printed byte for byte as each modelled release prints
+//! `/proc/buddyinfo`, `/proc/pagetypeinfo`, `/proc/zoneinfo`,
+//! `/proc/meminfo` and (from the slab allocator) `/proc/slabinfo`, printed byte for byte as each modelled release prints
 //! them (mm/vmstat.c `frag_show_print`, `pagetypeinfo_show`,
 //! `zoneinfo_show_print`; fs/proc/meminfo.c `meminfo_proc_show`, with
 //! `hugetlb_report_meminfo` and x86's `arch_report_meminfo`).
@@ -17,7 +17,7 @@
 //! Values come from the simulated machine. It runs no user space, so the
 //! counters of things it does not model (anonymous memory, page tables,
 //! kernel stacks, swap, hugetlb, per-CPU chunks, NUMA events) read 0;
-//! free pages, watermarks, spans, reserves, per-CPU lists, page-cache pages
+//! free pages, watermarks, spans, reserves, per-CPU lists, page-cache pages, slab pages
 //! and free-list lengths are the allocator's own.
 
 use std::fmt::Write;
@@ -199,6 +199,12 @@ enum Meminfo {
     VmallocTotal,
     /// A counter of something the simulation does not have.
     Zero,
+    /// Slab pages of reclaimable and other caches.
+    Slab,
+    /// Slab pages of reclaimable caches (also 6.x `KReclaimable`).
+    SReclaimable,
+    /// Slab pages of the other caches.
+    SUnreclaim,
     HugePagesCount,
     Hugepagesize,
     DirectMap4k,
@@ -242,9 +248,9 @@ const MEMINFO_4_19: &[(&str, Meminfo, Width)] = &[
     ("AnonPages:      ", M::Zero, Kb8),
     ("Mapped:         ", M::Zero, Kb8),
     ("Shmem:          ", M::Zero, Kb8),
-    ("Slab:           ", M::Zero, Kb8),
-    ("SReclaimable:   ", M::Zero, Kb8),
-    ("SUnreclaim:     ", M::Zero, Kb8),
+    ("Slab:           ", M::Slab, Kb8),
+    ("SReclaimable:   ", M::SReclaimable, Kb8),
+    ("SUnreclaim:     ", M::SUnreclaim, Kb8),
     ("KernelStack:    ", M::Zero, Kb8),
     ("PageTables:     ", M::Zero, Kb8),
     ("NFS_Unstable:   ", M::Zero, Kb8),
@@ -298,10 +304,10 @@ const MEMINFO_6: &[(&str, Meminfo, Width)] = &[
     ("AnonPages:      ", M::Zero, Kb8),
     ("Mapped:         ", M::Zero, Kb8),
     ("Shmem:          ", M::Zero, Kb8),
-    ("KReclaimable:   ", M::Zero, Kb8),
-    ("Slab:           ", M::Zero, Kb8),
-    ("SReclaimable:   ", M::Zero, Kb8),
-    ("SUnreclaim:     ", M::Zero, Kb8),
+    ("KReclaimable:   ", M::SReclaimable, Kb8),
+    ("Slab:           ", M::Slab, Kb8),
+    ("SReclaimable:   ", M::SReclaimable, Kb8),
+    ("SUnreclaim:     ", M::SUnreclaim, Kb8),
     ("KernelStack:    ", M::Zero, Kb8),
     ("PageTables:     ", M::Zero, Kb8),
     ("SecPageTables:  ", M::Zero, Kb8),
@@ -502,6 +508,8 @@ fn vm_counter(k: &Kernel, name: &str, zone: Option<&Zone>) -> u64 {
         ("nr_free_pages", Some(z)) => z.free_pages,
         ("nr_zone_inactive_file", Some(z)) => k.cache.pages_in(z.zone_type),
         ("nr_inactive_file" | "nr_file_pages", None) => k.cache.len(),
+        ("nr_slab_reclaimable", None) => k.slab.slab_pages().0,
+        ("nr_slab_unreclaimable", None) => k.slab.slab_pages().1,
         _ => 0,
     }
 }
@@ -616,7 +624,9 @@ fn mem_available(k: &Kernel) -> u64 {
     let free = k.buddy.nr_free_pages() as i64 - totalreserve_pages(k) as i64;
     let pagecache = k.cache.len();
     let pagecache = pagecache - (pagecache / 2).min(wmark_low);
-    (free + pagecache as i64).max(0) as u64
+    let reclaimable = k.slab.slab_pages().0;
+    let reclaimable = reclaimable - (reclaimable / 2).min(wmark_low);
+    (free + pagecache as i64 + reclaimable as i64).max(0) as u64
 }
 
 /// `DirectMap4k` and `DirectMap2M` in kB: the direct map as
@@ -665,6 +675,9 @@ pub fn meminfo(k: &Kernel) -> String {
             // `vm_commit_limit()`: no hugetlb pages, no swap.
             M::CommitLimit => pages_kb(totalram * OVERCOMMIT_RATIO / 100),
             M::VmallocTotal => (VMALLOC_END.as_u64() - VMALLOC_START.as_u64()) >> 10,
+            M::Slab => pages_kb(k.slab.slab_pages().0 + k.slab.slab_pages().1),
+            M::SReclaimable => pages_kb(k.slab.slab_pages().0),
+            M::SUnreclaim => pages_kb(k.slab.slab_pages().1),
             M::Zero | M::HugePagesCount => 0,
             M::Hugepagesize => 2048,
             M::DirectMap4k => direct_4k,
@@ -680,11 +693,12 @@ pub fn meminfo(k: &Kernel) -> String {
 }
 
 /// The files this module prints, by path.
-pub const FILES: [&str; 4] = [
+pub const FILES: [&str; 5] = [
     "/proc/buddyinfo",
     "/proc/pagetypeinfo",
     "/proc/zoneinfo",
     "/proc/meminfo",
+    "/proc/slabinfo",
 ];
 
 /// The contents of `path`, one of [`FILES`].
@@ -694,6 +708,7 @@ pub fn read(k: &Kernel, path: &str) -> Option<String> {
         "/proc/pagetypeinfo" => Some(pagetypeinfo(k)),
         "/proc/zoneinfo" => Some(zoneinfo(k)),
         "/proc/meminfo" => Some(meminfo(k)),
+        "/proc/slabinfo" => Some(k.slab.slabinfo()),
         _ => None,
     }
 }

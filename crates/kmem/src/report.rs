@@ -35,6 +35,12 @@ pub const HARDWARE_NAME: &str =
 /// mm/page_alloc.c:4324; 6.x calls the inline `might_alloc()`, whose
 /// `might_sleep_if()` is at include/linux/sched/mm.h:306 (6.6) / :321 (6.12).
 pub const ALLOC_PAGES_MIGHT_SLEEP: &str = "alloc_pages";
+/// Where `might_sleep` fires for a blocking slab allocation: 4.19
+/// `slab_pre_alloc_hook()`'s `might_sleep_if()` at mm/slab.h:421; 6.x
+/// `might_alloc()` as for pages.
+pub const SLAB_MIGHT_SLEEP: &str = "slab_alloc";
+/// Key of 6.x `free_large_kmalloc()`'s `WARN_ON_ONCE(order == 0)`.
+pub const FREE_LARGE_KMALLOC_WARN: &str = "free_large_kmalloc";
 /// Key of the order-above-maximum WARN_ON_ONCE.
 pub const ORDER_TOO_LARGE_WARN: &str = "order_too_large";
 /// Key of the `__GFP_NOFAIL` without direct reclaim WARN_ON_ONCE.
@@ -50,6 +56,11 @@ pub fn location(series: Series, key: &str) -> &'static str {
         (ALLOC_PAGES_MIGHT_SLEEP, Series::V4_19) => "mm/page_alloc.c:4324",
         (ALLOC_PAGES_MIGHT_SLEEP, Series::V6_6) => "include/linux/sched/mm.h:306",
         (ALLOC_PAGES_MIGHT_SLEEP, Series::V6_12) => "include/linux/sched/mm.h:321",
+        (SLAB_MIGHT_SLEEP, Series::V4_19) => "mm/slab.h:421",
+        (SLAB_MIGHT_SLEEP, Series::V6_6) => "include/linux/sched/mm.h:306",
+        (SLAB_MIGHT_SLEEP, Series::V6_12) => "include/linux/sched/mm.h:321",
+        (FREE_LARGE_KMALLOC_WARN, Series::V6_6) => "mm/slab_common.c:975",
+        (FREE_LARGE_KMALLOC_WARN, _) => "mm/slub.c:4711",
         (ORDER_TOO_LARGE_WARN, Series::V4_19) => "mm/page_alloc.c:4065",
         (ORDER_TOO_LARGE_WARN, Series::V6_6) => "mm/page_alloc.c:4402",
         (ORDER_TOO_LARGE_WARN, Series::V6_12) => "mm/page_alloc.c:4730",
@@ -121,7 +132,8 @@ fn verbose_taint(k: &Kernel) -> String {
 
 /// `dump_stack()`: CPU lines and the call trace (6.x wraps it in
 /// `<TASK>`/`</TASK>`).
-fn dump_stack(k: &Kernel, trace: &[&str]) -> Vec<String> {
+/// `dump_stack()`: the CPU lines and a call trace of `trace`.
+pub fn dump_stack(k: &Kernel, trace: &[&str]) -> Vec<String> {
     let mut lines = cpu_lines(k);
     lines.push("Call Trace:".into());
     let v6 = k.profile().series != Series::V4_19;
@@ -192,7 +204,9 @@ pub fn might_sleep(k: &Kernel, key: &str, trace: &[&str]) -> Vec<String> {
     } else {
         "__might_resched"
     }];
-    full.push(alloc_pages_entry(series));
+    if key == ALLOC_PAGES_MIGHT_SLEEP {
+        full.push(alloc_pages_entry(series));
+    }
     full.extend(trace);
     lines.extend(dump_stack(k, &full));
     lines

@@ -280,6 +280,10 @@ struct Slab {
     /// Objects handed out (`inuse`), which may go negative in C after double
     /// frees; we saturate.
     inuse: u32,
+    /// The slab's order: the cache's, or smaller for a fallback slab.
+    order: u32,
+    /// Objects the slab holds.
+    objects: u32,
 }
 
 /// What [`Slub::free`] did.
@@ -408,15 +412,16 @@ impl Slub {
         }
     }
 
-    /// A new slab of `id` at `pfn` (its frames come from the page
-    /// allocator) becomes the CPU slab, its freelist set up as
-    /// `allocate_slab()` does, shuffled when freelists are randomized.
-    pub fn add_slab(&mut self, id: CacheId, pfn: Pfn) {
+    /// A new slab of `id` and `order` at `pfn` (its frames come from the
+    /// page allocator; `order` is the cache's, or smaller when
+    /// `allocate_slab()` fell back) becomes the CPU slab, its freelist set up
+    /// as `allocate_slab()` does, shuffled when freelists are randomized.
+    pub fn add_slab(&mut self, id: CacheId, pfn: Pfn, order: u32) {
         let Some(cache) = self.caches.get(id) else {
             return;
         };
-        let objects = cache.objects;
-        let order: Vec<u32> = if cache.random_seq.len() >= 2 {
+        let objects = order_objects(order, cache.size).min(cache.objects);
+        let sequence: Vec<u32> = if cache.random_seq.len() >= 2 {
             let count = cache.random_seq.len() as u64;
             let seq = cache.random_seq.clone();
             let pos = (self.next_random() % count) as usize;
@@ -427,8 +432,8 @@ impl Slub {
         } else {
             (0..objects).collect()
         };
-        // The first of `order` is handed out first: the stack is reversed.
-        let free: Vec<u32> = order.into_iter().rev().collect();
+        // The first of `sequence` is handed out first: the stack is reversed.
+        let free: Vec<u32> = sequence.into_iter().rev().collect();
         let key = pfn.as_u64() as u32;
         self.slabs.insert(
             key,
@@ -436,6 +441,8 @@ impl Slub {
                 cache: id,
                 free,
                 inuse: 0,
+                order,
+                objects,
             },
         );
         let cache = &mut self.caches[id];
@@ -459,7 +466,7 @@ impl Slub {
         let id = slab.cache;
         let cache = &mut self.caches[id];
         let size = u64::from(cache.size);
-        if offset % size != 0 || offset / size >= u64::from(cache.objects) {
+        if offset % size != 0 || offset / size >= u64::from(slab.objects) {
             return SlabFree::NotAnObject { cache: id };
         }
         let index = (offset / size) as u32;
@@ -480,7 +487,7 @@ impl Slub {
             // slab_empty: off the partial list and back to the buddy.
             cache.partial.retain(|&p| p != key);
             cache.nr_slabs -= 1;
-            let order = cache.order;
+            let order = slab.order;
             self.slabs.remove(&key);
             return SlabFree::Freed {
                 cache: id,
@@ -501,9 +508,9 @@ impl Slub {
     pub fn slab_pages(&self) -> (u64, u64) {
         let mut reclaimable = 0;
         let mut unreclaimable = 0;
-        for cache in &self.caches {
-            let pages = cache.nr_slabs << cache.order;
-            match cache.kmalloc {
+        for slab in self.slabs.values() {
+            let pages = 1u64 << slab.order;
+            match self.caches[slab.cache].kmalloc {
                 Some((KmallocType::Reclaim, _)) => reclaimable += pages,
                 _ => unreclaimable += pages,
             }
@@ -518,13 +525,15 @@ impl Slub {
         let mut out = String::from("slabinfo - version: 2.1\n");
         out.push_str("# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> : tunables <limit> <batchcount> <sharedfactor> : slabdata <active_slabs> <num_slabs> <sharedavail>\n");
         let mut free_on_partial = vec![0u64; self.caches.len()];
+        let mut num_objs = vec![0u64; self.caches.len()];
         for (&pfn, slab) in &self.slabs {
+            num_objs[slab.cache] += u64::from(slab.objects);
             if self.caches[slab.cache].partial.contains(&pfn) {
                 free_on_partial[slab.cache] += slab.free.len() as u64;
             }
         }
         for (id, cache) in self.caches.iter().enumerate().rev() {
-            let num_objs = cache.nr_slabs * u64::from(cache.objects);
+            let num_objs = num_objs[id];
             let active = num_objs.saturating_sub(free_on_partial[id]);
             let _ = writeln!(
                 out,

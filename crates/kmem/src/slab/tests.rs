@@ -166,7 +166,7 @@ fn freed_objects_are_reused_first() {
     let mut slub = Slub::boot(Series::V6_12, 4, 7, true);
     let id = slub.kmalloc_cache(KmallocType::Normal, 100).unwrap();
     assert_eq!(slub.alloc(id), None, "no slab yet");
-    slub.add_slab(id, Pfn::new(0x1000));
+    slub.add_slab(id, Pfn::new(0x1000), slub.caches[id].order);
     let a = slub.alloc(id).unwrap();
     let b = slub.alloc(id).unwrap();
     assert_ne!(a, b);
@@ -178,7 +178,7 @@ fn freed_objects_are_reused_first() {
 fn without_randomization_objects_come_in_address_order() {
     let mut slub = Slub::boot(Series::V4_19, 4, 7, false);
     let id = slub.kmalloc_cache(KmallocType::Normal, 64).unwrap();
-    slub.add_slab(id, Pfn::new(0x2000));
+    slub.add_slab(id, Pfn::new(0x2000), slub.caches[id].order);
     let offsets: Vec<u64> = (0..4).map(|_| slub.alloc(id).unwrap().1).collect();
     assert_eq!(offsets, [0, 64, 128, 192]);
 }
@@ -187,7 +187,7 @@ fn without_randomization_objects_come_in_address_order() {
 fn randomized_freelists_hand_out_every_object_once() {
     let mut slub = Slub::boot(Series::V6_6, 4, 99, true);
     let id = slub.kmalloc_cache(KmallocType::Normal, 192).unwrap();
-    slub.add_slab(id, Pfn::new(0x3000));
+    slub.add_slab(id, Pfn::new(0x3000), slub.caches[id].order);
     let mut offsets: Vec<u64> = (0..21).map(|_| slub.alloc(id).unwrap().1).collect();
     assert_ne!(
         offsets,
@@ -203,7 +203,7 @@ fn randomized_freelists_hand_out_every_object_once() {
 fn double_free_in_a_row_is_caught_by_the_hardened_check() {
     let mut slub = Slub::boot(Series::V6_12, 4, 1, false);
     let id = slub.kmalloc_cache(KmallocType::Normal, 32).unwrap();
-    slub.add_slab(id, Pfn::new(0x4000));
+    slub.add_slab(id, Pfn::new(0x4000), slub.caches[id].order);
     let (pfn, offset) = slub.alloc(id).unwrap();
     slub.free(pfn, offset);
     assert_eq!(
@@ -231,7 +231,7 @@ fn empty_slabs_go_back_beyond_min_partial() {
     // Fill eight slabs of 8 objects each.
     let mut objects = Vec::new();
     for s in 0..8u64 {
-        slub.add_slab(id, Pfn::new(0x10000 + s * 8));
+        slub.add_slab(id, Pfn::new(0x10000 + s * 8), slub.caches[id].order);
         for _ in 0..8 {
             objects.push(slub.alloc(id).unwrap());
         }
@@ -260,7 +260,7 @@ fn empty_slabs_go_back_beyond_min_partial() {
 fn slabinfo_prints_the_kernels_columns() {
     let mut slub = Slub::boot(Series::V6_12, 4, 1, false);
     let id = slub.kmalloc_cache(KmallocType::Normal, 8192).unwrap();
-    slub.add_slab(id, Pfn::new(0x8000));
+    slub.add_slab(id, Pfn::new(0x8000), slub.caches[id].order);
     slub.alloc(id);
     let text = slub.slabinfo();
     let mut lines = text.lines();

@@ -1,0 +1,463 @@
+//! `kmalloc` and friends on the simulated kernel: SLUB caches for sizes up to
+//! 8 KiB, the page allocator above (`kmalloc_large`), and `kfree`, with the
+//! checks and reports of each release (mm/slub.c, mm/slab_common.c).
+
+use super::{CallValue, Effect, EventBuilder, Kernel, KernelState, Outcome};
+use crate::addr::{Order, Pfn, VirtAddr, PAGE_SIZE};
+use crate::dmesg::{Level, Taint};
+use crate::gfp::{Gfp, GfpFlag};
+use crate::kernel::Event;
+use crate::memmap::{FrameUse, PageMeta};
+use crate::profile::Series;
+use crate::report;
+use crate::slab::{KmallocType, SlabFree, KMALLOC_MAX_CACHE_SIZE, ZERO_SIZE_PTR};
+
+/// The flags `allocate_slab()` keeps of the caller's (`GFP_RECLAIM_MASK |
+/// GFP_CONSTRAINT_MASK`); zone and mobility bits come from the cache.
+const SLAB_KEPT_FLAGS: [GfpFlag; 14] = [
+    GfpFlag::DirectReclaim,
+    GfpFlag::KswapdReclaim,
+    GfpFlag::High,
+    GfpFlag::Io,
+    GfpFlag::Fs,
+    GfpFlag::NoWarn,
+    GfpFlag::RetryMayfail,
+    GfpFlag::NoFail,
+    GfpFlag::NoRetry,
+    GfpFlag::Memalloc,
+    GfpFlag::NoMemalloc,
+    GfpFlag::Atomic,
+    GfpFlag::Hardwall,
+    GfpFlag::ThisNode,
+];
+
+/// Where `kfree()`'s checks and the hardened double-free check sit.
+fn kfree_bug_location(series: Series, what: &str) -> (&'static str, u32) {
+    match (what, series) {
+        // set_freepointer(): BUG_ON(object == fp).
+        ("double", Series::V4_19) => ("mm/slub.c", 294),
+        ("double", Series::V6_6) => ("mm/slub.c", 448),
+        ("double", _) => ("mm/slub.c", 547),
+        // 4.19 kfree(): BUG_ON(!PageCompound(page)).
+        _ => ("mm/slub.c", 3901),
+    }
+}
+
+impl Kernel {
+    /// `kmalloc(size, flags)`.
+    pub fn kmalloc(&mut self, size: u64, gfp: Gfp) -> Event {
+        let call = format!("kmalloc({size}, {})", self.gfp.format_mode(gfp));
+        self.kmalloc_entry(call, Some(size), gfp)
+    }
+
+    /// `kzalloc(size, flags)`: `kmalloc(size, flags | __GFP_ZERO)`.
+    pub fn kzalloc(&mut self, size: u64, gfp: Gfp) -> Event {
+        let call = format!("kzalloc({size}, {})", self.gfp.format_mode(gfp));
+        let zeroed = gfp | self.gfp.bit(GfpFlag::Zero);
+        self.kmalloc_entry(call, Some(size), zeroed)
+    }
+
+    /// `kmalloc_array(n, size, flags)`: NULL, silently, when `n * size`
+    /// overflows `size_t`.
+    pub fn kmalloc_array(&mut self, n: u64, size: u64, gfp: Gfp) -> Event {
+        let call = format!("kmalloc_array({n}, {size}, {})", self.gfp.format_mode(gfp));
+        self.kmalloc_entry(call, n.checked_mul(size), gfp)
+    }
+
+    /// `kcalloc(n, size, flags)`: `kmalloc_array(n, size, flags | __GFP_ZERO)`.
+    pub fn kcalloc(&mut self, n: u64, size: u64, gfp: Gfp) -> Event {
+        let call = format!("kcalloc({n}, {size}, {})", self.gfp.format_mode(gfp));
+        let zeroed = gfp | self.gfp.bit(GfpFlag::Zero);
+        self.kmalloc_entry(call, n.checked_mul(size), zeroed)
+    }
+
+    fn kmalloc_entry(&mut self, call: String, size: Option<u64>, gfp: Gfp) -> Event {
+        let mut ev = match self.begin(call) {
+            Ok(ev) => ev,
+            Err(refused) => return *refused,
+        };
+        let Some(size) = size else {
+            let summary = "n * size overflows size_t (check_mul_overflow): NULL".to_string();
+            return ev.finish(
+                self,
+                CallValue::Address(VirtAddr::NULL),
+                Outcome::Failed,
+                summary,
+            );
+        };
+        if size == 0 {
+            let summary = "size 0: ZERO_SIZE_PTR, which faults when used".to_string();
+            return ev.finish(
+                self,
+                CallValue::Address(VirtAddr::new(ZERO_SIZE_PTR)),
+                Outcome::Ok,
+                summary,
+            );
+        }
+        if size > KMALLOC_MAX_CACHE_SIZE {
+            return self.kmalloc_large(ev, size, gfp);
+        }
+        let t = self.gfp;
+        if t.allows_blocking(gfp) {
+            self.might_sleep(
+                report::SLAB_MIGHT_SLEEP,
+                &[kmalloc_function(self.profile().series)],
+            );
+        }
+        let kind = KmallocType::choose(
+            self.profile().series,
+            t.has(gfp, GfpFlag::Dma),
+            t.has(gfp, GfpFlag::Reclaimable),
+            t.has(gfp, GfpFlag::Account),
+        );
+        let Some(id) = self.slab.kmalloc_cache(kind, size) else {
+            return ev.finish(
+                self,
+                CallValue::Address(VirtAddr::NULL),
+                Outcome::Failed,
+                String::new(),
+            );
+        };
+        let object = match self.slab.alloc(id) {
+            Some(object) => object,
+            None => match self.new_slab(&mut ev, id, gfp) {
+                Ok(object) => object,
+                Err(outcome) => {
+                    let summary = format!(
+                        "no memory for a new slab of {}: NULL",
+                        self.slab.caches[id].name
+                    );
+                    return ev.finish(self, CallValue::Address(VirtAddr::NULL), outcome, summary);
+                }
+            },
+        };
+        let (slab_pfn, offset) = object;
+        let object_size = self.slab.caches[id].object_size;
+        if t.has(gfp, GfpFlag::Zero) {
+            self.fill_bytes(slab_pfn, offset, u64::from(object_size), 0);
+        }
+        let addr = self
+            .translator()
+            .va(slab_pfn.phys())
+            .value
+            .wrapping_add(offset);
+        let summary = format!(
+            "{object_size}-byte object of {} at offset {offset:#x} of the slab at pfn {slab_pfn:#x}",
+            self.slab.caches[id].name
+        );
+        ev.finish(self, CallValue::Address(addr), Outcome::Ok, summary)
+    }
+
+    /// `kmalloc_large()`: whole pages, `__GFP_COMP`, order `get_order(size)`.
+    fn kmalloc_large(&mut self, mut ev: EventBuilder, size: u64, gfp: Gfp) -> Event {
+        let series = self.profile().series;
+        let mut gfp = gfp;
+        if series != Series::V4_19 {
+            gfp = self.fix_slab_flags(gfp);
+        }
+        let order = u32::from(Order::for_size(size).as_u8());
+        let comp = gfp | self.gfp.bit(GfpFlag::Comp);
+        let entry = if series == Series::V4_19 {
+            "kmalloc_order"
+        } else {
+            "__kmalloc_large_node"
+        };
+        match self.allocate(&mut ev, comp, order, entry) {
+            Ok((pfn, _)) => {
+                let addr = self.translator().va(pfn.phys()).value;
+                let summary = format!(
+                    "{size} bytes above KMALLOC_MAX_CACHE_SIZE: an order-{order} compound page from the page allocator at pfn {pfn:#x}"
+                );
+                ev.finish(self, CallValue::Address(addr), Outcome::Ok, summary)
+            }
+            Err(outcome) => {
+                let summary = if order > u32::from(Order::MAX.as_u8()) {
+                    format!("{size} bytes needs order {order}, above the largest order (10): NULL")
+                } else {
+                    format!("no order-{order} block for {size} bytes: NULL")
+                };
+                ev.finish(self, CallValue::Address(VirtAddr::NULL), outcome, summary)
+            }
+        }
+    }
+
+    /// `GFP_SLAB_BUG_MASK` (`__GFP_DMA32 | __GFP_HIGHMEM` and bits beyond
+    /// the layout): removed with the "Unexpected gfp" warning and a stack
+    /// dump (`kmalloc_fix_flags()`, or inline in 4.19's `new_slab()`).
+    fn fix_slab_flags(&mut self, gfp: Gfp) -> Gfp {
+        let t = self.gfp;
+        let bug_mask = t.bit(GfpFlag::Dma32) | t.bit(GfpFlag::Highmem) | !t.bits_mask();
+        let invalid = gfp & bug_mask;
+        if invalid.is_empty() {
+            return gfp;
+        }
+        let fixed = gfp.without(bug_mask);
+        self.log.push(
+            Level::Warning,
+            format!(
+                "Unexpected gfp: {:#x} ({}). Fixing up to gfp: {:#x} ({}). Fix your code!",
+                invalid.bits(),
+                t.format(invalid),
+                fixed.bits(),
+                t.format(fixed)
+            ),
+        );
+        let series = self.profile().series;
+        for line in report::dump_stack(self, &[kmalloc_function(series)]) {
+            self.log.push(Level::Warning, line);
+        }
+        fixed
+    }
+
+    /// `new_slab()` → `allocate_slab()`: the cache's order first, without
+    /// retrying or warning, then the smallest order that holds one object.
+    fn new_slab(
+        &mut self,
+        ev: &mut EventBuilder,
+        id: usize,
+        gfp: Gfp,
+    ) -> Result<(Pfn, u64), Outcome> {
+        let gfp = self.fix_slab_flags(gfp);
+        let t = self.gfp;
+        let mut flags = Gfp(0);
+        for flag in SLAB_KEPT_FLAGS {
+            if t.has(gfp, flag) {
+                flags |= t.bit(flag);
+            }
+        }
+        let (order, size, kmalloc) = {
+            let cache = &self.slab.caches[id];
+            (cache.order, cache.size, cache.kmalloc)
+        };
+        match kmalloc {
+            Some((KmallocType::Dma, _)) => flags |= t.bit(GfpFlag::Dma),
+            Some((KmallocType::Reclaim, _)) => flags |= t.bit(GfpFlag::Reclaimable),
+            _ => {}
+        }
+        let with_comp = |order: u32| {
+            if order > 0 {
+                flags | t.bit(GfpFlag::Comp)
+            } else {
+                flags
+            }
+        };
+        let first = (with_comp(order) | t.bit(GfpFlag::NoWarn) | t.bit(GfpFlag::NoRetry))
+            .without(t.bit(GfpFlag::NoFail));
+        let min_order = u32::from(Order::for_size(u64::from(size)).as_u8());
+        let (pfn, got_order) = match self.allocate(ev, first, order, "allocate_slab") {
+            Ok((pfn, _)) => (pfn, order),
+            Err(_) if min_order < order => {
+                let (pfn, _) =
+                    self.allocate(ev, with_comp(min_order), min_order, "allocate_slab")?;
+                (pfn, min_order)
+            }
+            Err(outcome) => return Err(outcome),
+        };
+        if let Some(page) = self.mem.page_mut(pfn) {
+            page.used_as = FrameUse::Slab;
+            page.owner = 0;
+        }
+        self.slab.add_slab(id, pfn, got_order);
+        ev.effects.push(Effect::NewSlab {
+            cache: self.slab.caches[id].name.clone(),
+            pfn,
+            order: got_order as u8,
+        });
+        self.slab.alloc(id).ok_or(Outcome::Failed)
+    }
+
+    /// Writes `len` bytes of `value` from byte `offset` of the block at
+    /// `pfn`, across frames.
+    fn fill_bytes(&mut self, pfn: Pfn, offset: u64, len: u64, value: u8) {
+        let mut at = offset;
+        let end = offset + len;
+        while at < end {
+            let frame = pfn.add(at / PAGE_SIZE);
+            let in_page = at % PAGE_SIZE;
+            let n = (PAGE_SIZE - in_page).min(end - at);
+            self.mem.fill(frame, in_page as usize, n as usize, value);
+            at += n;
+        }
+    }
+
+    /// `kfree(objp)`.
+    pub fn kfree(&mut self, addr: VirtAddr) -> Event {
+        let call = format!("kfree({addr:#x})");
+        let mut ev = match self.begin(call) {
+            Ok(ev) => ev,
+            Err(refused) => return *refused,
+        };
+        if addr.as_u64() <= ZERO_SIZE_PTR {
+            let summary = "ZERO_OR_NULL_PTR: nothing to free".to_string();
+            return ev.finish(self, CallValue::Void, Outcome::Ok, summary);
+        }
+        let walk = self.translator().pa(addr);
+        ev.walk = walk.steps;
+        let pfn = walk.value.pfn();
+        let Some((head, _)) = self.mem.block_of(pfn) else {
+            // virt_to_head_page() reads a struct page that does not exist.
+            let page = self.translator().pfn_to_page(pfn).value;
+            let lines = report::page_fault_oops(self, page, "kfree");
+            self.stop_with_oops(lines, "kfree() of an address with no struct page");
+            let summary =
+                format!("{addr:#x} is not in the direct map: its struct page does not exist, oops");
+            return ev.finish(self, CallValue::Void, Outcome::Oops, summary);
+        };
+        let meta = self.mem.page(head).copied().unwrap_or_default();
+        let offset = walk.value.as_u64() - head.phys().as_u64();
+        match meta.used_as {
+            FrameUse::Slab => self.slab_free(ev, head, offset),
+            FrameUse::Allocated if meta.flags & PageMeta::COMPOUND != 0 => {
+                let mut effects = Vec::new();
+                self.buddy
+                    .free_pages(&mut self.mem, head, meta.order, &mut effects);
+                ev.effects.extend(effects.into_iter().map(Effect::Buddy));
+                let summary = format!(
+                    "not a slab page: the order-{} compound page at pfn {head:#x} goes back to the page allocator",
+                    meta.order
+                );
+                ev.finish(self, CallValue::Void, Outcome::Ok, summary)
+            }
+            _ => self.kfree_non_slab(ev, addr, head, meta),
+        }
+    }
+
+    fn slab_free(&mut self, ev: EventBuilder, head: Pfn, offset: u64) -> Event {
+        let series = self.profile().series;
+        match self.slab.free(head, offset) {
+            SlabFree::Freed { cache, discard } => {
+                let name = self.slab.caches[cache].name.clone();
+                let mut ev = ev;
+                let mut summary = format!("object back on the freelist of its {name} slab");
+                if let Some((pfn, order)) = discard {
+                    if let Some(page) = self.mem.page_mut(pfn) {
+                        page.used_as = FrameUse::Allocated;
+                    }
+                    let mut effects = Vec::new();
+                    self.buddy
+                        .free_pages(&mut self.mem, pfn, order as u8, &mut effects);
+                    ev.effects.push(Effect::SlabDiscarded {
+                        cache: name,
+                        pfn,
+                        order: order as u8,
+                    });
+                    ev.effects.extend(effects.into_iter().map(Effect::Buddy));
+                    summary.push_str("; the slab became empty and went back to the page allocator");
+                }
+                ev.finish(self, CallValue::Void, Outcome::Ok, summary)
+            }
+            SlabFree::DoubleFreeDetected { cache } => {
+                let (file, line) = kfree_bug_location(series, "double");
+                let lines = report::kernel_bug(self, file, line, "kfree");
+                self.stop_with_oops(
+                    lines,
+                    "kfree() of an object already at the head of its freelist",
+                );
+                let summary = format!(
+                    "double free: the object is already the first free object of its {} slab; CONFIG_SLAB_FREELIST_HARDENED's naive check BUGs",
+                    self.slab.caches[cache].name
+                );
+                ev.finish(self, CallValue::Void, Outcome::Bug, summary)
+            }
+            SlabFree::NotAnObject { cache } => {
+                let name = self.slab.caches[cache].name.clone();
+                self.state = KernelState::Stopped(format!(
+                    "kfree() of a pointer inside a {name} slab that is not an object"
+                ));
+                ev.finish(self, CallValue::Void, Outcome::Refused(format!("the pointer is inside a {name} slab but not at the start of an object; without slub_debug the kernel links it into the freelist and corrupts the slab, so the simulation stops here")), String::new())
+            }
+            SlabFree::NotASlab => ev.finish(self, CallValue::Void, Outcome::Ok, String::new()),
+        }
+    }
+
+    /// `kfree()` of memory that is neither a slab object nor a compound
+    /// page: 4.19 BUGs on `!PageCompound`; 6.x warns in
+    /// `free_large_kmalloc()` and frees the order-0 page anyway.
+    fn kfree_non_slab(
+        &mut self,
+        ev: EventBuilder,
+        addr: VirtAddr,
+        head: Pfn,
+        meta: PageMeta,
+    ) -> Event {
+        let series = self.profile().series;
+        if series == Series::V4_19 {
+            let (file, line) = kfree_bug_location(series, "compound");
+            let lines = report::kernel_bug(self, file, line, "kfree");
+            self.stop_with_oops(lines, "kfree() of a page that is neither slab nor compound");
+            let summary = format!(
+                "{addr:#x} is not slab memory and not a compound page: BUG_ON(!PageCompound(page))"
+            );
+            return ev.finish(self, CallValue::Void, Outcome::Bug, summary);
+        }
+        let warned = self.warn_once(
+            report::FREE_LARGE_KMALLOC_WARN,
+            "free_large_kmalloc",
+            &["kfree"],
+        );
+        if warned {
+            let hashed = addr.as_u64() ^ self.config.machine.seed.rotate_left(17);
+            self.log
+                .push(Level::Warning, format!("object pointer: {hashed:#018x}"));
+        }
+        self.taint.add(Taint::Warn);
+        let mut ev = ev;
+        let summary = match meta.used_as {
+            FrameUse::Allocated => {
+                let mut effects = Vec::new();
+                self.buddy.free_pages(&mut self.mem, head, 0, &mut effects);
+                ev.effects.extend(effects.into_iter().map(Effect::Buddy));
+                format!("{addr:#x} is a plain page, not slab memory: free_large_kmalloc() warns and frees one page")
+            }
+            other => format!("{addr:#x} is {other:?} memory, not slab: free_large_kmalloc() warns; the page's reference count underflows"),
+        };
+        ev.finish(self, CallValue::Void, Outcome::Warn, summary)
+    }
+
+    /// `ksize(objp)`: the usable size of a kmalloc object.
+    pub fn ksize(&mut self, addr: VirtAddr) -> Event {
+        let call = format!("ksize({addr:#x})");
+        let ev = match self.begin(call) {
+            Ok(ev) => ev,
+            Err(refused) => return *refused,
+        };
+        if addr.as_u64() <= ZERO_SIZE_PTR {
+            return ev.finish(
+                self,
+                CallValue::Count(0),
+                Outcome::Ok,
+                "ZERO_OR_NULL_PTR: 0".into(),
+            );
+        }
+        let pfn = self.translator().pa(addr).value.pfn();
+        let head = self.mem.block_of(pfn);
+        let value = head.and_then(|(head, order)| {
+            let meta = self.mem.page(head)?;
+            match meta.used_as {
+                FrameUse::Slab => self
+                    .slab
+                    .cache_of(head)
+                    .map(|id| u64::from(self.slab.caches[id].object_size)),
+                FrameUse::Allocated => Some(PAGE_SIZE << order),
+                _ => None,
+            }
+        });
+        match value {
+            Some(size) => ev.finish(self, CallValue::Count(size), Outcome::Ok, String::new()),
+            None => ev.finish(
+                self,
+                CallValue::Count(0),
+                Outcome::Ok,
+                format!("{addr:#x} is not kmalloc memory"),
+            ),
+        }
+    }
+}
+
+/// The kmalloc entry point named in call traces.
+fn kmalloc_function(series: Series) -> &'static str {
+    match series {
+        Series::V6_12 => "__kmalloc_noprof",
+        _ => "__kmalloc",
+    }
+}
