@@ -129,3 +129,75 @@ fn arbitrary_call_sequences_never_panic_and_keep_invariants() {
         "{stopped} of {SEQUENCES} stopped"
     );
 }
+
+#[test]
+fn random_kmalloc_and_kfree_never_overlap_live_objects() {
+    let templates: Vec<Kernel> = ["4.19", "6.6", "6.12"]
+        .iter()
+        .map(|v| {
+            Kernel::boot(KernelConfig {
+                profile: Profile::parse(v).unwrap(),
+                machine: MachineConfig {
+                    ram_bytes: 64 << 20,
+                    cpus: 2,
+                    ..MachineConfig::default()
+                },
+                ..KernelConfig::default()
+            })
+            .unwrap()
+        })
+        .collect();
+    let mut rng = Rng(0x51ab);
+    for seq in 0..SEQUENCES {
+        let mut k = templates[(seq % 3) as usize].clone();
+        let flags = [
+            "GFP_KERNEL",
+            "GFP_ATOMIC",
+            "GFP_KERNEL | __GFP_RECLAIMABLE",
+            "GFP_KERNEL_ACCOUNT",
+            "GFP_DMA",
+            "GFP_KERNEL | __GFP_HIGHMEM",
+        ];
+        let mut live: Vec<(u64, u64)> = Vec::new();
+        for _ in 0..STEPS {
+            let gfp = k
+                .gfp
+                .parse(flags[rng.below(flags.len() as u64) as usize])
+                .unwrap();
+            let size =
+                [0, 1, 8, 96, 100, 192, 1000, 4096, 8192, 8193, 70_000][rng.below(11) as usize];
+            let ev = match rng.below(8) {
+                0..=2 => k.kmalloc(size, gfp),
+                3 => k.kzalloc(size, gfp),
+                4 => k.kcalloc(rng.below(64), size, gfp),
+                5 | 6 if !live.is_empty() => {
+                    let (a, _) = live.swap_remove(rng.below(live.len() as u64) as usize);
+                    k.kfree(VirtAddr::new(a))
+                }
+                _ => k.kfree(VirtAddr::new(rng.next())),
+            };
+            if let (CallValue::Address(a), kmem::kernel::Outcome::Ok) = (ev.value, &ev.outcome) {
+                if a.as_u64() > 16 {
+                    let CallValue::Count(len) = k.ksize(a).value else {
+                        panic!("ksize of a live object");
+                    };
+                    let a = a.as_u64();
+                    for &(b, blen) in &live {
+                        assert!(
+                            a + len <= b || b + blen <= a,
+                            "sequence {seq}: {a:#x}+{len} overlaps {b:#x}+{blen} after {}",
+                            ev.call
+                        );
+                    }
+                    live.push((a, len));
+                }
+            }
+            if let Err(problem) = k.buddy.check(&k.mem) {
+                panic!("sequence {seq} after {}: {problem}", ev.call);
+            }
+            if matches!(k.state(), KernelState::Stopped(_)) {
+                break;
+            }
+        }
+    }
+}
