@@ -132,7 +132,6 @@ fn verbose_taint(k: &Kernel) -> String {
 
 /// `dump_stack()`: CPU lines and the call trace (6.x wraps it in
 /// `<TASK>`/`</TASK>`).
-/// `dump_stack()`: the CPU lines and a call trace of `trace`.
 pub fn dump_stack(k: &Kernel, trace: &[&str]) -> Vec<String> {
     let mut lines = cpu_lines(k);
     lines.push("Call Trace:".into());

@@ -45,10 +45,9 @@ const CONTEXT_OPS: [ContextOp; 14] = [
     ContextOp::ExitNmi,
 ];
 
-#[test]
-fn arbitrary_call_sequences_never_panic_and_keep_invariants() {
-    let versions = ["4.19", "4.19.2", "6.6", "6.12"];
-    let templates: Vec<Kernel> = versions
+/// Booted 64 MiB, 2-CPU machines of `versions`, cloned by each sequence.
+fn small_kernels(versions: &[&str]) -> Vec<Kernel> {
+    versions
         .iter()
         .map(|v| {
             Kernel::boot(KernelConfig {
@@ -62,7 +61,12 @@ fn arbitrary_call_sequences_never_panic_and_keep_invariants() {
             })
             .unwrap()
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn arbitrary_call_sequences_never_panic_and_keep_invariants() {
+    let templates = small_kernels(&["4.19", "4.19.2", "6.6", "6.12"]);
     let mut rng = Rng(0xfeed);
     let mut stopped = 0;
     for seq in 0..SEQUENCES {
@@ -132,21 +136,7 @@ fn arbitrary_call_sequences_never_panic_and_keep_invariants() {
 
 #[test]
 fn random_kmalloc_and_kfree_never_overlap_live_objects() {
-    let templates: Vec<Kernel> = ["4.19", "6.6", "6.12"]
-        .iter()
-        .map(|v| {
-            Kernel::boot(KernelConfig {
-                profile: Profile::parse(v).unwrap(),
-                machine: MachineConfig {
-                    ram_bytes: 64 << 20,
-                    cpus: 2,
-                    ..MachineConfig::default()
-                },
-                ..KernelConfig::default()
-            })
-            .unwrap()
-        })
-        .collect();
+    let templates = small_kernels(&["4.19", "6.6", "6.12"]);
     let mut rng = Rng(0x51ab);
     for seq in 0..SEQUENCES {
         let mut k = templates[(seq % 3) as usize].clone();

@@ -31,17 +31,18 @@ const SLAB_KEPT_FLAGS: [GfpFlag; 14] = [
     GfpFlag::ThisNode,
 ];
 
-/// Where `kfree()`'s checks and the hardened double-free check sit.
-fn kfree_bug_location(series: Series, what: &str) -> (&'static str, u32) {
-    match (what, series) {
-        // set_freepointer(): BUG_ON(object == fp).
-        ("double", Series::V4_19) => ("mm/slub.c", 294),
-        ("double", Series::V6_6) => ("mm/slub.c", 448),
-        ("double", _) => ("mm/slub.c", 547),
-        // 4.19 kfree(): BUG_ON(!PageCompound(page)).
-        _ => ("mm/slub.c", 3901),
+/// `set_freepointer()`'s `BUG_ON(object == fp)`, the hardened freelist's
+/// naive double-free check.
+fn double_free_bug_line(series: Series) -> u32 {
+    match series {
+        Series::V4_19 => 294,
+        Series::V6_6 => 448,
+        Series::V6_12 => 547,
     }
 }
+
+/// 4.19 `kfree()`'s `BUG_ON(!PageCompound(page))` in mm/slub.c.
+const KFREE_NOT_COMPOUND_BUG_LINE_4_19: u32 = 3901;
 
 impl Kernel {
     /// `kmalloc(size, flags)`.
@@ -347,8 +348,8 @@ impl Kernel {
                 ev.finish(self, CallValue::Void, Outcome::Ok, summary)
             }
             SlabFree::DoubleFreeDetected { cache } => {
-                let (file, line) = kfree_bug_location(series, "double");
-                let lines = report::kernel_bug(self, file, line, "kfree");
+                let line = double_free_bug_line(series);
+                let lines = report::kernel_bug(self, "mm/slub.c", line, "kfree");
                 self.stop_with_oops(
                     lines,
                     "kfree() of an object already at the head of its freelist",
@@ -382,8 +383,8 @@ impl Kernel {
     ) -> Event {
         let series = self.profile().series;
         if series == Series::V4_19 {
-            let (file, line) = kfree_bug_location(series, "compound");
-            let lines = report::kernel_bug(self, file, line, "kfree");
+            let line = KFREE_NOT_COMPOUND_BUG_LINE_4_19;
+            let lines = report::kernel_bug(self, "mm/slub.c", line, "kfree");
             self.stop_with_oops(lines, "kfree() of a page that is neither slab nor compound");
             let summary = format!(
                 "{addr:#x} is not slab memory and not a compound page: BUG_ON(!PageCompound(page))"
