@@ -17,13 +17,18 @@ use crate::memmap::{
     STRUCT_PAGE_SIZE,
 };
 use crate::page_alloc::{self, AllocFailure, AllocPath, PageAllocation, PageCache, SlowPathPolicy};
+use crate::pgtable::PageTables;
 use crate::profile::{Profile, Series};
 use crate::report;
 use crate::slab::Slub;
-use crate::translate::{NoMappings, Step, TranslateFault, Translator, Walk};
+use crate::translate::{Step, TranslateFault, Translator, Walk};
+use crate::vmalloc::Vmap;
 use crate::zone::ZoneType;
 
 mod kmalloc;
+mod kvmalloc;
+pub mod memory;
+mod vmalloc;
 
 /// Kernel debug options that change what misuse looks like. Defaults are
 /// what distribution kernels ship.
@@ -173,6 +178,26 @@ pub enum Effect {
         /// Its order.
         order: u8,
     },
+    /// A page-table page was allocated.
+    PageTable(Pfn),
+    /// A vmap area was created.
+    VmapArea {
+        /// Its first address.
+        start: VirtAddr,
+        /// Its size, guard page included.
+        size: u64,
+        /// Pages mapped in it.
+        pages: u64,
+    },
+    /// Lazily freed vmap ranges were purged (how many).
+    VmapPurged(usize),
+    /// A vfree deferred from interrupt context ran in the workqueue.
+    DeferredVfree {
+        /// The area's address.
+        addr: VirtAddr,
+        /// The pages it freed.
+        pages: u64,
+    },
 }
 
 /// One kernel API call and everything it did.
@@ -221,6 +246,12 @@ pub struct Kernel {
     pub layout: Layout,
     /// The slab allocator.
     pub slab: Slub,
+    /// The kernel page tables.
+    pub pgtables: PageTables,
+    /// The vmalloc address space.
+    pub vmap: Vmap,
+    /// vfrees queued from interrupt context, newest last.
+    deferred_vfree: Vec<VirtAddr>,
     /// The current context.
     pub context: ExecContext,
     /// The kernel log.
@@ -253,7 +284,8 @@ impl Kernel {
         let gfp = GfpTable::for_release(profile.release).map_err(BootError::Version)?;
         let mut mem = MemMap::new(&config.machine);
         reserve_boot_memory(&mut mem, &config);
-        let buddy = Buddy::boot(&mut mem, BuddyRules::of(profile), config.machine.cpus);
+        let mut buddy = Buddy::boot(&mut mem, BuddyRules::of(profile), config.machine.cpus);
+        let pgtables = boot_page_tables(&mut mem, &mut buddy, &config);
         let mut log = Log::starting_at(0);
         log.push(
             Level::Notice,
@@ -284,6 +316,9 @@ impl Kernel {
                 slab.freelist_hardened = config.debug.freelist_hardened;
                 slab
             },
+            pgtables,
+            vmap: Vmap::new(config.machine.cpus),
+            deferred_vfree: Vec::new(),
             context: ExecContext::PROCESS,
             log,
             taint: TaintSet::default(),
@@ -334,13 +369,16 @@ impl Kernel {
     fn begin(&mut self, call: String) -> Result<EventBuilder, Box<Event>> {
         self.seq += 1;
         self.log.advance(CALL_NS);
-        let builder = EventBuilder {
+        let mut builder = EventBuilder {
             seq: self.seq,
             call,
             log_mark: self.log.len(),
             effects: Vec::new(),
             walk: Vec::new(),
         };
+        if self.state == KernelState::Running {
+            self.run_deferred_vfrees(&mut builder);
+        }
         if let KernelState::Stopped(why) = &self.state {
             let why = why.clone();
             return Err(Box::new(builder.finish(
@@ -834,7 +872,7 @@ impl Kernel {
             Ok(ev) => ev,
             Err(refused) => return *refused,
         };
-        let Walk { value, steps } = self.translator().kaddr_to_phys(addr, &NoMappings);
+        let Walk { value, steps } = self.translator().kaddr_to_phys(addr, &self.pgtables);
         ev.walk = steps;
         match value {
             Ok(phys) => ev.finish(self, CallValue::Phys(phys), Outcome::Ok, String::new()),
@@ -979,6 +1017,53 @@ pub fn context_op_name(op: ContextOp) -> &'static str {
         ContextOp::EnterNmi => "nmi_enter",
         ContextOp::ExitNmi => "nmi_exit",
     }
+}
+
+/// The kernel page tables at boot. The PGD (`init_top_pgt`) is part of the
+/// kernel image's data; the simulation puts it in the image's last frame
+/// (its offset is build-specific). 6.x's `preallocate_vmalloc_pages()`
+/// (arch/x86/mm/init_64.c, called from `mem_init()` once the buddy
+/// allocator runs) gives every PGD entry of the vmalloc range its PUD table
+/// at boot, so that PGD entries never change later; 4.19 allocates them on
+/// first use.
+fn boot_page_tables(mem: &mut MemMap, buddy: &mut Buddy, config: &KernelConfig) -> PageTables {
+    let image_end = KERNEL_LOAD_ADDR.as_u64() + config.machine.kernel_image_bytes;
+    let pgd = PhysAddr::new(image_end - PAGE_SIZE).pfn();
+    let mut tables = PageTables::new(pgd);
+    if config.profile.series == Series::V4_19 {
+        return tables;
+    }
+    let request = PageRequest {
+        order: Order::ZERO,
+        highest_zone: ZoneType::Normal,
+        migratetype: crate::zone::MigrateType::Unmovable,
+        wakes_kswapd: false,
+    };
+    let mut sink = Vec::new();
+    let mut alloc = || {
+        let (pfn, _) = buddy.get_page_from_freelist(
+            mem,
+            &request,
+            crate::buddy::WatermarkLevel::Min,
+            None,
+            &mut sink,
+        )?;
+        if let Some(p) = mem.page_mut(pfn) {
+            p.used_as = FrameUse::PageTable;
+        }
+        mem.clear(pfn);
+        Some(pfn)
+    };
+    let mut addr = crate::layout::VMALLOC_START.as_u64();
+    while addr <= crate::layout::VMALLOC_END.as_u64() {
+        if tables.ensure_pud(VirtAddr::new(addr), &mut alloc).is_err() {
+            break;
+        }
+        addr += 1 << 39;
+    }
+    // Boot ends with empty per-CPU lists, as the rest of the model assumes.
+    buddy.drain_pages(mem, &mut Vec::new());
+    tables
 }
 
 /// Memory that never reaches the buddy allocator: the low reserve, the

@@ -15,15 +15,18 @@ pub mod context;
 pub mod dmesg;
 pub mod gfp;
 pub mod kernel;
+pub mod kvmalloc;
 pub mod layout;
 pub mod memmap;
 pub mod page_alloc;
 pub mod pcp;
+pub mod pgtable;
 pub mod procfs;
 pub mod profile;
 pub mod report;
 pub mod slab;
 pub mod translate;
+pub mod vmalloc;
 pub mod zone;
 
 pub use addr::{Order, Pfn, PhysAddr, VirtAddr, PAGE_SHIFT, PAGE_SIZE};

@@ -197,6 +197,8 @@ enum Meminfo {
     InactiveFile,
     CommitLimit,
     VmallocTotal,
+    VmallocUsed,
+    PageTables,
     /// A counter of something the simulation does not have.
     Zero,
     /// Slab pages of reclaimable and other caches.
@@ -257,7 +259,7 @@ const MEMINFO: &[(&str, Meminfo, Width, bool)] = &[
     ("SReclaimable:   ", M::SReclaimable, Kb8, false),
     ("SUnreclaim:     ", M::SUnreclaim, Kb8, false),
     ("KernelStack:    ", M::Zero, Kb8, false),
-    ("PageTables:     ", M::Zero, Kb8, false),
+    ("PageTables:     ", M::PageTables, Kb8, false),
     ("SecPageTables:  ", M::Zero, Kb8, true),
     ("NFS_Unstable:   ", M::Zero, Kb8, false),
     ("Bounce:         ", M::Zero, Kb8, false),
@@ -265,7 +267,7 @@ const MEMINFO: &[(&str, Meminfo, Width, bool)] = &[
     ("CommitLimit:    ", M::CommitLimit, Kb8, false),
     ("Committed_AS:   ", M::Zero, Kb8, false),
     ("VmallocTotal:   ", M::VmallocTotal, Kb8, false),
-    ("VmallocUsed:    ", M::Zero, Kb8, false),
+    ("VmallocUsed:    ", M::VmallocUsed, Kb8, false),
     ("VmallocChunk:   ", M::Zero, Kb8, false),
     ("Percpu:         ", M::Zero, Kb8, false),
     ("HardwareCorrupted: ", M::Zero, Kb5, false),
@@ -450,6 +452,21 @@ fn present_sections(mem: &MemMap) -> Vec<u64> {
     sections
 }
 
+/// Kernel page-table pages counted in NR_PAGETABLE: none in 4.19 (only
+/// user PTE pages have an accounting constructor), PMD pages in 6.6
+/// (`pagetable_pmd_ctor`), PMD and PUD pages in 6.12 (`pagetable_pud_ctor`).
+/// Kernel PTE pages are never counted.
+fn accounted_page_tables(k: &Kernel) -> u64 {
+    use crate::translate::PtLevel;
+    let t = &k.pgtables;
+    let pages = match k.profile().series {
+        Series::V4_19 => 0,
+        Series::V6_6 => t.table_pages_at(PtLevel::Pmd),
+        Series::V6_12 => t.table_pages_at(PtLevel::Pmd) + t.table_pages_at(PtLevel::Pud),
+    };
+    pages as u64
+}
+
 /// A zone or node counter, by its vmstat name. Counters the simulation does
 /// not keep read 0.
 fn vm_counter(k: &Kernel, name: &str, zone: Option<&Zone>) -> u64 {
@@ -459,6 +476,7 @@ fn vm_counter(k: &Kernel, name: &str, zone: Option<&Zone>) -> u64 {
         ("nr_inactive_file" | "nr_file_pages", None) => k.cache.len(),
         ("nr_slab_reclaimable", None) => k.slab.slab_pages().0,
         ("nr_slab_unreclaimable", None) => k.slab.slab_pages().1,
+        ("nr_page_table_pages", _) => accounted_page_tables(k),
         _ => 0,
     }
 }
@@ -628,6 +646,10 @@ pub fn meminfo(k: &Kernel) -> String {
             // `vm_commit_limit()`: no hugetlb pages, no swap.
             M::CommitLimit => pages_kb(totalram * OVERCOMMIT_RATIO / 100),
             M::VmallocTotal => (VMALLOC_END.as_u64() - VMALLOC_START.as_u64()) >> 10,
+            // 4.19 prints 0 (since 4.4); 6.x `vmalloc_nr_pages()`.
+            M::VmallocUsed if layout.meminfo_v6_lines => pages_kb(k.vmap.nr_pages()),
+            M::VmallocUsed => 0,
+            M::PageTables => pages_kb(accounted_page_tables(k)),
             M::Slab => pages_kb(slab_reclaimable + slab_unreclaimable),
             M::SReclaimable => pages_kb(slab_reclaimable),
             M::SUnreclaim => pages_kb(slab_unreclaimable),
@@ -646,12 +668,13 @@ pub fn meminfo(k: &Kernel) -> String {
 }
 
 /// The files this module prints, by path.
-pub const FILES: [&str; 5] = [
+pub const FILES: [&str; 6] = [
     "/proc/buddyinfo",
     "/proc/pagetypeinfo",
     "/proc/zoneinfo",
     "/proc/meminfo",
     "/proc/slabinfo",
+    "/proc/vmallocinfo",
 ];
 
 /// The contents of `path`, one of [`FILES`].
@@ -662,6 +685,13 @@ pub fn read(k: &Kernel, path: &str) -> Option<String> {
         "/proc/zoneinfo" => Some(zoneinfo(k)),
         "/proc/meminfo" => Some(meminfo(k)),
         "/proc/slabinfo" => Some(k.slab.slabinfo()),
+        "/proc/vmallocinfo" => {
+            let t = k.translator();
+            Some(
+                k.vmap
+                    .vmallocinfo(k.profile().series, |a| t.is_vmalloc_addr(a).value),
+            )
+        }
         _ => None,
     }
 }

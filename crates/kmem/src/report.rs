@@ -23,7 +23,9 @@ use crate::addr::{Pfn, VirtAddr};
 use crate::gfp::Gfp;
 use crate::kernel::{Kernel, COMM, PID};
 use crate::memmap::FrameUse;
+use crate::pgtable::Lookup;
 use crate::profile::Series;
+use crate::translate::PtLevel;
 use crate::zone::MigrateType;
 
 /// The hardware line of `dump_stack()` (the SMBIOS strings of QEMU's PC).
@@ -50,6 +52,52 @@ pub const NOFAIL_COSTLY_WARN: &str = "nofail_costly";
 /// Key of 6.12's `__GFP_NOFAIL` above order 1 WARN_ON_ONCE.
 pub const NOFAIL_ORDER_WARN: &str = "nofail_order";
 
+/// Key of 6.x `__vmalloc_node_range()`'s `WARN_ON_ONCE(!size)`.
+pub const VMALLOC_ZERO_SIZE_WARN: &str = "vmalloc_zero_size";
+/// Key of 6.x kvmalloc's `WARN_ON_ONCE(!(flags & __GFP_NOWARN))` for sizes
+/// above INT_MAX.
+pub const KVMALLOC_INT_MAX_WARN: &str = "kvmalloc_int_max";
+/// Key of `alloc_vmap_area()`'s `might_sleep()`.
+pub const VMAP_AREA_MIGHT_SLEEP: &str = "alloc_vmap_area";
+/// Key of the `might_sleep()` a process-context `vfree()` reaches.
+pub const VFREE_MIGHT_SLEEP: &str = "vfree_might_sleep";
+/// Key of the "Trying to vfree() bad address" WARN (4.19 `__vunmap()`,
+/// 6.x `remove_vm_area()`). A WARN spanning two source lines reports the
+/// line the compiler picks; these tables use the statement's first line.
+pub const VFREE_BAD_ADDRESS_WARN: &str = "vfree_bad_address";
+/// Key of "Trying to vfree() nonexistent vm area".
+pub const VFREE_NONEXISTENT_WARN: &str = "vfree_nonexistent";
+
+/// The line of `__get_vm_area_node()`'s `BUG_ON(in_interrupt())` in
+/// mm/vmalloc.c (4.19.0, 6.6.57, 6.12.19).
+pub fn vmalloc_in_interrupt_bug_line(series: Series) -> u32 {
+    match series {
+        Series::V4_19 => 1380,
+        Series::V6_6 => 2596,
+        Series::V6_12 => 3113,
+    }
+}
+
+/// The line of the `BUG_ON(in_nmi())` a vfree from NMI context hits in
+/// mm/vmalloc.c: 4.19's `vfree()` or `vfree_atomic()`; in 6.x `vfree()`
+/// hands every interrupt context to `vfree_atomic()`, which checks.
+pub fn vfree_in_nmi_bug_line(series: Series, atomic: bool) -> u32 {
+    match (series, atomic) {
+        (Series::V4_19, false) => 1584,
+        (Series::V4_19, true) => 1559,
+        (Series::V6_6, _) => 2794,
+        (Series::V6_12, _) => 3312,
+    }
+}
+
+/// `%pS` of the call site in the playground's code: the script runs as the
+/// init function of a module named `playground`, each call at its own
+/// offset.
+pub fn caller_symbol(seq: u32) -> String {
+    let offset = 0x1c + 0x28 * (u64::from(seq) % 0x60);
+    format!("playground_init+{offset:#x}/0x1000 [playground]")
+}
+
 /// The source location a WARN or might_sleep key stands for in a series.
 pub fn location(series: Series, key: &str) -> &'static str {
     match (key, series) {
@@ -70,6 +118,22 @@ pub fn location(series: Series, key: &str) -> &'static str {
         (NOFAIL_COSTLY_WARN, Series::V4_19) => "mm/page_alloc.c:4281",
         (NOFAIL_COSTLY_WARN, Series::V6_6) => "mm/page_alloc.c:4152",
         (NOFAIL_ORDER_WARN, Series::V6_12) => "mm/page_alloc.c:4229",
+        (KVMALLOC_INT_MAX_WARN, Series::V6_6) => "mm/util.c:632",
+        (KVMALLOC_INT_MAX_WARN, _) => "mm/util.c:670",
+        (VMALLOC_ZERO_SIZE_WARN, Series::V6_6) => "mm/vmalloc.c:3256",
+        (VMALLOC_ZERO_SIZE_WARN, _) => "mm/vmalloc.c:3773",
+        (VMAP_AREA_MIGHT_SLEEP, Series::V4_19) => "mm/vmalloc.c:417",
+        (VMAP_AREA_MIGHT_SLEEP, Series::V6_6) => "mm/vmalloc.c:1600",
+        (VMAP_AREA_MIGHT_SLEEP, Series::V6_12) => "mm/vmalloc.c:1972",
+        (VFREE_MIGHT_SLEEP, Series::V4_19) => "mm/vmalloc.c:1477",
+        (VFREE_MIGHT_SLEEP, Series::V6_6) => "mm/vmalloc.c:2836",
+        (VFREE_MIGHT_SLEEP, Series::V6_12) => "mm/vmalloc.c:3354",
+        (VFREE_BAD_ADDRESS_WARN, Series::V4_19) => "mm/vmalloc.c:1504",
+        (VFREE_BAD_ADDRESS_WARN, Series::V6_6) => "mm/vmalloc.c:2708",
+        (VFREE_BAD_ADDRESS_WARN, Series::V6_12) => "mm/vmalloc.c:3226",
+        (VFREE_NONEXISTENT_WARN, Series::V4_19) => "mm/vmalloc.c:1510",
+        (VFREE_NONEXISTENT_WARN, Series::V6_6) => "mm/vmalloc.c:2843",
+        (VFREE_NONEXISTENT_WARN, Series::V6_12) => "mm/vmalloc.c:3361",
         _ => "mm/page_alloc.c",
     }
 }
@@ -151,15 +215,26 @@ pub fn dump_stack(k: &Kernel, trace: &[&str]) -> Vec<String> {
 
 /// A `WARN_ON` report (`__warn()`).
 pub fn warning(k: &Kernel, key: &str, function: &str, trace: &[&str]) -> Vec<String> {
+    warning_with_message(k, key, function, None, trace)
+}
+
+/// A `WARN(cond, fmt, ...)` report: on x86 `__warn_printk()` prints the
+/// message right after the "cut here" line, before the `WARNING:` line.
+pub fn warning_with_message(
+    k: &Kernel,
+    key: &str,
+    function: &str,
+    message: Option<&str>,
+    trace: &[&str],
+) -> Vec<String> {
     let series = k.profile().series;
-    let mut lines = vec![
-        "------------[ cut here ]------------".to_string(),
-        format!(
-            "WARNING: CPU: 0 PID: {PID} at {} {function}",
-            location(series, key)
-        ),
-        "Modules linked in:".to_string(),
-    ];
+    let mut lines = vec!["------------[ cut here ]------------".to_string()];
+    lines.extend(message.map(str::to_string));
+    lines.push(format!(
+        "WARNING: CPU: 0 PID: {PID} at {} {function}",
+        location(series, key)
+    ));
+    lines.push("Modules linked in:".to_string());
     lines.extend(dump_stack(k, trace));
     lines.push(end_trace(k));
     lines
@@ -221,11 +296,36 @@ pub fn page_allocation_failure(
     oom: bool,
     with_mem_info: bool,
 ) -> Vec<String> {
+    let entry = alloc_pages_entry(k.profile().series);
+    let mut lines = warn_alloc(
+        k,
+        gfp,
+        &format!("page allocation failure: order:{order}"),
+        &["warn_alloc", "__alloc_pages_slowpath", entry],
+        with_mem_info,
+    );
+    if oom {
+        lines.push(format!(
+            "Out of memory: the OOM killer chooses {COMM} (pid {PID}), the task that asked; its allocation fails"
+        ));
+    }
+    lines
+}
+
+/// `warn_alloc(gfp, NULL, fmt, ...)`: `"%s: %pV, mode:%#x(%pGg),
+/// nodemask=%*pbl"` (6.x appends the cpuset on the same line), the stack
+/// and, when `with_mem_info`, the Mem-Info.
+pub fn warn_alloc(
+    k: &Kernel,
+    gfp: Gfp,
+    message: &str,
+    trace: &[&str],
+    with_mem_info: bool,
+) -> Vec<String> {
     let p = k.profile();
     let mode = k.gfp.format_mode(gfp);
     let mut lines = Vec::new();
-    let head =
-        format!("{COMM}: page allocation failure: order:{order}, mode:{mode}, nodemask=(null)");
+    let head = format!("{COMM}: {message}, mode:{mode}, nodemask=(null)");
     let v6 = p.series != Series::V4_19;
     if v6 {
         lines.push(format!("{head},cpuset=/,mems_allowed=0"));
@@ -233,11 +333,7 @@ pub fn page_allocation_failure(
         lines.push(head);
         lines.push(format!("{COMM} cpuset=/ mems_allowed=0"));
     }
-    let entry = alloc_pages_entry(p.series);
-    lines.extend(dump_stack(
-        k,
-        &["warn_alloc", "__alloc_pages_slowpath", entry],
-    ));
+    lines.extend(dump_stack(k, trace));
     // 6.x shows only zones up to gfp_zone(gfp_mask).
     let max_zone = if v6 {
         k.gfp.zone(gfp).zone.index()
@@ -247,12 +343,21 @@ pub fn page_allocation_failure(
     if with_mem_info {
         lines.extend(show_mem(k, max_zone));
     }
-    if oom {
-        lines.push(format!(
-            "Out of memory: the OOM killer chooses {COMM} (pid {PID}), the task that asked; its allocation fails"
-        ));
-    }
     lines
+}
+
+/// `%p` of a pointer: `ptr_to_id()` hashes it with SipHash-2-4
+/// (`siphash_1u64`) under a key drawn at boot (here from the machine seed)
+/// and prints the low 32 bits, zero-padded to 16 hex digits.
+pub fn hashed_pointer(k: &Kernel, addr: VirtAddr) -> String {
+    let seed = k.config().machine.seed;
+    let key0 = crate::memmap::splitmix64(seed ^ 0x7074_725f_6b65_7930);
+    let key1 = crate::memmap::splitmix64(key0);
+    #[allow(deprecated)] // std's SipHasher is SipHash-2-4, the kernel's siphash.
+    let mut hasher = std::hash::SipHasher::new_with_keys(key0, key1);
+    std::hash::Hasher::write_u64(&mut hasher, addr.as_u64());
+    let hash = std::hash::Hasher::finish(&hasher) & 0xffff_ffff;
+    format!("{hash:016x}")
 }
 
 fn kb(pages: u64) -> u64 {
@@ -395,10 +500,26 @@ fn oops_header(k: &Kernel, str_: &str, err: u16) -> String {
     }
 }
 
-/// A page-fault oops on a read of `addr` in kernel mode (error code 0:
-/// supervisor read of a not-present page).
+/// A page-fault oops on a read of `addr` in kernel mode, where no kernel
+/// page table maps it (error code 0: supervisor read, not present).
 pub fn page_fault_oops(k: &Kernel, addr: VirtAddr, function: &str) -> Vec<String> {
+    let walk = k.pgtables.lookup(addr);
+    page_fault_oops_at(k, addr, false, &walk, function)
+}
+
+/// A page-fault oops on an access to `addr` in kernel mode:
+/// `show_fault_oops()`'s first lines, `dump_pagetable()`'s entries (the
+/// PGD line repeats as P4D, folded under 4-level paging with
+/// CONFIG_X86_5LEVEL), the die header and the stack.
+pub fn page_fault_oops_at(
+    k: &Kernel,
+    addr: VirtAddr,
+    write: bool,
+    walk: &Lookup,
+    function: &str,
+) -> Vec<String> {
     let a = addr.as_u64();
+    let error_code: u16 = if write { 2 } else { 0 };
     let mut lines = Vec::new();
     if k.profile().series == Series::V4_19 {
         let what = if a < 4096 {
@@ -417,11 +538,43 @@ pub fn page_fault_oops(k: &Kernel, addr: VirtAddr, function: &str) -> Vec<String
                 "BUG: unable to handle page fault for address: {a:016x}"
             ));
         }
-        lines.push("#PF: supervisor read access in kernel mode".into());
-        lines.push("#PF: error_code(0x0000) - not-present page".into());
+        let kind = if write { "write" } else { "read" };
+        lines.push(format!("#PF: supervisor {kind} access in kernel mode"));
+        lines.push(format!(
+            "#PF: error_code({error_code:#06x}) - not-present page"
+        ));
     }
-    lines.push("PGD 0 P4D 0 ".into());
-    lines.push(oops_header(k, "Oops", 0));
+    let mut tables = String::new();
+    for e in walk.entries() {
+        let name = e.level.name().to_uppercase();
+        if e.level == PtLevel::Pte {
+            tables.push_str(&format!("{name} {:x}", e.entry));
+        } else {
+            tables.push_str(&format!("{name} {:x} ", e.entry));
+        }
+    }
+    lines.push(tables);
+    lines.push(oops_header(k, "Oops", error_code));
+    lines.extend(dump_stack(k, &[function]));
+    lines.push(end_trace(k));
+    lines
+}
+
+/// The oops of an access to a non-canonical address: a general protection
+/// fault (6.x names the address, `die_addr()`).
+pub fn general_protection_oops(k: &Kernel, addr: VirtAddr, function: &str) -> Vec<String> {
+    let header = match k.profile().series {
+        Series::V4_19 => oops_header(k, "general protection fault", 0),
+        _ => oops_header(
+            k,
+            &format!(
+                "general protection fault, probably for non-canonical address {:#x}",
+                addr.as_u64()
+            ),
+            0,
+        ),
+    };
+    let mut lines = vec![header];
     lines.extend(dump_stack(k, &[function]));
     lines.push(end_trace(k));
     lines

@@ -432,35 +432,15 @@ impl Translator {
     }
 }
 
-/// Page tables without any vmalloc mapping: every PGD entry of the vmalloc
-/// area is empty.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct NoMappings;
-
-impl PageTableWalk for NoMappings {
-    fn walk(&self, addr: VirtAddr, steps: &mut Vec<Step>) -> Option<Pfn> {
-        let index = ((addr.as_u64() >> 39) & 511) as u16;
-        steps.push(Step {
-            function: "vmalloc_to_page",
-            input: addr.as_u64(),
-            arithmetic: format!("pgd_index = ({addr:#x} >> 39) & 511 = {index}; pgd_none"),
-            output: 0,
-            kind: StepKind::TableEntry {
-                level: PtLevel::Pgd,
-                index,
-                table: PhysAddr::new(0),
-                entry: 0,
-            },
-            note: None,
-        });
-        None
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pgtable::PageTables;
     use crate::profile::PAGE_OFFSET_4_19_5;
+
+    fn no_mappings() -> PageTables {
+        PageTables::new(Pfn::new(0x2000))
+    }
 
     fn translator() -> Translator {
         Translator {
@@ -485,7 +465,7 @@ mod tests {
             VirtAddr::new(0xffff_8881_2345_6000)
         );
         assert_eq!(
-            t.kaddr_to_phys(v, &NoMappings).value,
+            t.kaddr_to_phys(v, &no_mappings()).value,
             Ok(PhysAddr::new(0x1_2345_6789))
         );
     }
@@ -527,7 +507,7 @@ mod tests {
     #[test]
     fn unmapped_vmalloc_address_yields_page_to_phys_of_null() {
         let t = translator();
-        let walk = t.kaddr_to_phys(VirtAddr::new(0xffff_c900_0000_0010), &NoMappings);
+        let walk = t.kaddr_to_phys(VirtAddr::new(0xffff_c900_0000_0010), &no_mappings());
         let Err(TranslateFault::NotMapped(garbage)) = walk.value else {
             panic!("{:?}", walk.value)
         };
@@ -538,7 +518,7 @@ mod tests {
         );
         // Not vmalloc: straight to __pa, however wrong.
         assert_eq!(
-            t.kaddr_to_phys(VirtAddr::new(0x1000), &NoMappings).value,
+            t.kaddr_to_phys(VirtAddr::new(0x1000), &no_mappings()).value,
             Ok(PhysAddr::new(
                 0x1000u64.wrapping_sub(PAGE_OFFSET_4_19_5.as_u64())
             ))

@@ -86,14 +86,26 @@ impl Kernel {
                 summary,
             );
         };
+        match self.kmalloc_memory(&mut ev, size, gfp) {
+            Ok((addr, summary)) => ev.finish(self, CallValue::Address(addr), Outcome::Ok, summary),
+            Err((outcome, summary)) => {
+                ev.finish(self, CallValue::Address(VirtAddr::NULL), outcome, summary)
+            }
+        }
+    }
+
+    /// `__kmalloc()`'s work, for the kmalloc family and for the kernel's own
+    /// allocations (vm_struct, page arrays): the address and a summary, or
+    /// the outcome and why.
+    pub(super) fn kmalloc_memory(
+        &mut self,
+        ev: &mut EventBuilder,
+        size: u64,
+        gfp: Gfp,
+    ) -> Result<(VirtAddr, String), (Outcome, String)> {
         if size == 0 {
             let summary = "size 0: ZERO_SIZE_PTR, which faults when used".to_string();
-            return ev.finish(
-                self,
-                CallValue::Address(VirtAddr::new(ZERO_SIZE_PTR)),
-                Outcome::Ok,
-                summary,
-            );
+            return Ok((VirtAddr::new(ZERO_SIZE_PTR), summary));
         }
         if size > KMALLOC_MAX_CACHE_SIZE {
             return self.kmalloc_large(ev, size, gfp);
@@ -112,25 +124,17 @@ impl Kernel {
             t.has(gfp, GfpFlag::Account),
         );
         let Some(id) = self.slab.kmalloc_cache(kind, size) else {
-            return ev.finish(
-                self,
-                CallValue::Address(VirtAddr::NULL),
-                Outcome::Failed,
-                String::new(),
-            );
+            return Err((Outcome::Failed, String::new()));
         };
         let object = match self.slab.alloc(id) {
             Some(object) => object,
-            None => match self.new_slab(&mut ev, id, gfp) {
-                Ok(object) => object,
-                Err(outcome) => {
-                    let summary = format!(
-                        "no memory for a new slab of {}: NULL",
-                        self.slab.caches[id].name
-                    );
-                    return ev.finish(self, CallValue::Address(VirtAddr::NULL), outcome, summary);
-                }
-            },
+            None => self.new_slab(ev, id, gfp).map_err(|outcome| {
+                let summary = format!(
+                    "no memory for a new slab of {}: NULL",
+                    self.slab.caches[id].name
+                );
+                (outcome, summary)
+            })?,
         };
         let (slab_pfn, offset) = object;
         let object_size = self.slab.caches[id].object_size;
@@ -146,11 +150,16 @@ impl Kernel {
             "{object_size}-byte object of {} at offset {offset:#x} of the slab at pfn {slab_pfn:#x}",
             self.slab.caches[id].name
         );
-        ev.finish(self, CallValue::Address(addr), Outcome::Ok, summary)
+        Ok((addr, summary))
     }
 
     /// `kmalloc_large()`: whole pages, `__GFP_COMP`, order `get_order(size)`.
-    fn kmalloc_large(&mut self, mut ev: EventBuilder, size: u64, gfp: Gfp) -> Event {
+    fn kmalloc_large(
+        &mut self,
+        ev: &mut EventBuilder,
+        size: u64,
+        gfp: Gfp,
+    ) -> Result<(VirtAddr, String), (Outcome, String)> {
         let series = self.profile().series;
         let mut gfp = gfp;
         if series != Series::V4_19 {
@@ -163,13 +172,13 @@ impl Kernel {
         } else {
             "__kmalloc_large_node"
         };
-        match self.allocate(&mut ev, comp, order, entry) {
+        match self.allocate(ev, comp, order, entry) {
             Ok((pfn, _)) => {
                 let addr = self.translator().va(pfn.phys()).value;
                 let summary = format!(
                     "{size} bytes above KMALLOC_MAX_CACHE_SIZE: an order-{order} compound page from the page allocator at pfn {pfn:#x}"
                 );
-                ev.finish(self, CallValue::Address(addr), Outcome::Ok, summary)
+                Ok((addr, summary))
             }
             Err(outcome) => {
                 let summary = if order > u32::from(Order::MAX.as_u8()) {
@@ -177,7 +186,7 @@ impl Kernel {
                 } else {
                     format!("no order-{order} block for {size} bytes: NULL")
                 };
-                ev.finish(self, CallValue::Address(VirtAddr::NULL), outcome, summary)
+                Err((outcome, summary))
             }
         }
     }
@@ -283,14 +292,29 @@ impl Kernel {
 
     /// `kfree(objp)`.
     pub fn kfree(&mut self, addr: VirtAddr) -> Event {
-        let call = format!("kfree({addr:#x})");
+        self.kfree_with_call(format!("kfree({addr:#x})"), addr)
+    }
+
+    /// `kfree` under another call's name (`kvfree`).
+    pub(super) fn kfree_with_call(&mut self, call: String, addr: VirtAddr) -> Event {
         let mut ev = match self.begin(call) {
             Ok(ev) => ev,
             Err(refused) => return *refused,
         };
+        match self.kfree_memory(&mut ev, addr) {
+            Ok(summary) => ev.finish(self, CallValue::Void, Outcome::Ok, summary),
+            Err((outcome, summary)) => ev.finish(self, CallValue::Void, outcome, summary),
+        }
+    }
+
+    /// `kfree()`'s work: a summary, or the outcome of a misuse.
+    pub(super) fn kfree_memory(
+        &mut self,
+        ev: &mut EventBuilder,
+        addr: VirtAddr,
+    ) -> Result<String, (Outcome, String)> {
         if addr.as_u64() <= ZERO_SIZE_PTR {
-            let summary = "ZERO_OR_NULL_PTR: nothing to free".to_string();
-            return ev.finish(self, CallValue::Void, Outcome::Ok, summary);
+            return Ok("ZERO_OR_NULL_PTR: nothing to free".to_string());
         }
         let walk = self.translator().pa(addr);
         ev.walk = walk.steps;
@@ -302,7 +326,7 @@ impl Kernel {
             self.stop_with_oops(lines, "kfree() of an address with no struct page");
             let summary =
                 format!("{addr:#x} is not in the direct map: its struct page does not exist, oops");
-            return ev.finish(self, CallValue::Void, Outcome::Oops, summary);
+            return Err((Outcome::Oops, summary));
         };
         let meta = self.mem.page(head).copied().unwrap_or_default();
         let offset = walk.value.as_u64() - head.phys().as_u64();
@@ -313,39 +337,31 @@ impl Kernel {
                 self.buddy
                     .free_pages(&mut self.mem, head, meta.order, &mut effects);
                 ev.effects.extend(effects.into_iter().map(Effect::Buddy));
-                let summary = format!(
+                Ok(format!(
                     "not a slab page: the order-{} compound page at pfn {head:#x} goes back to the page allocator",
                     meta.order
-                );
-                ev.finish(self, CallValue::Void, Outcome::Ok, summary)
+                ))
             }
             _ => self.kfree_non_slab(ev, addr, head, meta),
         }
     }
 
-    fn slab_free(&mut self, ev: EventBuilder, head: Pfn, offset: u64) -> Event {
+    fn slab_free(
+        &mut self,
+        ev: &mut EventBuilder,
+        head: Pfn,
+        offset: u64,
+    ) -> Result<String, (Outcome, String)> {
         let series = self.profile().series;
         match self.slab.free(head, offset) {
             SlabFree::Freed { cache, discard } => {
                 let name = self.slab.caches[cache].name.clone();
-                let mut ev = ev;
                 let mut summary = format!("object back on the freelist of its {name} slab");
                 if let Some((pfn, order)) = discard {
-                    if let Some(page) = self.mem.page_mut(pfn) {
-                        page.used_as = FrameUse::Allocated;
-                    }
-                    let mut effects = Vec::new();
-                    self.buddy
-                        .free_pages(&mut self.mem, pfn, order as u8, &mut effects);
-                    ev.effects.push(Effect::SlabDiscarded {
-                        cache: name,
-                        pfn,
-                        order: order as u8,
-                    });
-                    ev.effects.extend(effects.into_iter().map(Effect::Buddy));
+                    self.discard_slab(ev, name, pfn, order);
                     summary.push_str("; the slab became empty and went back to the page allocator");
                 }
-                ev.finish(self, CallValue::Void, Outcome::Ok, summary)
+                Ok(summary)
             }
             SlabFree::DoubleFreeDetected { cache } => {
                 let line = double_free_bug_line(series);
@@ -354,21 +370,42 @@ impl Kernel {
                     lines,
                     "kfree() of an object already at the head of its freelist",
                 );
-                let summary = format!(
+                Err((Outcome::Bug, format!(
                     "double free: the object is already the first free object of its {} slab; CONFIG_SLAB_FREELIST_HARDENED's naive check BUGs",
                     self.slab.caches[cache].name
-                );
-                ev.finish(self, CallValue::Void, Outcome::Bug, summary)
+                )))
             }
             SlabFree::NotAnObject { cache } => {
                 let name = self.slab.caches[cache].name.clone();
                 self.state = KernelState::Stopped(format!(
                     "kfree() of a pointer inside a {name} slab that is not an object"
                 ));
-                ev.finish(self, CallValue::Void, Outcome::Refused(format!("the pointer is inside a {name} slab but not at the start of an object; without slub_debug the kernel links it into the freelist and corrupts the slab, so the simulation stops here")), String::new())
+                Err((Outcome::Refused(format!("the pointer is inside a {name} slab but not at the start of an object; without slub_debug the kernel links it into the freelist and corrupts the slab, so the simulation stops here")), String::new()))
             }
-            SlabFree::NotASlab => ev.finish(self, CallValue::Void, Outcome::Ok, String::new()),
+            SlabFree::NotASlab => Ok(String::new()),
         }
+    }
+
+    /// `discard_slab()`: an empty slab's pages go back to the page allocator.
+    pub(super) fn discard_slab(
+        &mut self,
+        ev: &mut EventBuilder,
+        cache: String,
+        pfn: Pfn,
+        order: u32,
+    ) {
+        if let Some(page) = self.mem.page_mut(pfn) {
+            page.used_as = FrameUse::Allocated;
+        }
+        let mut effects = Vec::new();
+        self.buddy
+            .free_pages(&mut self.mem, pfn, order as u8, &mut effects);
+        ev.effects.push(Effect::SlabDiscarded {
+            cache,
+            pfn,
+            order: order as u8,
+        });
+        ev.effects.extend(effects.into_iter().map(Effect::Buddy));
     }
 
     /// `kfree()` of memory that is neither a slab object nor a compound
@@ -376,20 +413,22 @@ impl Kernel {
     /// `free_large_kmalloc()` and frees the order-0 page anyway.
     fn kfree_non_slab(
         &mut self,
-        ev: EventBuilder,
+        ev: &mut EventBuilder,
         addr: VirtAddr,
         head: Pfn,
         meta: PageMeta,
-    ) -> Event {
+    ) -> Result<String, (Outcome, String)> {
         let series = self.profile().series;
         if series == Series::V4_19 {
             let line = KFREE_NOT_COMPOUND_BUG_LINE_4_19;
             let lines = report::kernel_bug(self, "mm/slub.c", line, "kfree");
             self.stop_with_oops(lines, "kfree() of a page that is neither slab nor compound");
-            let summary = format!(
+            return Err((
+                Outcome::Bug,
+                format!(
                 "{addr:#x} is not slab memory and not a compound page: BUG_ON(!PageCompound(page))"
-            );
-            return ev.finish(self, CallValue::Void, Outcome::Bug, summary);
+            ),
+            ));
         }
         let warned = self.warn_once(
             report::FREE_LARGE_KMALLOC_WARN,
@@ -397,12 +436,11 @@ impl Kernel {
             &["kfree"],
         );
         if warned {
-            let hashed = addr.as_u64() ^ self.config.machine.seed.rotate_left(17);
+            let hashed = report::hashed_pointer(self, addr);
             self.log
-                .push(Level::Warning, format!("object pointer: {hashed:#018x}"));
+                .push(Level::Warning, format!("object pointer: 0x{hashed}"));
         }
         self.taint.add(Taint::Warn);
-        let mut ev = ev;
         let summary = match meta.used_as {
             FrameUse::Allocated => {
                 let mut effects = Vec::new();
@@ -412,7 +450,23 @@ impl Kernel {
             }
             other => format!("{addr:#x} is {other:?} memory, not slab: free_large_kmalloc() warns; the page's reference count underflows"),
         };
-        ev.finish(self, CallValue::Void, Outcome::Warn, summary)
+        Err((Outcome::Warn, summary))
+    }
+
+    /// The usable size of the kmalloc memory at `addr` (what `ksize`
+    /// returns), if it is kmalloc memory.
+    pub(super) fn usable_size(&self, addr: VirtAddr) -> Option<u64> {
+        let pfn = self.translator().pa(addr).value.pfn();
+        let (head, order) = self.mem.block_of(pfn)?;
+        let meta = self.mem.page(head)?;
+        match meta.used_as {
+            FrameUse::Slab => self
+                .slab
+                .cache_of(head)
+                .map(|id| u64::from(self.slab.caches[id].object_size)),
+            FrameUse::Allocated => Some(PAGE_SIZE << order),
+            _ => None,
+        }
     }
 
     /// `ksize(objp)`: the usable size of a kmalloc object.
@@ -430,19 +484,7 @@ impl Kernel {
                 "ZERO_OR_NULL_PTR: 0".into(),
             );
         }
-        let pfn = self.translator().pa(addr).value.pfn();
-        let head = self.mem.block_of(pfn);
-        let value = head.and_then(|(head, order)| {
-            let meta = self.mem.page(head)?;
-            match meta.used_as {
-                FrameUse::Slab => self
-                    .slab
-                    .cache_of(head)
-                    .map(|id| u64::from(self.slab.caches[id].object_size)),
-                FrameUse::Allocated => Some(PAGE_SIZE << order),
-                _ => None,
-            }
-        });
+        let value = self.usable_size(addr);
         match value {
             Some(size) => ev.finish(self, CallValue::Count(size), Outcome::Ok, String::new()),
             None => ev.finish(

@@ -316,8 +316,11 @@ fn direct_map_follows_split_mem_range() {
 }
 
 #[test]
-fn read_serves_the_four_files() {
-    let k = boot("6.12", GIB, 1);
+fn read_serves_every_file() {
+    let mut k = boot("6.12", GIB, 1);
+    // A fresh machine has no vmalloc area.
+    assert_eq!(read(&k, "/proc/vmallocinfo").unwrap(), "");
+    k.vmalloc(4096);
     for path in FILES {
         assert!(!read(&k, path).unwrap().is_empty(), "{path}");
     }

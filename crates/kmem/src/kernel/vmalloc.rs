@@ -1,0 +1,749 @@
+//! vmalloc on the simulated kernel: `vmalloc`, `vzalloc`, `__vmalloc`,
+//! `vmalloc_32`, `vfree`, `vfree_atomic`, `vmalloc_to_page` and
+//! `vmalloc_to_pfn`, with each release's checks and messages
+//! (mm/vmalloc.c; kernel-facts §4).
+//!
+//! The steps follow `__vmalloc_node_range()`: the size checks, the
+//! `vm_struct` (a kmalloc-64 object), a vmap area with its guard page, the
+//! `pages[]` array (kmalloc up to a page, a nested vmalloc above), the
+//! order-0 backing pages (one at a time in 4.19, bulk batches of up to 100
+//! in 6.x, `__GFP_HIGHMEM` added unless a DMA zone was asked for), and the
+//! page-table entries, whose missing tables come from the page allocator.
+//! On 6.x, `VM_ALLOW_HUGE_VMAP` areas of 2 MiB or more are mapped with PMD
+//! leaves backed by order-9 blocks, falling back to small pages once.
+
+use super::{CallValue, Effect, EventBuilder, Kernel, Outcome};
+use crate::addr::{Pfn, VirtAddr, PAGE_SIZE};
+use crate::dmesg::Level;
+use crate::gfp::{Gfp, GfpFlag};
+use crate::kernel::Event;
+use crate::memmap::FrameUse;
+use crate::pgtable::PAGE_KERNEL;
+use crate::profile::Series;
+use crate::report;
+use crate::slab::ZERO_SIZE_PTR;
+use crate::vmalloc::{VmArea, VM_ALLOC, VM_ALLOW_HUGE_VMAP, VM_NO_GUARD};
+
+/// `vm_area_alloc_pages()`'s bulk batch (6.x).
+const BULK_BATCH: usize = 100;
+/// `PMD_SIZE`.
+const PMD_SIZE: u64 = 2 << 20;
+/// The size of a `struct vm_struct` (kzalloc'ed: kmalloc-64).
+const VM_STRUCT_SIZE: u64 = 64;
+/// `offsetof(struct vmap_area, vm)` in 4.19.0 (include/linux/vmalloc.h):
+/// where `find_vmap_area(addr)->vm` reads when no area is found.
+const VMAP_AREA_VM_OFFSET: u64 = 0x48;
+
+/// `GFP_RECLAIM_MASK` (mm/internal.h): the flags nested allocations keep.
+const RECLAIM_MASK: [GfpFlag; 9] = [
+    GfpFlag::DirectReclaim,
+    GfpFlag::KswapdReclaim,
+    GfpFlag::Io,
+    GfpFlag::Fs,
+    GfpFlag::NoWarn,
+    GfpFlag::RetryMayfail,
+    GfpFlag::NoFail,
+    GfpFlag::NoRetry,
+    GfpFlag::Memalloc,
+];
+
+/// Where a vmalloc-family call ended, for its event.
+type VmResult = Result<(VirtAddr, String), (Outcome, String)>;
+
+impl Kernel {
+    /// `vmalloc(size)`: `GFP_KERNEL`, page-granular, virtually contiguous.
+    pub fn vmalloc(&mut self, size: u64) -> Event {
+        let gfp = self.gfp_kernel();
+        self.vmalloc_entry(format!("vmalloc({size})"), size, gfp, "vmalloc")
+    }
+
+    /// `vzalloc(size)`: `vmalloc` with `__GFP_ZERO`.
+    pub fn vzalloc(&mut self, size: u64) -> Event {
+        let gfp = self.gfp_kernel() | self.gfp.bit(GfpFlag::Zero);
+        self.vmalloc_entry(format!("vzalloc({size})"), size, gfp, "vzalloc")
+    }
+
+    /// `__vmalloc(size, gfp)` (4.19 also takes a `pgprot_t`, always
+    /// `PAGE_KERNEL` here).
+    pub fn vmalloc_gfp(&mut self, size: u64, gfp: Gfp) -> Event {
+        let mode = self.gfp.format_mode(gfp);
+        let call = match self.profile().series {
+            Series::V4_19 => format!("__vmalloc({size}, {mode}, PAGE_KERNEL)"),
+            _ => format!("__vmalloc({size}, {mode})"),
+        };
+        self.vmalloc_entry(call, size, gfp, "__vmalloc")
+    }
+
+    /// `vmalloc_32(size)`: `GFP_VMALLOC32` = `GFP_DMA32 | GFP_KERNEL` on
+    /// x86_64, so the pages come from ZONE_DMA32.
+    pub fn vmalloc_32(&mut self, size: u64) -> Event {
+        let gfp = self.gfp_kernel() | self.gfp.bit(GfpFlag::Dma32);
+        self.vmalloc_entry(format!("vmalloc_32({size})"), size, gfp, "vmalloc_32")
+    }
+
+    pub(super) fn gfp_kernel(&self) -> Gfp {
+        self.gfp.composite("GFP_KERNEL").unwrap_or_default()
+    }
+
+    fn vmalloc_entry(&mut self, call: String, size: u64, gfp: Gfp, entry: &'static str) -> Event {
+        let mut ev = match self.begin(call) {
+            Ok(ev) => ev,
+            Err(refused) => return *refused,
+        };
+        match self.vmalloc_memory(&mut ev, size, gfp, 0, entry) {
+            Ok((addr, summary)) => ev.finish(self, CallValue::Address(addr), Outcome::Ok, summary),
+            Err((outcome, summary)) => {
+                ev.finish(self, CallValue::Address(VirtAddr::NULL), outcome, summary)
+            }
+        }
+    }
+
+    /// `gfp & GFP_RECLAIM_MASK`.
+    fn reclaim_flags(&self, gfp: Gfp) -> Gfp {
+        let t = self.gfp;
+        RECLAIM_MASK
+            .iter()
+            .filter(|&&f| t.has(gfp, f))
+            .fold(Gfp(0), |acc, &f| acc | t.bit(f))
+    }
+
+    /// The vmalloc failure report (`warn_alloc` unless `__GFP_NOWARN`).
+    fn vmalloc_warn(&mut self, gfp: Gfp, message: &str, entry: &'static str) {
+        if self.gfp.has(gfp, GfpFlag::NoWarn) {
+            return;
+        }
+        let now = self.log.now_ns();
+        if !self.nopage_ratelimit.allow(now).0 {
+            return;
+        }
+        let show_mem = self.show_mem_ratelimit.allow(now).0;
+        let function = vmalloc_node_range_function(self.profile().series);
+        let lines = report::warn_alloc(
+            self,
+            gfp,
+            message,
+            &["warn_alloc", function, entry],
+            show_mem,
+        );
+        for line in lines {
+            self.log.push(Level::Warning, line);
+        }
+    }
+
+    /// `__vmalloc_node_range()`: returns the area's address or the outcome.
+    pub(super) fn vmalloc_memory(
+        &mut self,
+        ev: &mut EventBuilder,
+        size: u64,
+        gfp: Gfp,
+        vm_flags: u32,
+        entry: &'static str,
+    ) -> VmResult {
+        let series = self.profile().series;
+        let totalram = self.buddy.managed_pages();
+        let aligned = size.wrapping_add(PAGE_SIZE - 1) & !(PAGE_SIZE - 1);
+        if series == Series::V4_19 {
+            if aligned == 0 || aligned / PAGE_SIZE > totalram {
+                self.vmalloc_warn(
+                    gfp,
+                    &format!("vmalloc: allocation failure: {size} bytes"),
+                    entry,
+                );
+                return Err((
+                    Outcome::Failed,
+                    format!("{size} bytes rounds to {aligned} bytes: 0 or more than the machine's {totalram} pages of RAM: NULL"),
+                ));
+            }
+        } else {
+            if size == 0 {
+                let function = vmalloc_node_range_function(series);
+                let warned = self.warn_once(report::VMALLOC_ZERO_SIZE_WARN, function, &[entry]);
+                let outcome = if warned {
+                    Outcome::Warn
+                } else {
+                    Outcome::Failed
+                };
+                return Err((outcome, "size 0: WARN_ON_ONCE(!size), NULL".into()));
+            }
+            if size / PAGE_SIZE > totalram {
+                self.vmalloc_warn(
+                    gfp,
+                    &format!("vmalloc error: size {size}, exceeds total pages"),
+                    entry,
+                );
+                return Err((
+                    Outcome::Failed,
+                    format!(
+                        "{size} bytes is more than the machine's {totalram} pages of RAM: NULL"
+                    ),
+                ));
+            }
+        }
+        let huge =
+            series != Series::V4_19 && vm_flags & VM_ALLOW_HUGE_VMAP != 0 && size >= PMD_SIZE;
+        if huge {
+            match self.vmalloc_area(ev, size, gfp, vm_flags, 9, entry) {
+                Ok(done) => return Ok(done),
+                Err((Outcome::Bug, why)) => return Err((Outcome::Bug, why)),
+                // Retry once with small pages.
+                Err(_) => {}
+            }
+        }
+        self.vmalloc_area(ev, size, gfp, vm_flags, 0, entry)
+    }
+
+    /// One attempt at an area mapped with pages of `page_order` (0, or 9
+    /// for PMD leaves).
+    fn vmalloc_area(
+        &mut self,
+        ev: &mut EventBuilder,
+        size: u64,
+        gfp: Gfp,
+        vm_flags: u32,
+        page_order: u8,
+        entry: &'static str,
+    ) -> VmResult {
+        let series = self.profile().series;
+        let t = self.gfp;
+        let map_size = PAGE_SIZE << page_order;
+        let mapped = size.div_ceil(map_size) * map_size;
+        let flags = VM_ALLOC | vm_flags;
+        let area_size = if flags & VM_NO_GUARD != 0 {
+            mapped
+        } else {
+            mapped + PAGE_SIZE
+        };
+        // __get_vm_area_node()
+        if self.context.in_interrupt() {
+            let lines = report::kernel_bug(
+                self,
+                "mm/vmalloc.c",
+                report::vmalloc_in_interrupt_bug_line(series),
+                "__get_vm_area_node",
+            );
+            self.stop_with_oops(
+                lines,
+                "vmalloc() in interrupt context: BUG_ON(in_interrupt())",
+            );
+            return Err((
+                Outcome::Bug,
+                "vmalloc may sleep; in interrupt context __get_vm_area_node() hits BUG_ON(in_interrupt())".into(),
+            ));
+        }
+        let nested = self.reclaim_flags(gfp) | t.bit(GfpFlag::Zero);
+        let (vm_struct, _) = self
+            .kmalloc_memory(ev, VM_STRUCT_SIZE, nested)
+            .map_err(|(o, _)| (o, "no memory for the vm_struct: NULL".to_string()))?;
+        // alloc_vmap_area()
+        self.might_sleep(
+            report::VMAP_AREA_MIGHT_SLEEP,
+            &["alloc_vmap_area", "__get_vm_area_node", entry],
+        );
+        let align = map_size;
+        let start = match self.vmap.find_free(area_size, align) {
+            Some(start) => start,
+            None => {
+                let purged = self.vmap.purge();
+                ev.effects.push(Effect::VmapPurged(purged));
+                match self.vmap.find_free(area_size, align) {
+                    Some(start) => start,
+                    None => {
+                        self.kfree_internal(ev, vm_struct);
+                        self.vmalloc_warn(gfp, &format!("vmap allocation for size {area_size} failed: use vmalloc=<size> to increase size"), entry);
+                        return Err((Outcome::Failed, "no room in the vmalloc range: NULL".into()));
+                    }
+                }
+            }
+        };
+        // The area is reserved before anything else is allocated for it.
+        self.vmap.insert(VmArea {
+            start,
+            size: area_size,
+            flags,
+            pages: Vec::new(),
+            page_order,
+            pages_array: VirtAddr::NULL,
+            vm_struct,
+            caller: report::caller_symbol(ev.seq),
+            owner: ev.seq,
+        });
+        // The pages[] array.
+        let nr_pages = mapped / PAGE_SIZE;
+        let array_size = nr_pages * 8;
+        let pages_array = if array_size > PAGE_SIZE {
+            let mut array_gfp = nested;
+            if series == Series::V4_19 {
+                array_gfp |= t.bit(GfpFlag::Highmem);
+            }
+            self.vmalloc_memory(ev, array_size, array_gfp, 0, entry)
+        } else {
+            self.kmalloc_memory(ev, array_size, nested)
+        };
+        let pages_array = match pages_array {
+            Ok((a, _)) => a,
+            Err((o, _)) => {
+                if series != Series::V4_19 {
+                    self.vmalloc_warn(gfp, &format!("vmalloc error: size {mapped}, failed to allocated page array size {array_size}"), entry);
+                }
+                self.abandon_area(ev, start, Vec::new());
+                return Err((o, "no memory for the pages[] array: NULL".into()));
+            }
+        };
+        if let Some(area) = self.vmap.get_mut(start) {
+            area.pages_array = pages_array;
+        }
+        let mut pages = Vec::with_capacity(nr_pages as usize);
+        // The backing pages.
+        let mut page_gfp = gfp | t.bit(GfpFlag::NoWarn);
+        if !t.has(gfp, GfpFlag::Dma) && !t.has(gfp, GfpFlag::Dma32) {
+            page_gfp |= t.bit(GfpFlag::Highmem);
+        }
+        if page_order > 0 {
+            page_gfp = page_gfp.without(t.bit(GfpFlag::NoFail));
+        }
+        let page_entry = match series {
+            Series::V4_19 => "__vmalloc_area_node",
+            _ => "vm_area_alloc_pages",
+        };
+        let blocks = nr_pages >> page_order;
+        for _ in 0..blocks {
+            match self.allocate(ev, page_gfp, u32::from(page_order), page_entry) {
+                Ok((pfn, _)) => {
+                    for i in 0..1u64 << page_order {
+                        let frame = pfn.add(i);
+                        if let Some(p) = self.mem.page_mut(frame) {
+                            p.used_as = FrameUse::Vmalloc;
+                            p.order = 0;
+                            p.owner = ev.seq;
+                            p.flags &= !crate::memmap::PageMeta::COMPOUND;
+                        }
+                        pages.push(frame);
+                    }
+                }
+                Err(Outcome::Hang) => {
+                    return Err((
+                        Outcome::Hang,
+                        "never returns: __GFP_NOFAIL keeps retrying".into(),
+                    ))
+                }
+                Err(_) => break,
+            }
+        }
+        if pages.len() as u64 != nr_pages {
+            let got = pages.len() as u64 * PAGE_SIZE;
+            match series {
+                Series::V4_19 => self.vmalloc_warn(
+                    gfp,
+                    &format!("vmalloc: allocation failure, allocated {got} of {area_size} bytes"),
+                    entry,
+                ),
+                _ if page_order == 0 => self.vmalloc_warn(
+                    gfp,
+                    &format!("vmalloc error: size {got}, failed to allocate pages"),
+                    entry,
+                ),
+                _ => {}
+            }
+            let short = format!(
+                "only {} of {nr_pages} pages could be allocated: the area is freed, NULL",
+                pages.len()
+            );
+            self.abandon_area(ev, start, pages);
+            return Err((Outcome::Failed, short));
+        }
+        // Map them.
+        if let Err(why) = self.map_area(ev, start, &pages, page_order) {
+            self.abandon_area(ev, start, pages);
+            return Err((Outcome::Failed, why));
+        }
+        if let Some(area) = self.vmap.get_mut(start) {
+            area.pages = pages;
+        }
+        ev.effects.push(Effect::VmapArea {
+            start,
+            size: area_size,
+            pages: nr_pages,
+        });
+        let how = match (series, page_order) {
+            (_, 9) => format!("{} order-9 blocks mapped with PMD leaves", blocks),
+            (Series::V4_19, _) => "order-0 pages allocated one at a time".to_string(),
+            _ => format!(
+                "order-0 pages in {} bulk batch{} of up to {BULK_BATCH}",
+                (nr_pages as usize).div_ceil(BULK_BATCH),
+                if nr_pages as usize > BULK_BATCH {
+                    "es"
+                } else {
+                    ""
+                }
+            ),
+        };
+        let guard = if flags & VM_NO_GUARD != 0 {
+            ""
+        } else {
+            " and a guard page"
+        };
+        let summary = format!(
+            "a vmalloc area of {nr_pages} pages at {start:#x}{guard}: {how}, scattered in physical memory"
+        );
+        Ok((start, summary))
+    }
+
+    /// Builds the page-table entries of `area`, taking missing tables from
+    /// the page allocator (`GFP_KERNEL | __GFP_ZERO`, whatever the caller's
+    /// flags: the reason kvmalloc in 4.19 insists on GFP_KERNEL).
+    fn map_area(
+        &mut self,
+        ev: &mut EventBuilder,
+        start: VirtAddr,
+        pages: &[Pfn],
+        page_order: u8,
+    ) -> Result<(), String> {
+        let huge = page_order > 0;
+        let step = PAGE_SIZE << page_order;
+        let needed = self
+            .pgtables
+            .tables_needed(start, pages.len() as u64 * PAGE_SIZE, huge);
+        let mut pool = Vec::with_capacity(needed);
+        let table_gfp = self.gfp_kernel() | self.gfp.bit(GfpFlag::Zero);
+        for _ in 0..needed {
+            match self.allocate(ev, table_gfp, 0, "__pte_alloc_kernel") {
+                Ok((pfn, _)) => {
+                    if let Some(p) = self.mem.page_mut(pfn) {
+                        p.used_as = FrameUse::PageTable;
+                        p.owner = ev.seq;
+                    }
+                    ev.effects.push(Effect::PageTable(pfn));
+                    pool.push(pfn);
+                }
+                Err(_) => {
+                    // Unused tables go back.
+                    for pfn in pool {
+                        self.free_frame(ev, pfn);
+                    }
+                    return Err("no memory for a page table: the area is freed, NULL".into());
+                }
+            }
+        }
+        pool.reverse();
+        let mut take = || pool.pop();
+        for (i, chunk) in pages.chunks(1 << page_order).enumerate() {
+            let addr = start.wrapping_add(i as u64 * step);
+            let result = if huge {
+                self.pgtables
+                    .map_huge_pmd(addr, chunk[0], PAGE_KERNEL, &mut take)
+            } else {
+                self.pgtables
+                    .map_page(addr, chunk[0], PAGE_KERNEL, &mut take)
+            };
+            if result.is_err() {
+                return Err("the page tables could not be built: NULL".into());
+            }
+        }
+        Ok(())
+    }
+
+    /// Returns one page-allocator frame (order 0) to the free lists.
+    fn free_frame(&mut self, ev: &mut EventBuilder, pfn: Pfn) {
+        if let Some(p) = self.mem.page_mut(pfn) {
+            p.used_as = FrameUse::Allocated;
+            p.order = 0;
+        }
+        let mut effects = Vec::new();
+        self.buddy.free_pages(&mut self.mem, pfn, 0, &mut effects);
+        ev.effects.extend(effects.into_iter().map(Effect::Buddy));
+    }
+
+    /// `kfree()` of the kernel's own objects (no event, no checks).
+    fn kfree_internal(&mut self, ev: &mut EventBuilder, addr: VirtAddr) {
+        if addr.as_u64() <= ZERO_SIZE_PTR {
+            return;
+        }
+        let phys = self.translator().pa(addr).value;
+        let Some((head, order)) = self.mem.block_of(phys.pfn()) else {
+            return;
+        };
+        match self.mem.page(head).map(|p| p.used_as) {
+            Some(FrameUse::Slab) => {
+                let offset = phys.as_u64() - head.phys().as_u64();
+                if let crate::slab::SlabFree::Freed {
+                    cache,
+                    discard: Some((pfn, order)),
+                } = self.slab.free(head, offset)
+                {
+                    let name = self.slab.caches[cache].name.clone();
+                    self.discard_slab(ev, name, pfn, order);
+                }
+            }
+            Some(FrameUse::Allocated) => {
+                let mut effects = Vec::new();
+                self.buddy
+                    .free_pages(&mut self.mem, head, order, &mut effects);
+                ev.effects.extend(effects.into_iter().map(Effect::Buddy));
+            }
+            _ => {}
+        }
+    }
+
+    /// Gives up on a half-built area: the `vfree(area->addr)` of the
+    /// failure paths, with the pages allocated so far (not yet mapped).
+    fn abandon_area(&mut self, ev: &mut EventBuilder, start: VirtAddr, pages: Vec<Pfn>) {
+        if let Some((mut area, purge)) = self.vmap.remove(start) {
+            area.pages = pages;
+            self.release_area(ev, area, false);
+            if purge {
+                let purged = self.vmap.purge();
+                ev.effects.push(Effect::VmapPurged(purged));
+            }
+        }
+    }
+
+    /// Unmaps an area's pages, frees them, its `pages[]` array and its
+    /// `vm_struct`, and queues its range for lazy purging (`__vunmap` /
+    /// `vfree`). `mapped` says whether its page-table entries exist.
+    fn release_area(&mut self, ev: &mut EventBuilder, area: VmArea, mapped: bool) {
+        if mapped {
+            let step = PAGE_SIZE << area.page_order;
+            for i in 0..(area.pages.len() as u64 >> area.page_order) {
+                self.pgtables.unmap(area.start.wrapping_add(i * step));
+            }
+        }
+        for &pfn in &area.pages {
+            self.free_frame(ev, pfn);
+        }
+        if self.translator().is_vmalloc_addr(area.pages_array).value {
+            if let Some(inner) = self.vmap.area_containing(area.pages_array).cloned() {
+                self.unlink_area(ev, inner);
+            }
+        } else {
+            self.kfree_internal(ev, area.pages_array);
+        }
+        self.kfree_internal(ev, area.vm_struct);
+    }
+
+    /// Removes a busy area from the vmap tree and releases it; purges when
+    /// the lazily freed pages pass `lazy_max_pages()`.
+    fn unlink_area(&mut self, ev: &mut EventBuilder, area: VmArea) {
+        let start = area.start;
+        let Some((area, purge)) = self.vmap.remove(start) else {
+            return;
+        };
+        self.release_area(ev, area, true);
+        if purge {
+            let purged = self.vmap.purge();
+            ev.effects.push(Effect::VmapPurged(purged));
+        }
+    }
+
+    /// `vfree(addr)`.
+    pub fn vfree(&mut self, addr: VirtAddr) -> Event {
+        self.vfree_entry(format!("vfree({addr:#x})"), addr, false)
+    }
+
+    /// `vfree_atomic(addr)`: always deferred to a workqueue.
+    pub fn vfree_atomic(&mut self, addr: VirtAddr) -> Event {
+        self.vfree_entry(format!("vfree_atomic({addr:#x})"), addr, true)
+    }
+
+    fn vfree_entry(&mut self, call: String, addr: VirtAddr, atomic: bool) -> Event {
+        let mut ev = match self.begin(call) {
+            Ok(ev) => ev,
+            Err(refused) => return *refused,
+        };
+        match self.vfree_memory(&mut ev, addr, atomic) {
+            Ok(summary) => ev.finish(self, CallValue::Void, Outcome::Ok, summary),
+            Err((outcome, summary)) => ev.finish(self, CallValue::Void, outcome, summary),
+        }
+    }
+
+    /// `vfree()`'s work, in each release's order of checks:
+    /// - 4.19: `BUG_ON(in_nmi())`; NULL returns; in interrupt context the
+    ///   free is deferred; `__vunmap()` WARNs on an unaligned pointer, looks
+    ///   the area up (4.19.0's `find_vmap_area(addr)->vm` dereferences NULL
+    ///   for an address no area contains; later 4.19.y releases WARN
+    ///   "nonexistent vm area"), and `remove_vm_area()` calls
+    ///   `might_sleep()`;
+    /// - 6.x: interrupt context goes to `vfree_atomic()` (which BUGs in
+    ///   NMI); then `might_sleep()`, even for NULL; `remove_vm_area()` WARNs
+    ///   on an unaligned pointer and returns NULL, and `vfree()` then WARNs
+    ///   "nonexistent vm area" too.
+    pub(super) fn vfree_memory(
+        &mut self,
+        ev: &mut EventBuilder,
+        addr: VirtAddr,
+        atomic: bool,
+    ) -> Result<String, (Outcome, String)> {
+        let series = self.profile().series;
+        let v4 = series == Series::V4_19;
+        let deferred = atomic || self.context.in_interrupt();
+        if self.context.in_nmi() {
+            let function = if atomic || !v4 {
+                "vfree_atomic"
+            } else {
+                "vfree"
+            };
+            let line = report::vfree_in_nmi_bug_line(series, atomic);
+            let lines = report::kernel_bug(self, "mm/vmalloc.c", line, function);
+            self.stop_with_oops(lines, "vfree() in NMI context: BUG_ON(in_nmi())");
+            return Err((
+                Outcome::Bug,
+                "vfree() from NMI context: BUG_ON(in_nmi())".into(),
+            ));
+        }
+        if !v4 && !deferred {
+            self.might_sleep(report::VFREE_MIGHT_SLEEP, &["vfree"]);
+        }
+        if addr == VirtAddr::NULL {
+            return Ok("vfree(NULL) does nothing".into());
+        }
+        if deferred {
+            // llist_add(): the freed memory itself holds the list node.
+            let previous = self.deferred_vfree.last().map_or(0, |a| a.as_u64());
+            self.write_kernel_u64(addr, previous);
+            self.deferred_vfree.push(addr);
+            let why = if atomic {
+                "vfree_atomic()"
+            } else {
+                "in interrupt context, vfree()"
+            };
+            return Ok(format!(
+                "{why} defers the free: {addr:#x} is queued on a per-CPU list and a workqueue frees it later"
+            ));
+        }
+        let hashed = report::hashed_pointer(self, addr);
+        let (check_fn, missing_fn) = if v4 {
+            ("__vunmap", "__vunmap")
+        } else {
+            ("remove_vm_area", "vfree")
+        };
+        if addr.page_offset() != 0 {
+            let message = format!("Trying to vfree() bad address ({hashed})");
+            self.warn_message(
+                report::VFREE_BAD_ADDRESS_WARN,
+                check_fn,
+                Some(&message),
+                &["vfree"],
+            );
+            if v4 {
+                return Err((
+                    Outcome::Warn,
+                    format!("{addr:#x} is not page aligned: WARN, nothing freed"),
+                ));
+            }
+        }
+        let area = self
+            .vmap
+            .area_containing(addr)
+            .filter(|_| addr.page_offset() == 0)
+            .cloned();
+        let Some(area) = area else {
+            let lazily_freed = self.vmap.lazily_freed(addr);
+            if v4 && self.profile().release.patch.unwrap_or(0) == 0 && !lazily_freed {
+                let lines =
+                    report::page_fault_oops(self, VirtAddr::new(VMAP_AREA_VM_OFFSET), "__vunmap");
+                self.stop_with_oops(lines, "vfree() of an address no vmap area contains");
+                return Err((
+                    Outcome::Oops,
+                    format!("no vmap area contains {addr:#x}: 4.19.0's __vunmap() reads find_vmap_area()->vm through NULL, oops"),
+                ));
+            }
+            let message = format!("Trying to vfree() nonexistent vm area ({hashed})");
+            self.warn_message(
+                report::VFREE_NONEXISTENT_WARN,
+                missing_fn,
+                Some(&message),
+                &["vfree"],
+            );
+            let why = if lazily_freed {
+                "was already freed (its range awaits purging)"
+            } else {
+                "is not inside any vmalloc area"
+            };
+            return Err((
+                Outcome::Warn,
+                format!("{addr:#x} {why}: WARN, nothing freed"),
+            ));
+        };
+        if v4 {
+            self.might_sleep(
+                report::VFREE_MIGHT_SLEEP,
+                &["remove_vm_area", "__vunmap", "vfree"],
+            );
+        }
+        let pages = area.pages.len();
+        let start = area.start;
+        self.unlink_area(ev, area);
+        Ok(format!("{pages} pages of the area at {start:#x} back to the page allocator; its address range is freed lazily"))
+    }
+
+    /// The workqueue item of deferred vfrees (`delayed_vfree_work` /
+    /// `free_work`): runs once the caller is back in process context.
+    pub(super) fn run_deferred_vfrees(&mut self, ev: &mut EventBuilder) {
+        if self.deferred_vfree.is_empty() || self.context.in_interrupt() {
+            return;
+        }
+        for addr in std::mem::take(&mut self.deferred_vfree) {
+            if let Some(area) = self.vmap.area_containing(addr).cloned() {
+                ev.effects.push(Effect::DeferredVfree {
+                    addr,
+                    pages: area.pages.len() as u64,
+                });
+                self.unlink_area(ev, area);
+            }
+        }
+    }
+
+    /// `vmalloc_to_page(addr)`: the page-table walk.
+    pub fn vmalloc_to_page(&mut self, addr: VirtAddr) -> Event {
+        self.vmalloc_lookup(format!("vmalloc_to_page({addr:#x})"), addr, false)
+    }
+
+    /// `vmalloc_to_pfn(addr)`: `page_to_pfn(vmalloc_to_page(addr))`.
+    pub fn vmalloc_to_pfn(&mut self, addr: VirtAddr) -> Event {
+        self.vmalloc_lookup(format!("vmalloc_to_pfn({addr:#x})"), addr, true)
+    }
+
+    fn vmalloc_lookup(&mut self, call: String, addr: VirtAddr, pfn: bool) -> Event {
+        let mut ev = match self.begin(call) {
+            Ok(ev) => ev,
+            Err(refused) => return *refused,
+        };
+        let mut steps = Vec::new();
+        let found = crate::translate::PageTableWalk::walk(&self.pgtables, addr, &mut steps);
+        ev.walk = steps;
+        let value = match (found, pfn) {
+            (Some(frame), true) => CallValue::Pfn(frame),
+            (Some(frame), false) => CallValue::Page(self.translator().pfn_to_page(frame).value),
+            // page_to_pfn(NULL)
+            (None, true) => CallValue::Pfn(self.translator().page_to_pfn(VirtAddr::NULL).value),
+            (None, false) => CallValue::Null,
+        };
+        let summary = match found {
+            Some(frame) => format!("{addr:#x} is mapped to pfn {frame:#x}"),
+            None => format!("{addr:#x} is not mapped: NULL"),
+        };
+        ev.finish(self, value, Outcome::Ok, summary)
+    }
+
+    /// A `WARN(…)` with its message, tainting.
+    fn warn_message(
+        &mut self,
+        key: &'static str,
+        function: &'static str,
+        message: Option<&str>,
+        trace: &[&str],
+    ) {
+        let lines = report::warning_with_message(self, key, function, message, trace);
+        self.taint.add(crate::dmesg::Taint::Warn);
+        for line in lines {
+            self.log.push(Level::Warning, line);
+        }
+    }
+}
+
+/// `__vmalloc_node_range` as each release names it.
+fn vmalloc_node_range_function(series: Series) -> &'static str {
+    match series {
+        Series::V6_12 => "__vmalloc_node_range_noprof",
+        _ => "__vmalloc_node_range",
+    }
+}
