@@ -26,6 +26,7 @@ use crate::vmalloc::Vmap;
 use crate::zone::ZoneType;
 
 mod kmalloc;
+mod kmem_cache;
 mod kvmalloc;
 pub mod memory;
 mod vmalloc;
@@ -120,6 +121,8 @@ pub enum CallValue {
     Bool(bool),
     /// A count.
     Count(u64),
+    /// A `struct kmem_cache *` (the cache's index in the slab allocator).
+    Cache(u32),
     /// NULL.
     Null,
     /// Nothing (a `void` function).

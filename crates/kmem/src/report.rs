@@ -57,6 +57,8 @@ pub const VMALLOC_ZERO_SIZE_WARN: &str = "vmalloc_zero_size";
 /// Key of 6.x kvmalloc's `WARN_ON_ONCE(!(flags & __GFP_NOWARN))` for sizes
 /// above INT_MAX.
 pub const KVMALLOC_INT_MAX_WARN: &str = "kvmalloc_int_max";
+/// Key of 6.x `kmem_cache_destroy()`'s "Slab cache still has objects" WARN.
+pub const KMEM_CACHE_DESTROY_WARN: &str = "kmem_cache_destroy";
 /// Key of `alloc_vmap_area()`'s `might_sleep()`.
 pub const VMAP_AREA_MIGHT_SLEEP: &str = "alloc_vmap_area";
 /// Key of the `might_sleep()` a process-context `vfree()` reaches.
@@ -118,6 +120,8 @@ pub fn location(series: Series, key: &str) -> &'static str {
         (NOFAIL_COSTLY_WARN, Series::V4_19) => "mm/page_alloc.c:4281",
         (NOFAIL_COSTLY_WARN, Series::V6_6) => "mm/page_alloc.c:4152",
         (NOFAIL_ORDER_WARN, Series::V6_12) => "mm/page_alloc.c:4229",
+        (KMEM_CACHE_DESTROY_WARN, Series::V6_6) => "mm/slab_common.c:498",
+        (KMEM_CACHE_DESTROY_WARN, _) => "mm/slab_common.c:521",
         (KVMALLOC_INT_MAX_WARN, Series::V6_6) => "mm/util.c:632",
         (KVMALLOC_INT_MAX_WARN, _) => "mm/util.c:670",
         (VMALLOC_ZERO_SIZE_WARN, Series::V6_6) => "mm/vmalloc.c:3256",

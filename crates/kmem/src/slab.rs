@@ -217,6 +217,75 @@ fn min_partial(size: u32) -> u64 {
     u64::from((size.max(1).ilog2() / 2).clamp(5, 10))
 }
 
+/// The `kmem_cache_create()` flags the simulation models. Their bit values
+/// differ between releases (6.12 numbers them from an enum), so they are
+/// kept by meaning.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SlabFlags {
+    /// `SLAB_HWCACHE_ALIGN`: align objects to cache lines.
+    pub hwcache_align: bool,
+    /// `SLAB_ACCOUNT`: charge objects to the memory cgroup.
+    pub account: bool,
+    /// `SLAB_RECLAIM_ACCOUNT`: reclaimable objects.
+    pub reclaim_account: bool,
+    /// `SLAB_CACHE_DMA`: objects from ZONE_DMA.
+    pub cache_dma: bool,
+    /// `SLAB_TYPESAFE_BY_RCU`: never merged; free pointer after the object.
+    pub typesafe_by_rcu: bool,
+    /// `SLAB_NO_MERGE` (6.x): the 6.x kmalloc-* caches carry it with
+    /// CONFIG_MEMCG_KMEM.
+    pub no_merge: bool,
+}
+
+impl SlabFlags {
+    /// `SLAB_MERGE_SAME`: flags two caches must share to merge.
+    fn merge_same(self) -> (bool, bool, bool) {
+        (self.reclaim_account, self.cache_dma, self.account)
+    }
+
+    /// `SLAB_NEVER_MERGE` (of the modelled flags).
+    fn never_merge(self) -> bool {
+        self.typesafe_by_rcu || self.no_merge
+    }
+}
+
+/// `cache_line_size()` on x86_64.
+pub const CACHE_LINE_SIZE: u32 = 64;
+
+/// `calculate_alignment()` (mm/slab_common.c): `SLAB_HWCACHE_ALIGN` takes
+/// the cache line, halved while the object fits in half of it; at least
+/// `ARCH_SLAB_MINALIGN` (8 on x86_64), rounded to a word.
+pub fn calculate_alignment(flags: SlabFlags, align: u32, size: u32) -> u32 {
+    let mut align = align;
+    if flags.hwcache_align {
+        let mut ralign = CACHE_LINE_SIZE;
+        while size <= ralign / 2 {
+            ralign /= 2;
+        }
+        align = align.max(ralign);
+    }
+    align.max(8).next_multiple_of(8)
+}
+
+/// Why `kmem_cache_create()` failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CreateError {
+    /// `-EINVAL`: no slab order can hold the object.
+    TooLarge,
+    /// `-EEXIST`: an unmergeable cache's sysfs directory has the name.
+    NameExists,
+}
+
+impl CreateError {
+    /// The errno the kernel prints.
+    pub fn errno(self) -> i32 {
+        match self {
+            CreateError::TooLarge => -22,
+            CreateError::NameExists => -17,
+        }
+    }
+}
+
 /// Identifies a cache in [`Slub::caches`].
 pub type CacheId = usize;
 
@@ -237,6 +306,13 @@ pub struct Cache {
     pub min_partial: u64,
     /// The kmalloc array and index it serves, if a kmalloc cache.
     pub kmalloc: Option<(KmallocType, u8)>,
+    /// The flags that decide merging.
+    pub flags: SlabFlags,
+    /// `s->align`.
+    pub align: u32,
+    /// `s->refcount`: the cache and its aliases (merged creations); 0
+    /// after `kmem_cache_destroy()`.
+    pub refcount: u32,
     /// Slabs of the cache.
     pub nr_slabs: u64,
     cpu_slab: Option<u32>,
@@ -245,9 +321,23 @@ pub struct Cache {
 }
 
 impl Cache {
-    fn new(name: String, object_size: u32, series: Series, cpus: u32) -> Cache {
-        // No debugging: objects are the size rounded to a word.
-        let size = object_size.max(8).next_multiple_of(8);
+    fn new(
+        name: String,
+        object_size: u32,
+        align: u32,
+        flags: SlabFlags,
+        series: Series,
+        cpus: u32,
+    ) -> Cache {
+        // calculate_sizes() without debugging: the size rounded to a word;
+        // the free pointer lives inside the object unless the object must
+        // stay intact after kmem_cache_free (SLAB_TYPESAFE_BY_RCU), then
+        // it goes after it; the whole rounded to the alignment.
+        let mut size = object_size.max(8).next_multiple_of(8);
+        if flags.typesafe_by_rcu {
+            size += 8;
+        }
+        let size = size.next_multiple_of(align.max(8));
         let order = calculate_order(series, size, cpus);
         Cache {
             name,
@@ -257,6 +347,9 @@ impl Cache {
             objects: order_objects(order, size),
             min_partial: min_partial(size),
             kmalloc: None,
+            flags,
+            align: align.max(8),
+            refcount: 1,
             nr_slabs: 0,
             cpu_slab: None,
             partial: VecDeque::new(),
@@ -344,9 +437,16 @@ impl Slub {
             rng: seed ^ 0x5bd1_e995_1ab0_c0de,
         };
         for &kind in KmallocType::of(series) {
+            let flags = SlabFlags {
+                account: kind == KmallocType::Cgroup,
+                reclaim_account: kind == KmallocType::Reclaim,
+                cache_dma: kind == KmallocType::Dma,
+                no_merge: kind == KmallocType::Normal && series != Series::V4_19,
+                ..SlabFlags::default()
+            };
             for index in creation_order(series) {
                 let name = kind.cache_name(series, index);
-                let id = slub.create_cache(name, kmalloc_size(index));
+                let id = slub.create_cache(name, kmalloc_size(index), 8, flags);
                 slub.caches[id].kmalloc = Some((kind, index));
                 slub.kmalloc.insert((kind, index), id);
             }
@@ -354,9 +454,111 @@ impl Slub {
         slub
     }
 
-    /// `kmem_cache_create(name, size, …)` without merging: a new cache.
-    pub fn create_cache(&mut self, name: String, object_size: u32) -> CacheId {
-        let mut cache = Cache::new(name, object_size, self.series, self.cpus);
+    /// `kmem_cache_create(name, size, align, flags, NULL)`: an existing
+    /// cache when `find_mergeable()` finds one (the alias gets no
+    /// /proc/slabinfo line; the cache's refcount and object size grow),
+    /// otherwise a new cache. Returns the cache and whether it was merged.
+    pub fn kmem_cache_create(
+        &mut self,
+        name: &str,
+        size: u32,
+        align: u32,
+        flags: SlabFlags,
+    ) -> Result<(CacheId, bool), CreateError> {
+        if let Some(id) = self.find_mergeable(size, align, flags) {
+            let cache = &mut self.caches[id];
+            cache.refcount += 1;
+            cache.object_size = cache.object_size.max(size);
+            return Ok((id, true));
+        }
+        if u64::from(size) > KMALLOC_MAX_SIZE {
+            return Err(CreateError::TooLarge);
+        }
+        let unmergeable = flags.never_merge();
+        if unmergeable && self.caches.iter().any(|c| c.refcount > 0 && c.name == name) {
+            return Err(CreateError::NameExists);
+        }
+        let align = calculate_alignment(flags, align, size);
+        Ok((
+            self.create_cache(name.to_string(), size, align, flags),
+            false,
+        ))
+    }
+
+    /// `find_mergeable()`: the oldest live cache an object of `size` fits
+    /// in, with the same accounting flags, aligned enough, and wasting less
+    /// than a word per object.
+    fn find_mergeable(&self, size: u32, align: u32, flags: SlabFlags) -> Option<CacheId> {
+        if flags.never_merge() {
+            return None;
+        }
+        let size = size.next_multiple_of(8);
+        let align = calculate_alignment(flags, align, size);
+        let size = size.next_multiple_of(align);
+        self.caches.iter().position(|s| {
+            s.refcount > 0
+                && !s.flags.never_merge()
+                && size <= s.size
+                && flags.merge_same() == s.flags.merge_same()
+                && s.size & !(align - 1) == s.size
+                && s.size - size < 8
+        })
+    }
+
+    /// `kmem_cache_destroy()`: drops a reference; the last one releases
+    /// the cache if it holds no objects. Returns whether objects remain.
+    pub fn kmem_cache_destroy(&mut self, id: CacheId) -> Result<bool, ()> {
+        let cache = self
+            .caches
+            .get_mut(id)
+            .filter(|c| c.refcount > 0)
+            .ok_or(())?;
+        cache.refcount -= 1;
+        if cache.refcount > 0 {
+            return Ok(false);
+        }
+        let busy = self.slabs.values().any(|s| s.cache == id && s.inuse > 0);
+        if busy {
+            // The cache stays, leaked, as the kernel leaves it.
+            self.caches[id].refcount = 1;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// Frees the empty slabs of a destroyed cache: their first frames and
+    /// orders, for the caller to give back.
+    pub fn release_empty_slabs(&mut self, id: CacheId) -> Vec<(Pfn, u32)> {
+        let empty: Vec<u32> = self
+            .slabs
+            .iter()
+            .filter(|(_, s)| s.cache == id && s.inuse == 0)
+            .map(|(&pfn, _)| pfn)
+            .collect();
+        let mut freed = Vec::new();
+        for pfn in empty {
+            if let Some(slab) = self.slabs.remove(&pfn) {
+                freed.push((Pfn::new(u64::from(pfn)), slab.order));
+            }
+        }
+        if let Some(cache) = self.caches.get_mut(id) {
+            cache.partial.clear();
+            cache.cpu_slab = None;
+            cache.nr_slabs = 0;
+        }
+        freed.sort();
+        freed
+    }
+
+    /// A new cache, unmerged.
+    fn create_cache(
+        &mut self,
+        name: String,
+        object_size: u32,
+        align: u32,
+        flags: SlabFlags,
+    ) -> CacheId {
+        let mut cache = Cache::new(name, object_size, align, flags, self.series, self.cpus);
         if self.freelist_random && cache.objects >= 2 {
             // freelist_randomize(): Fisher-Yates over 0..objects.
             let mut seq: Vec<u32> = (0..cache.objects).collect();
@@ -510,9 +712,10 @@ impl Slub {
         let mut unreclaimable = 0;
         for slab in self.slabs.values() {
             let pages = 1u64 << slab.order;
-            match self.caches[slab.cache].kmalloc {
-                Some((KmallocType::Reclaim, _)) => reclaimable += pages,
-                _ => unreclaimable += pages,
+            if self.caches[slab.cache].flags.reclaim_account {
+                reclaimable += pages;
+            } else {
+                unreclaimable += pages;
             }
         }
         (reclaimable, unreclaimable)
@@ -533,6 +736,9 @@ impl Slub {
             }
         }
         for (id, cache) in self.caches.iter().enumerate().rev() {
+            if cache.refcount == 0 {
+                continue;
+            }
             let num_objs = num_objs[id];
             let active = num_objs.saturating_sub(free_on_partial[id]);
             let _ = writeln!(

@@ -126,6 +126,18 @@ impl Kernel {
         let Some(id) = self.slab.kmalloc_cache(kind, size) else {
             return Err((Outcome::Failed, String::new()));
         };
+        self.slab_alloc_object(ev, id, gfp)
+    }
+
+    /// `slab_alloc()`: an object of cache `id` from its CPU slab, its
+    /// partial list, or a new slab; zeroed with `__GFP_ZERO`.
+    pub(super) fn slab_alloc_object(
+        &mut self,
+        ev: &mut EventBuilder,
+        id: usize,
+        gfp: Gfp,
+    ) -> Result<(VirtAddr, String), (Outcome, String)> {
+        let t = self.gfp;
         let object = match self.slab.alloc(id) {
             Some(object) => object,
             None => self.new_slab(ev, id, gfp).map_err(|outcome| {
@@ -235,14 +247,16 @@ impl Kernel {
                 flags |= t.bit(flag);
             }
         }
-        let (order, size, kmalloc) = {
+        let (order, size, cache_flags) = {
             let cache = &self.slab.caches[id];
-            (cache.order, cache.size, cache.kmalloc)
+            (cache.order, cache.size, cache.flags)
         };
-        match kmalloc {
-            Some((KmallocType::Dma, _)) => flags |= t.bit(GfpFlag::Dma),
-            Some((KmallocType::Reclaim, _)) => flags |= t.bit(GfpFlag::Reclaimable),
-            _ => {}
+        // s->allocflags
+        if cache_flags.cache_dma {
+            flags |= t.bit(GfpFlag::Dma);
+        }
+        if cache_flags.reclaim_account {
+            flags |= t.bit(GfpFlag::Reclaimable);
         }
         let with_comp = |order: u32| {
             if order > 0 {

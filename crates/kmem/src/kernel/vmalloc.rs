@@ -725,7 +725,7 @@ impl Kernel {
     }
 
     /// A `WARN(…)` with its message, tainting.
-    fn warn_message(
+    pub(super) fn warn_message(
         &mut self,
         key: &'static str,
         function: &'static str,

@@ -1,0 +1,267 @@
+//! Named slab caches on the simulated kernel: `kmem_cache_create`,
+//! `kmem_cache_alloc`, `kmem_cache_zalloc`, `kmem_cache_free` and
+//! `kmem_cache_destroy` (mm/slab_common.c, mm/slub.c).
+
+use super::{CallValue, Kernel, Outcome};
+use crate::addr::VirtAddr;
+use crate::dmesg::Level;
+use crate::gfp::{Gfp, GfpFlag};
+use crate::kernel::Event;
+use crate::profile::Series;
+use crate::report;
+use crate::slab::SlabFlags;
+
+impl Kernel {
+    /// `kmem_cache_create(name, size, align, flags, NULL)`: a cache handle,
+    /// an existing cache when SLUB merges the request into it, or NULL with
+    /// the release's "failed with error" warning.
+    pub fn kmem_cache_create(
+        &mut self,
+        name: &str,
+        size: u32,
+        align: u32,
+        flags: SlabFlags,
+    ) -> Event {
+        let call = format!(
+            "kmem_cache_create(\"{name}\", {size}, {align}, {}, NULL)",
+            describe_flags(flags)
+        );
+        let ev = match self.begin(call) {
+            Ok(ev) => ev,
+            Err(refused) => return *refused,
+        };
+        if size == 0 || (align != 0 && !align.is_power_of_two()) {
+            let why = "a zero size or an alignment that is not a power of two is outside what the simulation models (the kernel only checks them with CONFIG_DEBUG_VM)";
+            return ev.finish(
+                self,
+                CallValue::Null,
+                Outcome::Refused(why.into()),
+                String::new(),
+            );
+        }
+        match self.slab.kmem_cache_create(name, size, align, flags) {
+            Ok((id, merged)) => {
+                let cache = &self.slab.caches[id];
+                let summary = if merged {
+                    format!(
+                        "merged into {} (object size {}, refcount {}): an alias with no /proc/slabinfo line of its own",
+                        cache.name, cache.size, cache.refcount
+                    )
+                } else {
+                    format!(
+                        "new cache {}: {}-byte objects, {} per order-{} slab",
+                        cache.name, cache.size, cache.objects, cache.order
+                    )
+                };
+                ev.finish(self, CallValue::Cache(id as u32), Outcome::Ok, summary)
+            }
+            Err(error) => {
+                let function = match self.profile().series {
+                    Series::V4_19 => "kmem_cache_create",
+                    Series::V6_6 => "kmem_cache_create_usercopy",
+                    Series::V6_12 => "__kmem_cache_create_args",
+                };
+                self.log.push(
+                    Level::Warning,
+                    format!("{function}({name}) failed with error {}", error.errno()),
+                );
+                for line in report::dump_stack(self, &[function]) {
+                    self.log.push(Level::Warning, line);
+                }
+                let why = match error {
+                    crate::slab::CreateError::TooLarge => "no slab order holds an object that large",
+                    crate::slab::CreateError::NameExists => "an unmergeable cache of that name exists, and its sysfs directory cannot be created twice",
+                };
+                ev.finish(
+                    self,
+                    CallValue::Null,
+                    Outcome::Failed,
+                    format!("{why}: NULL"),
+                )
+            }
+        }
+    }
+
+    /// The live cache behind a handle.
+    fn cache_handle(&self, cache: u32) -> Option<usize> {
+        let id = cache as usize;
+        self.slab
+            .caches
+            .get(id)
+            .filter(|c| c.refcount > 0)
+            .map(|_| id)
+    }
+
+    /// `kmem_cache_alloc(cache, flags)`.
+    pub fn kmem_cache_alloc(&mut self, cache: u32, gfp: Gfp) -> Event {
+        let call = format!(
+            "kmem_cache_alloc({}, {})",
+            self.cache_label(cache),
+            self.gfp.format_mode(gfp)
+        );
+        self.kmem_cache_alloc_entry(call, cache, gfp)
+    }
+
+    /// `kmem_cache_zalloc(cache, flags)`: with `__GFP_ZERO`.
+    pub fn kmem_cache_zalloc(&mut self, cache: u32, gfp: Gfp) -> Event {
+        let call = format!(
+            "kmem_cache_zalloc({}, {})",
+            self.cache_label(cache),
+            self.gfp.format_mode(gfp)
+        );
+        let zeroed = gfp | self.gfp.bit(GfpFlag::Zero);
+        self.kmem_cache_alloc_entry(call, cache, zeroed)
+    }
+
+    fn cache_label(&self, cache: u32) -> String {
+        match self.slab.caches.get(cache as usize) {
+            Some(c) => c.name.clone(),
+            None => format!("cache#{cache}"),
+        }
+    }
+
+    fn kmem_cache_alloc_entry(&mut self, call: String, cache: u32, gfp: Gfp) -> Event {
+        let mut ev = match self.begin(call) {
+            Ok(ev) => ev,
+            Err(refused) => return *refused,
+        };
+        let Some(id) = self.cache_handle(cache) else {
+            let why =
+                "not a live cache: kmem_cache_create() did not return it, or it was destroyed";
+            return ev.finish(
+                self,
+                CallValue::Address(VirtAddr::NULL),
+                Outcome::Refused(why.into()),
+                String::new(),
+            );
+        };
+        if self.gfp.allows_blocking(gfp) {
+            let function = match self.profile().series {
+                Series::V6_12 => "kmem_cache_alloc_noprof",
+                _ => "kmem_cache_alloc",
+            };
+            self.might_sleep(report::SLAB_MIGHT_SLEEP, &[function]);
+        }
+        match self.slab_alloc_object(&mut ev, id, gfp) {
+            Ok((addr, summary)) => ev.finish(self, CallValue::Address(addr), Outcome::Ok, summary),
+            Err((outcome, summary)) => {
+                ev.finish(self, CallValue::Address(VirtAddr::NULL), outcome, summary)
+            }
+        }
+    }
+
+    /// `kmem_cache_free(cache, obj)`: frees like `kfree`; an object of
+    /// another cache is freed into its own cache (the slab it lies in
+    /// decides, as SLUB's `virt_to_slab()` does).
+    pub fn kmem_cache_free(&mut self, cache: u32, addr: VirtAddr) -> Event {
+        let call = format!("kmem_cache_free({}, {addr:#x})", self.cache_label(cache));
+        let mut ev = match self.begin(call) {
+            Ok(ev) => ev,
+            Err(refused) => return *refused,
+        };
+        if self.cache_handle(cache).is_none() {
+            let why =
+                "not a live cache: kmem_cache_create() did not return it, or it was destroyed";
+            return ev.finish(
+                self,
+                CallValue::Void,
+                Outcome::Refused(why.into()),
+                String::new(),
+            );
+        }
+        match self.kfree_memory(&mut ev, addr) {
+            Ok(summary) => ev.finish(self, CallValue::Void, Outcome::Ok, summary),
+            Err((outcome, summary)) => ev.finish(self, CallValue::Void, outcome, summary),
+        }
+    }
+
+    /// `kmem_cache_destroy(cache)`: drops a reference; the last one frees
+    /// the cache's empty slabs and, if objects remain, reports them and
+    /// leaves the cache (4.19 `pr_err` + stack, 6.x a WARN).
+    pub fn kmem_cache_destroy(&mut self, cache: u32) -> Event {
+        let call = format!("kmem_cache_destroy({})", self.cache_label(cache));
+        let mut ev = match self.begin(call) {
+            Ok(ev) => ev,
+            Err(refused) => return *refused,
+        };
+        let Some(id) = self.cache_handle(cache) else {
+            let why =
+                "not a live cache: kmem_cache_create() did not return it, or it was destroyed";
+            return ev.finish(
+                self,
+                CallValue::Void,
+                Outcome::Refused(why.into()),
+                String::new(),
+            );
+        };
+        let name = self.slab.caches[id].name.clone();
+        let Ok(busy) = self.slab.kmem_cache_destroy(id) else {
+            return ev.finish(self, CallValue::Void, Outcome::Ok, String::new());
+        };
+        let last = self.slab.caches[id].refcount == 0 || busy;
+        if !last {
+            let summary = format!("{name} still has other users: only its refcount drops");
+            return ev.finish(self, CallValue::Void, Outcome::Ok, summary);
+        }
+        for (pfn, order) in self.slab.release_empty_slabs(id) {
+            self.discard_slab(&mut ev, name.clone(), pfn, order);
+        }
+        if !busy {
+            return ev.finish(
+                self,
+                CallValue::Void,
+                Outcome::Ok,
+                format!("{name} destroyed; its empty slabs went back to the page allocator"),
+            );
+        }
+        let outcome = match self.profile().series {
+            Series::V4_19 => {
+                self.log.push(
+                    Level::Err,
+                    format!("kmem_cache_destroy {name}: Slab cache still has objects"),
+                );
+                for line in report::dump_stack(self, &["kmem_cache_destroy"]) {
+                    self.log.push(Level::Err, line);
+                }
+                Outcome::Ok
+            }
+            _ => {
+                let caller = report::caller_symbol(ev.seq);
+                let message = format!("kmem_cache_destroy {name}: Slab cache still has objects when called from {caller}");
+                self.warn_message(
+                    report::KMEM_CACHE_DESTROY_WARN,
+                    "kmem_cache_destroy",
+                    Some(&message),
+                    &["kmem_cache_destroy"],
+                );
+                Outcome::Warn
+            }
+        };
+        ev.finish(
+            self,
+            CallValue::Void,
+            outcome,
+            format!("{name} still has objects: the cache is leaked"),
+        )
+    }
+}
+
+/// The flags as C would write them.
+fn describe_flags(flags: SlabFlags) -> String {
+    let names: Vec<&str> = [
+        (flags.hwcache_align, "SLAB_HWCACHE_ALIGN"),
+        (flags.account, "SLAB_ACCOUNT"),
+        (flags.reclaim_account, "SLAB_RECLAIM_ACCOUNT"),
+        (flags.cache_dma, "SLAB_CACHE_DMA"),
+        (flags.typesafe_by_rcu, "SLAB_TYPESAFE_BY_RCU"),
+    ]
+    .iter()
+    .filter(|(on, _)| *on)
+    .map(|&(_, name)| name)
+    .collect();
+    if names.is_empty() {
+        "0".into()
+    } else {
+        names.join(" | ")
+    }
+}

@@ -1,0 +1,206 @@
+//! Named slab caches: creation with SLUB's merging rules per release,
+//! allocation, freeing and destruction.
+
+use kmem::kernel::{CallValue, Kernel, KernelConfig, Outcome};
+use kmem::memmap::MachineConfig;
+use kmem::procfs;
+use kmem::profile::Profile;
+use kmem::slab::SlabFlags;
+use kmem::VirtAddr;
+
+fn boot(version: &str) -> Kernel {
+    Kernel::boot(KernelConfig {
+        profile: Profile::parse(version).unwrap(),
+        machine: MachineConfig {
+            ram_bytes: 1 << 30,
+            cpus: 4,
+            ..MachineConfig::default()
+        },
+        ..KernelConfig::default()
+    })
+    .unwrap()
+}
+
+fn cache(value: CallValue) -> u32 {
+    match value {
+        CallValue::Cache(c) => c,
+        other => panic!("expected a cache, got {other:?}"),
+    }
+}
+
+fn addr(value: CallValue) -> VirtAddr {
+    match value {
+        CallValue::Address(a) => a,
+        other => panic!("expected an address, got {other:?}"),
+    }
+}
+
+fn slabinfo_line(k: &Kernel, name: &str) -> Option<String> {
+    procfs::read(k, "/proc/slabinfo")
+        .unwrap()
+        .lines()
+        .find(|l| l.split_whitespace().next() == Some(name))
+        .map(str::to_string)
+}
+
+const HWCACHE: SlabFlags = SlabFlags {
+    hwcache_align: true,
+    account: false,
+    reclaim_account: false,
+    cache_dma: false,
+    typesafe_by_rcu: false,
+    no_merge: false,
+};
+
+#[test]
+fn a_plain_cache_gets_its_own_line_with_word_rounded_objects() {
+    for version in ["4.19", "6.6", "6.12"] {
+        let mut k = boot(version);
+        let ev = k.kmem_cache_create("foo", 100, 0, SlabFlags::default());
+        assert_eq!(ev.outcome, Outcome::Ok);
+        assert!(
+            ev.summary.starts_with("new cache foo: 104-byte objects"),
+            "{}",
+            ev.summary
+        );
+        let line = slabinfo_line(&k, "foo").unwrap();
+        // Newest caches print first.
+        let text = procfs::read(&k, "/proc/slabinfo").unwrap();
+        assert!(text.lines().nth(2).unwrap().starts_with("foo "), "{text}");
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(
+            &fields[1..6],
+            ["0", "0", "104", "39", "1"],
+            "{version}: {line}"
+        );
+        // A second cache of the same size merges into the first.
+        let again = k.kmem_cache_create("foo2", 100, 0, SlabFlags::default());
+        assert_eq!(again.value, ev.value);
+        assert!(
+            again.summary.contains("merged into foo"),
+            "{}",
+            again.summary
+        );
+        assert!(slabinfo_line(&k, "foo2").is_none());
+    }
+}
+
+#[test]
+fn hwcache_aligned_caches_merge_into_kmalloc_only_in_4_19() {
+    let mut k = boot("4.19");
+    let ev = k.kmem_cache_create("bar", 100, 0, HWCACHE);
+    assert!(
+        ev.summary.starts_with("merged into kmalloc-128"),
+        "{}",
+        ev.summary
+    );
+    assert!(slabinfo_line(&k, "bar").is_none());
+    for version in ["6.6", "6.12"] {
+        let mut k = boot(version);
+        let ev = k.kmem_cache_create("bar", 100, 0, HWCACHE);
+        assert!(
+            ev.summary.starts_with("new cache bar: 128-byte objects"),
+            "{}",
+            ev.summary
+        );
+    }
+}
+
+#[test]
+fn objects_come_and_go_lifo_and_destroy_reports_leftovers() {
+    for (version, warn_line) in [
+        ("4.19", None),
+        (
+            "6.6",
+            Some("WARNING: CPU: 0 PID: 1000 at mm/slab_common.c:498 kmem_cache_destroy"),
+        ),
+        (
+            "6.12",
+            Some("WARNING: CPU: 0 PID: 1000 at mm/slab_common.c:521 kmem_cache_destroy"),
+        ),
+    ] {
+        let mut k = boot(version);
+        let gfp = k.gfp.parse("GFP_KERNEL").unwrap();
+        let c = cache(
+            k.kmem_cache_create("obj", 200, 0, SlabFlags::default())
+                .value,
+        );
+        let a = addr(k.kmem_cache_alloc(c, gfp).value);
+        let b = addr(k.kmem_cache_zalloc(c, gfp).value);
+        assert_ne!(a, b);
+        assert_eq!(k.kmem_cache_free(c, b).outcome, Outcome::Ok);
+        assert_eq!(addr(k.kmem_cache_alloc(c, gfp).value), b, "{version}: LIFO");
+        let ev = k.kmem_cache_destroy(c);
+        let log: Vec<&str> = ev.log.iter().map(|l| l.text.as_str()).collect();
+        match warn_line {
+            None => {
+                assert_eq!(
+                    log[0],
+                    "kmem_cache_destroy obj: Slab cache still has objects"
+                );
+            }
+            Some(w) => {
+                assert_eq!(ev.outcome, Outcome::Warn);
+                assert!(log.contains(&w), "{log:?}");
+                assert!(log.iter().any(|l| l.starts_with(
+                    "kmem_cache_destroy obj: Slab cache still has objects when called from playground_init+"
+                )));
+            }
+        }
+        // The leaked cache stays in /proc/slabinfo.
+        assert!(slabinfo_line(&k, "obj").is_some());
+    }
+}
+
+#[test]
+fn empty_cache_destroy_returns_its_slabs() {
+    let mut k = boot("6.6");
+    let gfp = k.gfp.parse("GFP_KERNEL").unwrap();
+    let c = cache(
+        k.kmem_cache_create("tmp", 512, 0, SlabFlags::default())
+            .value,
+    );
+    let free_before = k.buddy.nr_free_pages() + k.buddy.pcp_pages();
+    let a = addr(k.kmem_cache_alloc(c, gfp).value);
+    k.kmem_cache_free(c, a);
+    let ev = k.kmem_cache_destroy(c);
+    assert_eq!(ev.outcome, Outcome::Ok);
+    assert!(slabinfo_line(&k, "tmp").is_none());
+    assert_eq!(k.buddy.nr_free_pages() + k.buddy.pcp_pages(), free_before);
+    assert!(matches!(
+        k.kmem_cache_alloc(c, gfp).outcome,
+        Outcome::Refused(_)
+    ));
+}
+
+#[test]
+fn unmergeable_duplicate_names_fail_with_eexist() {
+    let rcu = SlabFlags {
+        typesafe_by_rcu: true,
+        ..SlabFlags::default()
+    };
+    for (version, line) in [
+        ("4.19", "kmem_cache_create(dup) failed with error -17"),
+        (
+            "6.6",
+            "kmem_cache_create_usercopy(dup) failed with error -17",
+        ),
+        (
+            "6.12",
+            "__kmem_cache_create_args(dup) failed with error -17",
+        ),
+    ] {
+        let mut k = boot(version);
+        let first = k.kmem_cache_create("dup", 64, 0, rcu);
+        assert_eq!(first.outcome, Outcome::Ok);
+        // The free pointer goes after the object.
+        assert!(
+            first.summary.contains("72-byte objects"),
+            "{}",
+            first.summary
+        );
+        let second = k.kmem_cache_create("dup", 64, 0, rcu);
+        assert_eq!(second.value, CallValue::Null);
+        assert_eq!(second.log[0].text, line);
+    }
+}
