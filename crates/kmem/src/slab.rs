@@ -521,9 +521,9 @@ impl Slub {
         if busy {
             // The cache stays, leaked, as the kernel leaves it.
             self.caches[id].refcount = 1;
-            return Ok(true);
+            return Some(true);
         }
-        Ok(false)
+        Some(false)
     }
 
     /// Frees the empty slabs of a destroyed cache: their first frames and

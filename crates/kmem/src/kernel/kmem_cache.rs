@@ -195,7 +195,7 @@ impl Kernel {
             );
         };
         let name = self.slab.caches[id].name.clone();
-        let Ok(busy) = self.slab.kmem_cache_destroy(id) else {
+        let Some(busy) = self.slab.kmem_cache_destroy(id) else {
             return ev.finish(self, CallValue::Void, Outcome::Ok, String::new());
         };
         let last = self.slab.caches[id].refcount == 0 || busy;
