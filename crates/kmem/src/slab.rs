@@ -506,16 +506,13 @@ impl Slub {
     }
 
     /// `kmem_cache_destroy()`: drops a reference; the last one releases
-    /// the cache if it holds no objects. Returns whether objects remain.
-    pub fn kmem_cache_destroy(&mut self, id: CacheId) -> Result<bool, ()> {
-        let cache = self
-            .caches
-            .get_mut(id)
-            .filter(|c| c.refcount > 0)
-            .ok_or(())?;
+    /// the cache if it holds no objects. Returns whether objects remain,
+    /// or None for a cache that is not live.
+    pub fn kmem_cache_destroy(&mut self, id: CacheId) -> Option<bool> {
+        let cache = self.caches.get_mut(id).filter(|c| c.refcount > 0)?;
         cache.refcount -= 1;
         if cache.refcount > 0 {
-            return Ok(false);
+            return Some(false);
         }
         let busy = self.slabs.values().any(|s| s.cache == id && s.inuse > 0);
         if busy {
