@@ -59,6 +59,8 @@ pub const VMALLOC_ZERO_SIZE_WARN: &str = "vmalloc_zero_size";
 pub const KVMALLOC_INT_MAX_WARN: &str = "kvmalloc_int_max";
 /// Key of 6.x `kmem_cache_destroy()`'s "Slab cache still has objects" WARN.
 pub const KMEM_CACHE_DESTROY_WARN: &str = "kmem_cache_destroy";
+/// Key of 6.12 `vrealloc()`'s "Trying to vrealloc() nonexistent vm area".
+pub const VREALLOC_NONEXISTENT_WARN: &str = "vrealloc_nonexistent";
 /// Key of `alloc_vmap_area()`'s `might_sleep()`.
 pub const VMAP_AREA_MIGHT_SLEEP: &str = "alloc_vmap_area";
 /// Key of the `might_sleep()` a process-context `vfree()` reaches.
@@ -122,6 +124,7 @@ pub fn location(series: Series, key: &str) -> &'static str {
         (NOFAIL_ORDER_WARN, Series::V6_12) => "mm/page_alloc.c:4229",
         (KMEM_CACHE_DESTROY_WARN, Series::V6_6) => "mm/slab_common.c:498",
         (KMEM_CACHE_DESTROY_WARN, _) => "mm/slab_common.c:521",
+        (VREALLOC_NONEXISTENT_WARN, _) => "mm/vmalloc.c:4083",
         (KVMALLOC_INT_MAX_WARN, Series::V6_6) => "mm/util.c:632",
         (KVMALLOC_INT_MAX_WARN, _) => "mm/util.c:670",
         (VMALLOC_ZERO_SIZE_WARN, Series::V6_6) => "mm/vmalloc.c:3256",

@@ -390,3 +390,44 @@ fn krealloc_keeps_the_object_while_it_fits() {
     let ev = k.krealloc(q, 0, kernel);
     assert_eq!(ev.value, CallValue::Address(VirtAddr::new(16)));
 }
+
+#[test]
+fn kvrealloc_follows_each_release() {
+    let mut k = boot("4.19");
+    let gfp = k.gfp.parse("GFP_KERNEL").unwrap();
+    let p = addr(k.kmalloc(64, gfp).value);
+    assert!(matches!(
+        k.kvrealloc(p, Some(64), 128, gfp).outcome,
+        Outcome::Refused(_)
+    ));
+
+    let mut k = boot("6.6");
+    let gfp = k.gfp.parse("GFP_KERNEL").unwrap();
+    let p = addr(k.kmalloc(64, gfp).value);
+    k.write(p, Width::U64, 0xabcd);
+    assert_eq!(addr(k.kvrealloc(p, Some(64), 32, gfp).value), p);
+    let q = addr(k.kvrealloc(p, Some(64), 100_000, gfp).value);
+    assert_ne!(q, p);
+    assert_eq!(k.read(q, Width::U64).value, CallValue::Count(0xabcd));
+    assert!(matches!(
+        k.kvrealloc(q, None, 10, gfp).outcome,
+        Outcome::Refused(_)
+    ));
+
+    let mut k = boot("6.12");
+    let gfp = k.gfp.parse("GFP_KERNEL").unwrap();
+    let v = addr(k.vmalloc(5000).value);
+    k.write(v.wrapping_add(4999), Width::U8, 0x77);
+    // vrealloc: 8192 bytes of pages hold 8000.
+    assert_eq!(addr(k.kvrealloc(v, None, 8000, gfp).value), v);
+    let w = addr(k.kvrealloc(v, None, 20_000, gfp).value);
+    assert_ne!(w, v);
+    assert_eq!(
+        k.read(w.wrapping_add(4999), Width::U8).value,
+        CallValue::Count(0x77)
+    );
+    assert!(k.vmap.area_containing(v).is_none(), "the old area is freed");
+    let ev = k.kvrealloc(w, None, 0, gfp);
+    assert_eq!(ev.value, CallValue::Address(VirtAddr::NULL));
+    assert!(k.vmap.area_containing(w).is_none());
+}

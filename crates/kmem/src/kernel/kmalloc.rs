@@ -306,11 +306,7 @@ impl Kernel {
 
     /// `kfree(objp)`.
     pub fn kfree(&mut self, addr: VirtAddr) -> Event {
-        self.kfree_with_call(format!("kfree({addr:#x})"), addr)
-    }
-
-    /// `kfree` under another call's name (`kvfree`).
-    pub(super) fn kfree_with_call(&mut self, call: String, addr: VirtAddr) -> Event {
+        let call = format!("kfree({addr:#x})");
         let mut ev = match self.begin(call) {
             Ok(ev) => ev,
             Err(refused) => return *refused,

@@ -152,22 +152,18 @@ impl Kernel {
     }
 
     fn kvfree_inner(&mut self, call: String, addr: VirtAddr) -> Event {
-        if self.translator().is_vmalloc_addr(addr).value {
-            let mut ev = match self.begin(call) {
-                Ok(ev) => ev,
-                Err(refused) => return *refused,
-            };
-            match self.vfree_memory(&mut ev, addr, false) {
-                Ok(summary) => ev.finish(self, CallValue::Void, Outcome::Ok, summary),
-                Err((outcome, summary)) => ev.finish(self, CallValue::Void, outcome, summary),
-            }
-        } else {
-            self.kfree_with_call(call, addr)
+        let mut ev = match self.begin(call) {
+            Ok(ev) => ev,
+            Err(refused) => return *refused,
+        };
+        match self.kvfree_memory(&mut ev, addr) {
+            Ok(summary) => ev.finish(self, CallValue::Void, Outcome::Ok, summary),
+            Err((outcome, summary)) => ev.finish(self, CallValue::Void, outcome, summary),
         }
     }
 
     /// `krealloc(p, new_size, flags)`: the same object while it still fits
-    /// (`ksize(p) >= new_size`; 6.12 zeroes the spare bytes with
+    /// (`ksize(p) >= new_size`; 6.6 and 6.12 zero the spare bytes with
     /// `__GFP_ZERO`), otherwise a new kmalloc object with the old contents
     /// and `kfree(p)`; `new_size` 0 frees `p` and returns ZERO_SIZE_PTR.
     pub fn krealloc(&mut self, addr: VirtAddr, new_size: u64, gfp: Gfp) -> Event {
@@ -179,17 +175,21 @@ impl Kernel {
             Ok(ev) => ev,
             Err(refused) => return *refused,
         };
+        let result = self.krealloc_memory(&mut ev, addr, new_size, gfp);
+        finish_address(self, ev, result)
+    }
+
+    fn krealloc_memory(
+        &mut self,
+        ev: &mut EventBuilder,
+        addr: VirtAddr,
+        new_size: u64,
+        gfp: Gfp,
+    ) -> Result<(VirtAddr, String), (Outcome, String)> {
         if new_size == 0 {
-            let summary = self.kfree_memory(&mut ev, addr);
-            return match summary {
-                Ok(s) => ev.finish(
-                    self,
-                    CallValue::Address(VirtAddr::new(ZERO_SIZE_PTR)),
-                    Outcome::Ok,
-                    format!("new size 0: kfree and ZERO_SIZE_PTR; {s}"),
-                ),
-                Err((o, s)) => ev.finish(self, CallValue::Void, o, s),
-            };
+            let freed = self.kfree_memory(ev, addr)?;
+            let summary = format!("new size 0: kfree and ZERO_SIZE_PTR; {freed}");
+            return Ok((VirtAddr::new(ZERO_SIZE_PTR), summary));
         }
         let old_size = if addr.as_u64() <= ZERO_SIZE_PTR {
             0
@@ -197,91 +197,204 @@ impl Kernel {
             self.usable_size(addr).unwrap_or(0)
         };
         if old_size >= new_size {
-            if self.profile().series == Series::V6_12 && self.gfp.has(gfp, GfpFlag::Zero) {
-                let _ = self.write_virt(
-                    addr.wrapping_add(new_size),
-                    &vec![0; (old_size - new_size) as usize],
-                );
+            if self.profile().series != Series::V4_19 && self.gfp.has(gfp, GfpFlag::Zero) {
+                let spare = vec![0; (old_size - new_size) as usize];
+                let _ = self.write_virt(addr.wrapping_add(new_size), &spare);
             }
             let summary =
                 format!("ksize is {old_size} bytes, enough for {new_size}: the same object");
-            return ev.finish(self, CallValue::Address(addr), Outcome::Ok, summary);
+            return Ok((addr, summary));
         }
-        match self.kmalloc_memory(&mut ev, new_size, gfp) {
-            Ok((new, how)) => {
-                if old_size > 0 {
-                    let mut data = vec![0u8; old_size as usize];
-                    if self.read_virt(addr, &mut data).is_ok() {
-                        let _ = self.write_virt(new, &data);
-                    }
-                    if let Err((o, s)) = self.kfree_memory(&mut ev, addr) {
-                        return ev.finish(self, CallValue::Address(new), o, s);
-                    }
-                }
-                let summary =
-                    format!("{old_size} bytes copied to a new object: {how}; the old one is freed");
-                ev.finish(self, CallValue::Address(new), Outcome::Ok, summary)
-            }
-            Err((o, why)) => ev.finish(
-                self,
-                CallValue::Address(VirtAddr::NULL),
-                o,
-                format!("{why}; the old object is left as it was"),
-            ),
+        let (new, how) = self
+            .kmalloc_memory(ev, new_size, gfp)
+            .map_err(|(o, why)| (o, format!("{why}; the old object is left as it was")))?;
+        if old_size > 0 {
+            self.copy_bytes(addr, new, old_size);
+            self.kfree_memory(ev, addr)?;
         }
+        let summary =
+            format!("{old_size} bytes copied to a new object: {how}; the old one is freed");
+        Ok((new, summary))
     }
 
-    /// `kvrealloc` as each 6.x release has it: 6.6's `kvrealloc(p,
-    /// oldsize, newsize, flags)` keeps `p` when `oldsize >= newsize`,
-    /// otherwise kvmalloc + memcpy(oldsize) + kvfree. 4.19 has no kvrealloc.
-    pub fn kvrealloc(&mut self, addr: VirtAddr, old_size: u64, new_size: u64, gfp: Gfp) -> Event {
-        let call = format!(
-            "kvrealloc({addr:#x}, {old_size}, {new_size}, {})",
-            self.gfp.format_mode(gfp)
-        );
+    /// `kvrealloc` as each release has it. 4.19 has none. 6.6's
+    /// `kvrealloc(p, oldsize, newsize, flags)` keeps `p` when `oldsize >=
+    /// newsize`, otherwise kvmalloc + memcpy(oldsize) + kvfree. 6.12's
+    /// `kvrealloc(p, size, flags)` resizes vmalloc memory with `vrealloc()`
+    /// and kmalloc memory with `krealloc()` (flags adjusted as kvmalloc
+    /// adjusts them), falling back to kvmalloc + memcpy(ksize) + kfree.
+    /// `old_size` is 6.6's extra argument and must be absent for 6.12.
+    pub fn kvrealloc(
+        &mut self,
+        addr: VirtAddr,
+        old_size: Option<u64>,
+        new_size: u64,
+        gfp: Gfp,
+    ) -> Event {
+        let mode = self.gfp.format_mode(gfp);
+        let call = match old_size {
+            Some(old) => format!("kvrealloc({addr:#x}, {old}, {new_size}, {mode})"),
+            None => format!("kvrealloc({addr:#x}, {new_size}, {mode})"),
+        };
         let mut ev = match self.begin(call) {
             Ok(ev) => ev,
             Err(refused) => return *refused,
         };
-        if self.profile().series == Series::V4_19 {
-            return ev.finish(
-                self,
-                CallValue::Void,
+        let series = self.profile().series;
+        let result = match (series, old_size) {
+            (Series::V4_19, _) => Err((
                 Outcome::Refused("4.19 has no kvrealloc()".into()),
                 String::new(),
-            );
-        }
+            )),
+            (Series::V6_6, Some(old)) => self.kvrealloc_6_6(&mut ev, addr, old, new_size, gfp),
+            (Series::V6_6, None) => Err((
+                Outcome::Refused("6.6's kvrealloc takes (p, oldsize, newsize, flags)".into()),
+                String::new(),
+            )),
+            (Series::V6_12, None) => self.kvrealloc_6_12(&mut ev, addr, new_size, gfp),
+            (Series::V6_12, Some(_)) => Err((
+                Outcome::Refused("6.12's kvrealloc takes (p, size, flags)".into()),
+                String::new(),
+            )),
+        };
+        finish_address(self, ev, result)
+    }
+
+    fn kvrealloc_6_6(
+        &mut self,
+        ev: &mut EventBuilder,
+        addr: VirtAddr,
+        old_size: u64,
+        new_size: u64,
+        gfp: Gfp,
+    ) -> Result<(VirtAddr, String), (Outcome, String)> {
         if old_size >= new_size {
-            return ev.finish(
-                self,
-                CallValue::Address(addr),
-                Outcome::Ok,
+            return Ok((
+                addr,
                 format!("old size {old_size} >= new size {new_size}: the same memory"),
-            );
+            ));
         }
-        match self.kvmalloc_memory(&mut ev, new_size, gfp) {
-            Ok((new, how)) => {
-                let mut data =
-                    vec![0u8; old_size.min(crate::kernel::memory::MAX_ACCESS_BYTES) as usize];
-                if self.read_virt(addr, &mut data).is_ok() {
-                    let _ = self.write_virt(new, &data);
-                }
-                let freed = if self.translator().is_vmalloc_addr(addr).value {
-                    self.vfree_memory(&mut ev, addr, false)
-                } else {
-                    self.kfree_memory(&mut ev, addr)
-                };
-                match freed {
-                    Ok(_) => ev.finish(
-                        self,
-                        CallValue::Address(new),
-                        Outcome::Ok,
-                        format!("{how}; {old_size} bytes copied, the old memory freed"),
-                    ),
-                    Err((o, s)) => ev.finish(self, CallValue::Address(new), o, s),
-                }
+        let (new, how) = self.kvmalloc_memory(ev, new_size, gfp)?;
+        self.copy_bytes(addr, new, old_size);
+        self.kvfree_memory(ev, addr)?;
+        Ok((
+            new,
+            format!("{how}; {old_size} bytes copied, the old memory freed"),
+        ))
+    }
+
+    fn kvrealloc_6_12(
+        &mut self,
+        ev: &mut EventBuilder,
+        addr: VirtAddr,
+        size: u64,
+        gfp: Gfp,
+    ) -> Result<(VirtAddr, String), (Outcome, String)> {
+        if self.translator().is_vmalloc_addr(addr).value {
+            return self.vrealloc_memory(ev, addr, size, gfp);
+        }
+        let adjusted = plan(Series::V6_12, self.gfp, size, gfp).kmalloc_gfp;
+        if let Ok(done) = self.krealloc_memory(ev, addr, size, adjusted) {
+            return Ok(done);
+        }
+        let old_size = if addr.as_u64() <= ZERO_SIZE_PTR {
+            0
+        } else {
+            self.usable_size(addr).unwrap_or(0)
+        };
+        let (new, how) = self.kvmalloc_memory(ev, size, gfp)?;
+        if addr.as_u64() > ZERO_SIZE_PTR {
+            self.copy_bytes(addr, new, old_size);
+            self.kfree_memory(ev, addr)?;
+        }
+        Ok((
+            new,
+            format!("krealloc failed, so kvmalloc: {how}; {old_size} bytes copied"),
+        ))
+    }
+
+    /// 6.12's `vrealloc()`: size 0 frees; a size that fits the area's pages
+    /// keeps it (zeroing the spare bytes with `__GFP_ZERO`); otherwise a new
+    /// vmalloc area, the old bytes copied, the old area freed.
+    fn vrealloc_memory(
+        &mut self,
+        ev: &mut EventBuilder,
+        addr: VirtAddr,
+        size: u64,
+        gfp: Gfp,
+    ) -> Result<(VirtAddr, String), (Outcome, String)> {
+        if size == 0 {
+            self.vfree_memory(ev, addr, false)?;
+            return Ok((VirtAddr::NULL, "size 0: vfree, NULL".into()));
+        }
+        let Some(area) = self.vmap.area_containing(addr).cloned() else {
+            let hashed = report::hashed_pointer(self, addr);
+            let message = format!("Trying to vrealloc() nonexistent vm area ({hashed})");
+            self.warn_message(
+                report::VREALLOC_NONEXISTENT_WARN,
+                "vrealloc_noprof",
+                Some(&message),
+                &["kvrealloc_noprof"],
+            );
+            return Err((
+                Outcome::Warn,
+                format!("{addr:#x} is not a vmalloc area: WARN, NULL"),
+            ));
+        };
+        let old_size = area.usable_size();
+        if size <= old_size {
+            if self.gfp.has(gfp, GfpFlag::Zero) {
+                let spare = vec![0; (old_size - size) as usize];
+                let _ = self.write_virt(addr.wrapping_add(size), &spare);
             }
-            Err((o, why)) => ev.finish(self, CallValue::Address(VirtAddr::NULL), o, why),
+            return Ok((
+                addr,
+                format!("the area's {old_size} bytes hold {size}: the same memory"),
+            ));
+        }
+        let (new, how) = self.vmalloc_memory(ev, size, gfp, 0, "vrealloc_noprof")?;
+        self.copy_bytes(addr, new, old_size);
+        self.vfree_memory(ev, addr, false)?;
+        Ok((
+            new,
+            format!("a new area: {how}; {old_size} bytes copied, the old area freed"),
+        ))
+    }
+
+    /// `kvfree()`'s work.
+    fn kvfree_memory(
+        &mut self,
+        ev: &mut EventBuilder,
+        addr: VirtAddr,
+    ) -> Result<String, (Outcome, String)> {
+        if self.translator().is_vmalloc_addr(addr).value {
+            self.vfree_memory(ev, addr, false)
+        } else {
+            self.kfree_memory(ev, addr)
+        }
+    }
+
+    /// `memcpy(dst, src, len)` of the kernel's own (no event; unmapped
+    /// bytes are skipped).
+    fn copy_bytes(&mut self, src: VirtAddr, dst: VirtAddr, len: u64) {
+        let len = len.min(crate::kernel::memory::MAX_ACCESS_BYTES) as usize;
+        let mut data = vec![0u8; len];
+        if self.read_virt(src, &mut data).is_ok() {
+            let _ = self.write_virt(dst, &data);
+        }
+    }
+}
+
+/// Finishes an event whose call returns an address.
+fn finish_address(
+    k: &mut Kernel,
+    ev: EventBuilder,
+    result: Result<(VirtAddr, String), (Outcome, String)>,
+) -> Event {
+    match result {
+        Ok((addr, summary)) => ev.finish(k, CallValue::Address(addr), Outcome::Ok, summary),
+        Err((outcome, summary)) => {
+            ev.finish(k, CallValue::Address(VirtAddr::NULL), outcome, summary)
         }
     }
 }
