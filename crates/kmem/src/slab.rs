@@ -523,27 +523,37 @@ impl Slub {
         Some(false)
     }
 
-    /// Frees the empty slabs of a destroyed cache: their first frames and
-    /// orders, for the caller to give back.
-    pub fn release_empty_slabs(&mut self, id: CacheId) -> Vec<(Pfn, u32)> {
-        let empty: Vec<u32> = self
+    /// `__kmem_cache_shrink()` (also the first step of destroying a
+    /// cache): the CPU slab is deactivated (back on the partial list if it
+    /// has free objects) and every empty slab is released. Returns their
+    /// first frames and orders, for the caller to give back.
+    pub fn shrink(&mut self, id: CacheId) -> Vec<(Pfn, u32)> {
+        let Some(cache) = self.caches.get_mut(id) else {
+            return Vec::new();
+        };
+        if let Some(cpu) = cache.cpu_slab.take() {
+            if self.slabs.get(&cpu).is_some_and(|s| !s.free.is_empty()) {
+                cache.partial.push_back(cpu);
+            }
+        }
+        let mut empty: Vec<u32> = self
             .slabs
             .iter()
             .filter(|(_, s)| s.cache == id && s.inuse == 0)
             .map(|(&pfn, _)| pfn)
             .collect();
+        empty.sort_unstable();
         let mut freed = Vec::new();
         for pfn in empty {
             if let Some(slab) = self.slabs.remove(&pfn) {
                 freed.push((Pfn::new(u64::from(pfn)), slab.order));
             }
         }
-        if let Some(cache) = self.caches.get_mut(id) {
-            cache.partial.clear();
-            cache.cpu_slab = None;
-            cache.nr_slabs = 0;
-        }
-        freed.sort();
+        let cache = &mut self.caches[id];
+        cache
+            .partial
+            .retain(|p| freed.iter().all(|&(f, _)| f.as_u64() != u64::from(*p)));
+        cache.nr_slabs -= freed.len() as u64;
         freed
     }
 

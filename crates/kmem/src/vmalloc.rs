@@ -177,6 +177,13 @@ impl Vmap {
         self.busy.values()
     }
 
+    /// The lazily freed ranges awaiting purge, as `(start, end)`.
+    pub fn lazy_ranges(&self) -> impl Iterator<Item = (VirtAddr, VirtAddr)> + '_ {
+        self.lazy
+            .iter()
+            .map(|(&s, &e)| (VirtAddr::new(s), VirtAddr::new(e)))
+    }
+
     /// Pages backing busy areas (`nr_vmalloc_pages`).
     pub fn nr_pages(&self) -> u64 {
         self.busy.values().map(|a| a.pages.len() as u64).sum()

@@ -203,7 +203,7 @@ impl Kernel {
             let summary = format!("{name} still has other users: only its refcount drops");
             return ev.finish(self, CallValue::Void, Outcome::Ok, summary);
         }
-        for (pfn, order) in self.slab.release_empty_slabs(id) {
+        for (pfn, order) in self.slab.shrink(id) {
             self.discard_slab(&mut ev, name.clone(), pfn, order);
         }
         if !busy {
@@ -243,6 +243,37 @@ impl Kernel {
             outcome,
             format!("{name} still has objects: the cache is leaked"),
         )
+    }
+}
+
+impl Kernel {
+    /// `kmem_cache_shrink(cache)` (what `echo 1 >
+    /// /sys/kernel/slab/<cache>/shrink` does): empty slabs go back to the
+    /// page allocator.
+    pub fn kmem_cache_shrink(&mut self, cache: u32) -> Event {
+        let call = format!("kmem_cache_shrink({})", self.cache_label(cache));
+        let mut ev = match self.begin(call) {
+            Ok(ev) => ev,
+            Err(refused) => return *refused,
+        };
+        let Some(id) = self.cache_handle(cache) else {
+            let why =
+                "not a live cache: kmem_cache_create() did not return it, or it was destroyed";
+            return ev.finish(
+                self,
+                CallValue::Void,
+                Outcome::Refused(why.into()),
+                String::new(),
+            );
+        };
+        let name = self.slab.caches[id].name.clone();
+        let freed = self.slab.shrink(id);
+        let count = freed.len() as u64;
+        for (pfn, order) in freed {
+            self.discard_slab(&mut ev, name.clone(), pfn, order);
+        }
+        let summary = format!("{count} empty slabs of {name} went back to the page allocator");
+        ev.finish(self, CallValue::Count(count), Outcome::Ok, summary)
     }
 }
 
