@@ -685,13 +685,10 @@ pub fn read(k: &Kernel, path: &str) -> Option<String> {
         "/proc/zoneinfo" => Some(zoneinfo(k)),
         "/proc/meminfo" => Some(meminfo(k)),
         "/proc/slabinfo" => Some(k.slab.slabinfo()),
-        "/proc/vmallocinfo" => {
-            let t = k.translator();
-            Some(
-                k.vmap
-                    .vmallocinfo(k.profile().series, |a| t.is_vmalloc_addr(a).value),
-            )
-        }
+        "/proc/vmallocinfo" => Some(
+            k.vmap
+                .vmallocinfo(k.profile().series, crate::translate::is_vmalloc),
+        ),
         _ => None,
     }
 }

@@ -140,10 +140,27 @@ fn step(function: &'static str, input: u64, arithmetic: String, output: u64) -> 
     }
 }
 
+/// `is_vmalloc_addr(x)` without the recorded step, for the kernel's own
+/// decisions.
+pub fn is_vmalloc(addr: VirtAddr) -> bool {
+    VMALLOC_START <= addr && addr < VMALLOC_END
+}
+
 impl Translator {
+    /// `__pa(x)` without the recorded steps, for the kernel's own use.
+    pub fn pa_value(&self, addr: VirtAddr) -> PhysAddr {
+        let x = addr.as_u64();
+        let y = x.wrapping_sub(START_KERNEL_MAP.as_u64());
+        if x > y {
+            PhysAddr::new(y)
+        } else {
+            PhysAddr::new(x.wrapping_sub(self.page_offset.as_u64()))
+        }
+    }
+
     /// `is_vmalloc_addr(x)`.
     pub fn is_vmalloc_addr(&self, addr: VirtAddr) -> Walk<bool> {
-        let inside = VMALLOC_START <= addr && addr < VMALLOC_END;
+        let inside = is_vmalloc(addr);
         Walk {
             value: inside,
             steps: vec![Step {

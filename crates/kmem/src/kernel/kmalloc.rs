@@ -326,11 +326,12 @@ impl Kernel {
         if addr.as_u64() <= ZERO_SIZE_PTR {
             return Ok("ZERO_OR_NULL_PTR: nothing to free".to_string());
         }
-        let walk = self.translator().pa(addr);
-        ev.walk = walk.steps;
-        let pfn = walk.value.pfn();
+        let phys = self.translator().pa_value(addr);
+        let pfn = phys.pfn();
         let Some((head, _)) = self.mem.block_of(pfn) else {
-            // virt_to_head_page() reads a struct page that does not exist.
+            // virt_to_head_page() reads a struct page that does not exist;
+            // the recorded __pa shows why.
+            ev.walk = self.translator().pa(addr).steps;
             let page = self.translator().pfn_to_page(pfn).value;
             let lines = report::page_fault_oops(self, page, "kfree");
             self.stop_with_oops(lines, "kfree() of an address with no struct page");
@@ -339,7 +340,7 @@ impl Kernel {
             return Err((Outcome::Oops, summary));
         };
         let meta = self.mem.page(head).copied().unwrap_or_default();
-        let offset = walk.value.as_u64() - head.phys().as_u64();
+        let offset = phys.as_u64() - head.phys().as_u64();
         match meta.used_as {
             FrameUse::Slab => self.slab_free(ev, head, offset),
             FrameUse::Allocated if meta.flags & PageMeta::COMPOUND != 0 => {
@@ -466,7 +467,7 @@ impl Kernel {
     /// The usable size of the kmalloc memory at `addr` (what `ksize`
     /// returns), if it is kmalloc memory.
     pub(super) fn usable_size(&self, addr: VirtAddr) -> Option<u64> {
-        let pfn = self.translator().pa(addr).value.pfn();
+        let pfn = self.translator().pa_value(addr).pfn();
         let (head, order) = self.mem.block_of(pfn)?;
         let meta = self.mem.page(head)?;
         match meta.used_as {

@@ -136,7 +136,7 @@ impl Kernel {
 
     /// `kvfree(addr)`: `vfree` for a vmalloc address, `kfree` otherwise.
     pub fn kvfree(&mut self, addr: VirtAddr) -> Event {
-        let vmalloc = self.translator().is_vmalloc_addr(addr).value;
+        let vmalloc = crate::translate::is_vmalloc(addr);
         let mut ev = self.kvfree_inner(format!("kvfree({addr:#x})"), addr);
         let path = if vmalloc {
             "is_vmalloc_addr: vfree"
@@ -290,7 +290,7 @@ impl Kernel {
         size: u64,
         gfp: Gfp,
     ) -> Result<(VirtAddr, String), (Outcome, String)> {
-        if self.translator().is_vmalloc_addr(addr).value {
+        if crate::translate::is_vmalloc(addr) {
             return self.vrealloc_memory(ev, addr, size, gfp);
         }
         let adjusted = plan(Series::V6_12, self.gfp, size, gfp).kmalloc_gfp;
@@ -367,7 +367,7 @@ impl Kernel {
         ev: &mut EventBuilder,
         addr: VirtAddr,
     ) -> Result<String, (Outcome, String)> {
-        if self.translator().is_vmalloc_addr(addr).value {
+        if crate::translate::is_vmalloc(addr) {
             self.vfree_memory(ev, addr, false)
         } else {
             self.kfree_memory(ev, addr)

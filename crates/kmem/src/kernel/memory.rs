@@ -62,8 +62,7 @@ impl Kernel {
     /// where the access would fault.
     pub fn resolve(&self, addr: VirtAddr) -> Option<PhysAddr> {
         let a = addr.as_u64();
-        let translator = self.translator();
-        if translator.is_vmalloc_addr(addr).value {
+        if crate::translate::is_vmalloc(addr) {
             let frame = self.pgtables.lookup(addr).frame?;
             return Some(frame.phys().wrapping_add(addr.page_offset()));
         }
@@ -160,7 +159,7 @@ impl Kernel {
             "a NULL pointer dereference".to_string()
         } else if !addr.is_canonical() {
             "a non-canonical address: general protection fault".to_string()
-        } else if self.translator().is_vmalloc_addr(addr).value {
+        } else if crate::translate::is_vmalloc(addr) {
             match self.vmap.area_containing(addr) {
                 Some(area) if addr >= area.start.wrapping_add(area.usable_size()) => {
                     "the guard page after a vmalloc area".to_string()

@@ -458,7 +458,7 @@ impl Kernel {
         if addr.as_u64() <= ZERO_SIZE_PTR {
             return;
         }
-        let phys = self.translator().pa(addr).value;
+        let phys = self.translator().pa_value(addr);
         let Some((head, order)) = self.mem.block_of(phys.pfn()) else {
             return;
         };
@@ -510,7 +510,7 @@ impl Kernel {
         for &pfn in &area.pages {
             self.free_frame(ev, pfn);
         }
-        if self.translator().is_vmalloc_addr(area.pages_array).value {
+        if crate::translate::is_vmalloc(area.pages_array) {
             if let Some(inner) = self.vmap.area_containing(area.pages_array).cloned() {
                 self.unlink_area(ev, inner);
             }
