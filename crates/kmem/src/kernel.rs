@@ -315,6 +315,7 @@ impl Kernel {
                     config.machine.cpus,
                     config.machine.seed,
                     true,
+                    config.debug.slub_debug,
                 );
                 slab.freelist_hardened = config.debug.freelist_hardened;
                 slab

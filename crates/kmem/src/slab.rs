@@ -235,6 +235,8 @@ pub struct SlabFlags {
     /// `SLAB_NO_MERGE` (6.x): the 6.x kmalloc-* caches carry it with
     /// CONFIG_MEMCG_KMEM.
     pub no_merge: bool,
+    /// `SLAB_KMALLOC` (6.x): a kmalloc cache.
+    pub kmalloc: bool,
 }
 
 impl SlabFlags {
@@ -243,9 +245,120 @@ impl SlabFlags {
         (self.reclaim_account, self.cache_dma, self.account)
     }
 
-    /// `SLAB_NEVER_MERGE` (of the modelled flags).
+    /// `SLAB_NEVER_MERGE` (of the modelled flags; slub_debug's flags are
+    /// in it too, see [`Slub::find_mergeable`]).
     fn never_merge(self) -> bool {
         self.typesafe_by_rcu || self.no_merge
+    }
+}
+
+/// `sizeof(struct track)`: 4.19 keeps 16 return addresses in it
+/// (CONFIG_STACKTRACE), 6.x a stack-depot handle (mm/slub.c).
+const fn track_size(series: Series) -> u32 {
+    match series {
+        Series::V4_19 => 152,
+        _ => 32,
+    }
+}
+
+/// Where the parts of an object lie: `calculate_sizes()` (mm/slub.c), with
+/// `slub_debug`'s default flags (consistency checks, red zones, poisoning,
+/// user tracking) when `debug`. Offsets are from the object pointer;
+/// objects start `red_left_pad` bytes into each `size`-byte slot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ObjectLayout {
+    /// `s->object_size`.
+    pub object_size: u32,
+    /// `s->inuse`: the object and, with red zones, its right red zone.
+    pub inuse: u32,
+    /// `s->offset`: where the free pointer is stored. 4.19 keeps it in the
+    /// first word, 6.x in the middle (`ALIGN_DOWN(object_size / 2, 8)`);
+    /// poisoning or SLAB_TYPESAFE_BY_RCU move it after the object.
+    pub fp_offset: u32,
+    /// `s->red_left_pad`: the left red zone (aligned to the cache's
+    /// alignment).
+    pub red_left_pad: u32,
+    /// `s->size`: the stride of objects in a slab.
+    pub size: u32,
+    /// slub_debug is on for the cache.
+    pub debug: bool,
+    /// 6.x kmalloc caches under slub_debug store the requested size
+    /// (`orig_size`) and red-zone the unused tail ("kmalloc Redzone").
+    pub orig_size: bool,
+    /// Where the padding (POISON_INUSE 0x5a) starts, after the free pointer
+    /// and the tracking data.
+    pub padding_start: u32,
+}
+
+impl ObjectLayout {
+    /// The layout of a cache of `object_size`-byte objects.
+    pub fn of(
+        series: Series,
+        object_size: u32,
+        align: u32,
+        flags: SlabFlags,
+        debug: bool,
+    ) -> ObjectLayout {
+        let word = 8;
+        let mut size = object_size.max(1).next_multiple_of(word);
+        if debug && size == object_size {
+            size += word;
+        }
+        let inuse = size;
+        let fp_outside = debug || flags.typesafe_by_rcu;
+        let fp_offset = if fp_outside {
+            let at = size;
+            size += word;
+            at
+        } else if series == Series::V4_19 {
+            0
+        } else {
+            (object_size / 2) / word * word
+        };
+        let mut orig_size = false;
+        let mut red_left_pad = 0;
+        if debug {
+            size += 2 * track_size(series);
+            if series != Series::V4_19 && flags.kmalloc {
+                size += 4;
+                orig_size = true;
+            }
+        }
+        let padding_start = size;
+        let align = align.max(word);
+        if debug {
+            size += word;
+            red_left_pad = word.next_multiple_of(align);
+            size += red_left_pad;
+        }
+        ObjectLayout {
+            object_size,
+            inuse,
+            fp_offset,
+            red_left_pad,
+            size: size.next_multiple_of(align),
+            debug,
+            orig_size,
+            padding_start,
+        }
+    }
+
+    /// Bytes of padding after the tracking data (`size_from_object() -
+    /// off` in `print_trailer()`).
+    pub fn padding_len(&self) -> u32 {
+        (self.size - self.red_left_pad).saturating_sub(self.padding_start)
+    }
+}
+
+/// The alignment of kmalloc caches: 8 in 4.19; 6.6 aligns power-of-two
+/// sizes to themselves; 6.12 aligns every kmalloc size to its lowest set
+/// bit (mm/slab_common.c `create_boot_cache()`).
+fn kmalloc_align(series: Series, size: u32) -> u32 {
+    match series {
+        Series::V4_19 => 8,
+        Series::V6_6 if size.is_power_of_two() => size,
+        Series::V6_6 => 8,
+        Series::V6_12 => 1 << size.trailing_zeros(),
     }
 }
 
@@ -286,6 +399,28 @@ impl CreateError {
     }
 }
 
+/// The index of the object starting at byte `offset` of a slab of `cache`
+/// holding `objects` objects, if one does (`check_valid_pointer()`).
+fn object_index(cache: &Cache, objects: u32, offset: u64) -> Option<u32> {
+    let size = u64::from(cache.size);
+    let relative = offset.checked_sub(u64::from(cache.layout.red_left_pad))?;
+    (relative % size == 0 && relative / size < u64::from(objects))
+        .then_some((relative / size) as u32)
+}
+
+/// A slab as slub_debug's checks and reports see it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SlabView {
+    /// Its cache.
+    pub cache: CacheId,
+    /// Objects it holds.
+    pub objects: u32,
+    /// Objects in use.
+    pub inuse: u32,
+    /// The free objects, the next one handed out first.
+    pub freelist: Vec<u32>,
+}
+
 /// Identifies a cache in [`Slub::caches`].
 pub type CacheId = usize;
 
@@ -313,6 +448,8 @@ pub struct Cache {
     /// `s->refcount`: the cache and its aliases (merged creations); 0
     /// after `kmem_cache_destroy()`.
     pub refcount: u32,
+    /// Where the parts of an object lie.
+    pub layout: ObjectLayout,
     /// Slabs of the cache.
     pub nr_slabs: u64,
     cpu_slab: Option<u32>,
@@ -321,24 +458,10 @@ pub struct Cache {
 }
 
 impl Cache {
-    fn new(
-        name: String,
-        object_size: u32,
-        align: u32,
-        flags: SlabFlags,
-        series: Series,
-        cpus: u32,
-    ) -> Cache {
-        // calculate_sizes() without debugging: the size rounded to a word;
-        // the free pointer lives inside the object unless the object must
-        // stay intact after kmem_cache_free (SLAB_TYPESAFE_BY_RCU), then
-        // it goes after it; the whole rounded to the alignment.
-        let mut size = object_size.max(8).next_multiple_of(8);
-        if flags.typesafe_by_rcu {
-            size += 8;
-        }
-        let size = size.next_multiple_of(align.max(8));
-        let order = calculate_order(series, size, cpus);
+    fn new(name: String, object_size: u32, align: u32, flags: SlabFlags, slub: &Slub) -> Cache {
+        let layout = ObjectLayout::of(slub.series, object_size, align, flags, slub.debug);
+        let size = layout.size;
+        let order = calculate_order(slub.series, size, slub.cpus);
         Cache {
             name,
             object_size,
@@ -350,6 +473,7 @@ impl Cache {
             flags,
             align: align.max(8),
             refcount: 1,
+            layout,
             nr_slabs: 0,
             cpu_slab: None,
             partial: VecDeque::new(),
@@ -419,13 +543,15 @@ pub struct Slub {
     freelist_random: bool,
     /// `CONFIG_SLAB_FREELIST_HARDENED`'s naive double-free check.
     pub freelist_hardened: bool,
+    /// `slub_debug` on the command line: every cache is debugged.
+    debug: bool,
     rng: u64,
 }
 
 impl Slub {
     /// `kmem_cache_init()` + `create_kmalloc_caches()` for `series` on a
     /// machine with `cpus` CPUs.
-    pub fn boot(series: Series, cpus: u32, seed: u64, freelist_random: bool) -> Slub {
+    pub fn boot(series: Series, cpus: u32, seed: u64, freelist_random: bool, debug: bool) -> Slub {
         let mut slub = Slub {
             series,
             cpus,
@@ -434,6 +560,7 @@ impl Slub {
             slabs: HashMap::new(),
             freelist_random,
             freelist_hardened: true,
+            debug,
             rng: seed ^ 0x5bd1_e995_1ab0_c0de,
         };
         for &kind in KmallocType::of(series) {
@@ -442,11 +569,13 @@ impl Slub {
                 reclaim_account: kind == KmallocType::Reclaim,
                 cache_dma: kind == KmallocType::Dma,
                 no_merge: kind == KmallocType::Normal && series != Series::V4_19,
+                kmalloc: series != Series::V4_19,
                 ..SlabFlags::default()
             };
             for index in creation_order(series) {
                 let name = kind.cache_name(series, index);
-                let id = slub.create_cache(name, kmalloc_size(index), 8, flags);
+                let size = kmalloc_size(index);
+                let id = slub.create_cache(name, size, kmalloc_align(series, size), flags);
                 slub.caches[id].kmalloc = Some((kind, index));
                 slub.kmalloc.insert((kind, index), id);
             }
@@ -474,7 +603,7 @@ impl Slub {
         if u64::from(size) > KMALLOC_MAX_SIZE {
             return Err(CreateError::TooLarge);
         }
-        let unmergeable = flags.never_merge();
+        let unmergeable = flags.never_merge() || self.debug;
         if unmergeable && self.caches.iter().any(|c| c.refcount > 0 && c.name == name) {
             return Err(CreateError::NameExists);
         }
@@ -489,7 +618,7 @@ impl Slub {
     /// in, with the same accounting flags, aligned enough, and wasting less
     /// than a word per object.
     fn find_mergeable(&self, size: u32, align: u32, flags: SlabFlags) -> Option<CacheId> {
-        if flags.never_merge() {
+        if flags.never_merge() || self.debug {
             return None;
         }
         let size = size.next_multiple_of(8);
@@ -565,7 +694,7 @@ impl Slub {
         align: u32,
         flags: SlabFlags,
     ) -> CacheId {
-        let mut cache = Cache::new(name, object_size, align, flags, self.series, self.cpus);
+        let mut cache = Cache::new(name, object_size, align, flags, self);
         if self.freelist_random && cache.objects >= 2 {
             // freelist_randomize(): Fisher-Yates over 0..objects.
             let mut seq: Vec<u32> = (0..cache.objects).collect();
@@ -608,11 +737,13 @@ impl Slub {
                 }
             };
             let size = u64::from(cache.size);
+            let red_left_pad = u64::from(cache.layout.red_left_pad);
             let slab = self.slabs.get_mut(&slab_pfn)?;
             match slab.free.pop() {
                 Some(index) => {
                     slab.inuse = slab.inuse.saturating_add(1);
-                    return Some((Pfn::new(u64::from(slab_pfn)), u64::from(index) * size));
+                    let offset = u64::from(index) * size + red_left_pad;
+                    return Some((Pfn::new(u64::from(slab_pfn)), offset));
                 }
                 // Exhausted: the slab is full and leaves the CPU; SLUB
                 // keeps no list of full slabs.
@@ -674,12 +805,10 @@ impl Slub {
         };
         let id = slab.cache;
         let cache = &mut self.caches[id];
-        let size = u64::from(cache.size);
-        if offset % size != 0 || offset / size >= u64::from(slab.objects) {
+        let Some(index) = object_index(cache, slab.objects, offset) else {
             return SlabFree::NotAnObject { cache: id };
-        }
-        let index = (offset / size) as u32;
-        if self.freelist_hardened && slab.free.last() == Some(&index) {
+        };
+        if self.freelist_hardened && !self.debug && slab.free.last() == Some(&index) {
             return SlabFree::DoubleFreeDetected { cache: id };
         }
         let was_full = slab.free.is_empty();
@@ -709,6 +838,45 @@ impl Slub {
         SlabFree::Freed {
             cache: id,
             discard: None,
+        }
+    }
+
+    /// Whether every cache is debugged (`slub_debug`).
+    pub fn debug(&self) -> bool {
+        self.debug
+    }
+
+    /// The slab starting at `pfn`, for slub_debug's checks.
+    pub fn slab_view(&self, pfn: Pfn) -> Option<SlabView> {
+        let slab = self.slabs.get(&(pfn.as_u64() as u32))?;
+        Some(SlabView {
+            cache: slab.cache,
+            objects: slab.objects,
+            inuse: slab.inuse,
+            freelist: slab.free.iter().rev().copied().collect(),
+        })
+    }
+
+    /// The object at byte `offset` of the slab at `pfn`, if one starts there.
+    pub fn object_at(&self, pfn: Pfn, offset: u64) -> Option<u32> {
+        let slab = self.slabs.get(&(pfn.as_u64() as u32))?;
+        object_index(&self.caches[slab.cache], slab.objects, offset)
+    }
+
+    /// slub_debug's "Marking all objects used": a slab that failed a check
+    /// is taken out of service (`inuse = objects`, no freelist); its memory
+    /// is leaked.
+    pub fn mark_all_used(&mut self, pfn: Pfn) {
+        let key = pfn.as_u64() as u32;
+        let Some(slab) = self.slabs.get_mut(&key) else {
+            return;
+        };
+        slab.free.clear();
+        slab.inuse = slab.objects;
+        let cache = &mut self.caches[slab.cache];
+        cache.partial.retain(|&p| p != key);
+        if cache.cpu_slab == Some(key) {
+            cache.cpu_slab = None;
         }
     }
 

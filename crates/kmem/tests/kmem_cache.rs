@@ -50,6 +50,7 @@ const HWCACHE: SlabFlags = SlabFlags {
     cache_dma: false,
     typesafe_by_rcu: false,
     no_merge: false,
+    kmalloc: false,
 };
 
 #[test]

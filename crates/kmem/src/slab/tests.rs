@@ -75,13 +75,13 @@ fn cache_names_follow_each_release() {
         KmallocType::Dma.cache_name(Series::V6_12, 11),
         "dma-kmalloc-2k"
     );
-    let old = Slub::boot(Series::V4_19, 4, 1, true);
+    let old = Slub::boot(Series::V4_19, 4, 1, true, false);
     assert_eq!(old.caches.len(), 26);
     assert!(old
         .caches
         .iter()
         .all(|c| !c.name.contains("rcl") && !c.name.contains("-cg-")));
-    let new = Slub::boot(Series::V6_12, 4, 1, true);
+    let new = Slub::boot(Series::V6_12, 4, 1, true, false);
     assert_eq!(new.caches.len(), 52);
 }
 
@@ -110,7 +110,7 @@ fn kmalloc_type_priorities() {
 
 /// (object size, objects per slab, pages per slab) of the kmalloc caches.
 fn layouts(series: Series, cpus: u32) -> Vec<(u32, u32, u32)> {
-    let slub = Slub::boot(series, cpus, 1, false);
+    let slub = Slub::boot(series, cpus, 1, false, false);
     let mut rows: Vec<(u32, u32, u32)> = slub
         .caches
         .iter()
@@ -163,7 +163,7 @@ fn slab_orders_match_real_slabinfo() {
 
 #[test]
 fn freed_objects_are_reused_first() {
-    let mut slub = Slub::boot(Series::V6_12, 4, 7, true);
+    let mut slub = Slub::boot(Series::V6_12, 4, 7, true, false);
     let id = slub.kmalloc_cache(KmallocType::Normal, 100).unwrap();
     assert_eq!(slub.alloc(id), None, "no slab yet");
     slub.add_slab(id, Pfn::new(0x1000), slub.caches[id].order);
@@ -176,7 +176,7 @@ fn freed_objects_are_reused_first() {
 
 #[test]
 fn without_randomization_objects_come_in_address_order() {
-    let mut slub = Slub::boot(Series::V4_19, 4, 7, false);
+    let mut slub = Slub::boot(Series::V4_19, 4, 7, false, false);
     let id = slub.kmalloc_cache(KmallocType::Normal, 64).unwrap();
     slub.add_slab(id, Pfn::new(0x2000), slub.caches[id].order);
     let offsets: Vec<u64> = (0..4).map(|_| slub.alloc(id).unwrap().1).collect();
@@ -185,7 +185,7 @@ fn without_randomization_objects_come_in_address_order() {
 
 #[test]
 fn randomized_freelists_hand_out_every_object_once() {
-    let mut slub = Slub::boot(Series::V6_6, 4, 99, true);
+    let mut slub = Slub::boot(Series::V6_6, 4, 99, true, false);
     let id = slub.kmalloc_cache(KmallocType::Normal, 192).unwrap();
     slub.add_slab(id, Pfn::new(0x3000), slub.caches[id].order);
     let mut offsets: Vec<u64> = (0..21).map(|_| slub.alloc(id).unwrap().1).collect();
@@ -201,7 +201,7 @@ fn randomized_freelists_hand_out_every_object_once() {
 
 #[test]
 fn double_free_in_a_row_is_caught_by_the_hardened_check() {
-    let mut slub = Slub::boot(Series::V6_12, 4, 1, false);
+    let mut slub = Slub::boot(Series::V6_12, 4, 1, false, false);
     let id = slub.kmalloc_cache(KmallocType::Normal, 32).unwrap();
     slub.add_slab(id, Pfn::new(0x4000), slub.caches[id].order);
     let (pfn, offset) = slub.alloc(id).unwrap();
@@ -225,7 +225,7 @@ fn double_free_in_a_row_is_caught_by_the_hardened_check() {
 
 #[test]
 fn empty_slabs_go_back_beyond_min_partial() {
-    let mut slub = Slub::boot(Series::V6_12, 4, 1, false);
+    let mut slub = Slub::boot(Series::V6_12, 4, 1, false, false);
     let id = slub.kmalloc_cache(KmallocType::Normal, 4096).unwrap();
     assert_eq!(slub.caches[id].min_partial, 6);
     // Fill eight slabs of 8 objects each.
@@ -258,7 +258,7 @@ fn empty_slabs_go_back_beyond_min_partial() {
 
 #[test]
 fn slabinfo_prints_the_kernels_columns() {
-    let mut slub = Slub::boot(Series::V6_12, 4, 1, false);
+    let mut slub = Slub::boot(Series::V6_12, 4, 1, false, false);
     let id = slub.kmalloc_cache(KmallocType::Normal, 8192).unwrap();
     slub.add_slab(id, Pfn::new(0x8000), slub.caches[id].order);
     slub.alloc(id);
@@ -274,4 +274,118 @@ fn slabinfo_prints_the_kernels_columns() {
     assert!(text.ends_with("kmalloc-96             0      0     96   42    1 : tunables    0    0    0 : slabdata      0      0      0\n"));
     // SLUB counts the free objects of the CPU slab as active.
     assert!(text.contains("\nkmalloc-8k             4      4   8192    4    8 : tunables    0    0    0 : slabdata      1      1      0\n"));
+}
+
+/// slub_debug's object layout of every kmalloc cache (`calculate_sizes()`
+/// with slub_debug's default flags FZPU) and the resulting slab order:
+/// (release, CPUs, object_size, inuse, red_left_pad, size, order, objects),
+/// computed from mm/slub.c and mm/slab_common.c of 4.19.0, 6.6.57 and
+/// 6.12.19 (kmalloc alignment, track sizes 152 / 32, 6.x orig_size).
+#[test]
+fn slub_debug_layouts_of_the_kmalloc_caches() {
+    let rows = [
+        ("4.19", 2, 8, 16, 8, 344, 1, 23),
+        ("4.19", 2, 16, 24, 8, 352, 1, 23),
+        ("4.19", 2, 32, 40, 8, 368, 1, 22),
+        ("4.19", 2, 64, 72, 8, 400, 1, 20),
+        ("4.19", 2, 96, 104, 8, 432, 1, 18),
+        ("4.19", 2, 128, 136, 8, 464, 1, 17),
+        ("4.19", 2, 192, 200, 8, 528, 1, 15),
+        ("4.19", 2, 256, 264, 8, 592, 1, 13),
+        ("4.19", 2, 512, 520, 8, 848, 2, 19),
+        ("4.19", 2, 1024, 1032, 8, 1360, 2, 12),
+        ("4.19", 2, 2048, 2056, 8, 2384, 3, 13),
+        ("4.19", 2, 4096, 4104, 8, 4432, 3, 7),
+        ("4.19", 2, 8192, 8200, 8, 8528, 3, 3),
+        ("6.6", 2, 8, 16, 8, 112, 0, 36),
+        ("6.6", 2, 16, 24, 16, 128, 0, 32),
+        ("6.6", 2, 32, 40, 32, 160, 0, 25),
+        ("6.6", 2, 64, 72, 64, 256, 0, 16),
+        ("6.6", 2, 96, 104, 8, 200, 0, 20),
+        ("6.6", 2, 128, 136, 128, 384, 1, 21),
+        ("6.6", 2, 192, 200, 8, 296, 0, 13),
+        ("6.6", 2, 256, 264, 256, 768, 2, 21),
+        ("6.6", 2, 512, 520, 512, 1536, 3, 21),
+        ("6.6", 2, 1024, 1032, 1024, 3072, 3, 10),
+        ("6.6", 2, 2048, 2056, 2048, 6144, 3, 5),
+        ("6.6", 2, 4096, 4104, 4096, 12288, 3, 2),
+        ("6.6", 2, 8192, 8200, 8192, 24576, 3, 1),
+        ("6.12", 2, 8, 16, 8, 112, 0, 36),
+        ("6.12", 2, 16, 24, 16, 128, 0, 32),
+        ("6.12", 2, 32, 40, 32, 160, 0, 25),
+        ("6.12", 2, 64, 72, 64, 256, 0, 16),
+        ("6.12", 2, 96, 104, 32, 224, 0, 18),
+        ("6.12", 2, 128, 136, 128, 384, 1, 21),
+        ("6.12", 2, 192, 200, 64, 384, 1, 21),
+        ("6.12", 2, 256, 264, 256, 768, 2, 21),
+        ("6.12", 2, 512, 520, 512, 1536, 3, 21),
+        ("6.12", 2, 1024, 1032, 1024, 3072, 3, 10),
+        ("6.12", 2, 2048, 2056, 2048, 6144, 3, 5),
+        ("6.12", 2, 4096, 4104, 4096, 12288, 3, 2),
+        ("6.12", 2, 8192, 8200, 8192, 24576, 3, 1),
+        ("4.19", 4, 8, 16, 8, 344, 1, 23),
+        ("4.19", 4, 16, 24, 8, 352, 1, 23),
+        ("4.19", 4, 32, 40, 8, 368, 1, 22),
+        ("4.19", 4, 64, 72, 8, 400, 1, 20),
+        ("4.19", 4, 96, 104, 8, 432, 1, 18),
+        ("4.19", 4, 128, 136, 8, 464, 1, 17),
+        ("4.19", 4, 192, 200, 8, 528, 2, 31),
+        ("4.19", 4, 256, 264, 8, 592, 2, 27),
+        ("4.19", 4, 512, 520, 8, 848, 2, 19),
+        ("4.19", 4, 1024, 1032, 8, 1360, 3, 24),
+        ("4.19", 4, 2048, 2056, 8, 2384, 3, 13),
+        ("4.19", 4, 4096, 4104, 8, 4432, 3, 7),
+        ("4.19", 4, 8192, 8200, 8, 8528, 3, 3),
+        ("6.6", 4, 8, 16, 8, 112, 0, 36),
+        ("6.6", 4, 16, 24, 16, 128, 0, 32),
+        ("6.6", 4, 32, 40, 32, 160, 0, 25),
+        ("6.6", 4, 64, 72, 64, 256, 0, 16),
+        ("6.6", 4, 96, 104, 8, 200, 0, 20),
+        ("6.6", 4, 128, 136, 128, 384, 1, 21),
+        ("6.6", 4, 192, 200, 8, 296, 1, 27),
+        ("6.6", 4, 256, 264, 256, 768, 2, 21),
+        ("6.6", 4, 512, 520, 512, 1536, 3, 21),
+        ("6.6", 4, 1024, 1032, 1024, 3072, 3, 10),
+        ("6.6", 4, 2048, 2056, 2048, 6144, 3, 5),
+        ("6.6", 4, 4096, 4104, 4096, 12288, 3, 2),
+        ("6.6", 4, 8192, 8200, 8192, 24576, 3, 1),
+        ("6.12", 4, 8, 16, 8, 112, 0, 36),
+        ("6.12", 4, 16, 24, 16, 128, 0, 32),
+        ("6.12", 4, 32, 40, 32, 160, 0, 25),
+        ("6.12", 4, 64, 72, 64, 256, 0, 16),
+        ("6.12", 4, 96, 104, 32, 224, 0, 18),
+        ("6.12", 4, 128, 136, 128, 384, 1, 21),
+        ("6.12", 4, 192, 200, 64, 384, 1, 21),
+        ("6.12", 4, 256, 264, 256, 768, 2, 21),
+        ("6.12", 4, 512, 520, 512, 1536, 3, 21),
+        ("6.12", 4, 1024, 1032, 1024, 3072, 3, 10),
+        ("6.12", 4, 2048, 2056, 2048, 6144, 3, 5),
+        ("6.12", 4, 4096, 4104, 4096, 12288, 3, 2),
+        ("6.12", 4, 8192, 8200, 8192, 24576, 3, 1),
+    ];
+    for (release, cpus, object_size, inuse, red_left_pad, size, order, objects) in rows {
+        let series = crate::profile::Profile::parse(release).unwrap().series;
+        let slub = Slub::boot(series, cpus, 1, false, true);
+        let cache = slub
+            .caches
+            .iter()
+            .find(|c| {
+                c.kmalloc.is_some_and(|(k, _)| k == KmallocType::Normal)
+                    && c.object_size == object_size
+            })
+            .unwrap();
+        let l = cache.layout;
+        assert_eq!(
+            (
+                l.inuse,
+                l.fp_offset,
+                l.red_left_pad,
+                l.size,
+                cache.order,
+                cache.objects
+            ),
+            (inuse, inuse, red_left_pad, size, order, objects),
+            "{release} {cpus} CPUs kmalloc-{object_size}"
+        );
+    }
 }
