@@ -29,6 +29,7 @@ mod kmalloc;
 mod kmem_cache;
 mod kvmalloc;
 pub mod memory;
+mod slub_debug;
 mod vmalloc;
 
 /// Kernel debug options that change what misuse looks like. Defaults are
@@ -255,6 +256,8 @@ pub struct Kernel {
     pub vmap: Vmap,
     /// vfrees queued from interrupt context, newest last.
     deferred_vfree: Vec<VirtAddr>,
+    /// slub_debug's tracking data.
+    slub_debug: slub_debug::SlubDebug,
     /// The current context.
     pub context: ExecContext,
     /// The kernel log.
@@ -323,6 +326,7 @@ impl Kernel {
             pgtables,
             vmap: Vmap::new(config.machine.cpus),
             deferred_vfree: Vec::new(),
+            slub_debug: slub_debug::SlubDebug::default(),
             context: ExecContext::PROCESS,
             log,
             taint: TaintSet::default(),

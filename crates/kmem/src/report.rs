@@ -168,7 +168,7 @@ fn alloc_pages_entry(series: Series) -> &'static str {
 /// taint line) and the hardware line.
 pub fn cpu_lines(k: &Kernel) -> Vec<String> {
     let p = k.profile();
-    let flags = if p.series == Series::V4_19 { 18 } else { 19 };
+    let flags = taint_flag_count(p.series);
     let taint = k.taint.describe(flags);
     let mut lines = Vec::new();
     if p.series == Series::V6_12 {
@@ -353,10 +353,25 @@ pub fn warn_alloc(
     lines
 }
 
+/// `print_tainted()` prints one letter per taint flag: 18 in 4.19, 19 in
+/// 6.x (TAINT_TEST).
+pub fn taint_flag_count(series: Series) -> usize {
+    if series == Series::V4_19 {
+        18
+    } else {
+        19
+    }
+}
+
 /// `%p` of a pointer: `ptr_to_id()` hashes it with SipHash-2-4
 /// (`siphash_1u64`) under a key drawn at boot (here from the machine seed)
-/// and prints the low 32 bits, zero-padded to 16 hex digits.
+/// and prints the low 32 bits, zero-padded to 16 hex digits. On 6.x,
+/// booting with slub_debug turns hashing off (`no_hash_pointers`), and
+/// `%p` prints the address itself.
 pub fn hashed_pointer(k: &Kernel, addr: VirtAddr) -> String {
+    if k.profile().series != Series::V4_19 && k.config().debug.slub_debug {
+        return format!("{:016x}", addr.as_u64());
+    }
     let seed = k.config().machine.seed;
     let key0 = crate::memmap::splitmix64(seed ^ 0x7074_725f_6b65_7930);
     let key1 = crate::memmap::splitmix64(key0);

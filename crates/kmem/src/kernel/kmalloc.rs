@@ -126,32 +126,50 @@ impl Kernel {
         let Some(id) = self.slab.kmalloc_cache(kind, size) else {
             return Err((Outcome::Failed, String::new()));
         };
-        self.slab_alloc_object(ev, id, gfp)
+        let function = kmalloc_function(self.profile().series);
+        self.slab_alloc_object(ev, id, gfp, size, function)
     }
 
     /// `slab_alloc()`: an object of cache `id` from its CPU slab, its
-    /// partial list, or a new slab; zeroed with `__GFP_ZERO`.
+    /// partial list, or a new slab; zeroed with `__GFP_ZERO` (6.x kmalloc
+    /// under slub_debug zeroes only the `requested` bytes). With slub_debug
+    /// a free object that fails its checks takes its slab out of service
+    /// and the search goes on.
     pub(super) fn slab_alloc_object(
         &mut self,
         ev: &mut EventBuilder,
         id: usize,
         gfp: Gfp,
+        requested: u64,
+        function: &'static str,
     ) -> Result<(VirtAddr, String), (Outcome, String)> {
         let t = self.gfp;
-        let object = match self.slab.alloc(id) {
-            Some(object) => object,
-            None => self.new_slab(ev, id, gfp).map_err(|outcome| {
-                let summary = format!(
-                    "no memory for a new slab of {}: NULL",
-                    self.slab.caches[id].name
-                );
-                (outcome, summary)
-            })?,
+        let (slab_pfn, offset) = loop {
+            let object = match self.slab.alloc(id) {
+                Some(object) => object,
+                None => self.new_slab(ev, id, gfp).map_err(|outcome| {
+                    let summary = format!(
+                        "no memory for a new slab of {}: NULL",
+                        self.slab.caches[id].name
+                    );
+                    (outcome, summary)
+                })?,
+            };
+            if !self.slab.debug()
+                || self.debug_alloc(id, object.0, object.1, requested, function, ev.seq)
+            {
+                break object;
+            }
         };
-        let (slab_pfn, offset) = object;
-        let object_size = self.slab.caches[id].object_size;
+        let layout = self.slab.caches[id].layout;
+        let object_size = layout.object_size;
         if t.has(gfp, GfpFlag::Zero) {
-            self.fill_bytes(slab_pfn, offset, u64::from(object_size), 0);
+            let zeroed = if layout.orig_size {
+                requested.min(u64::from(object_size))
+            } else {
+                u64::from(object_size)
+            };
+            self.fill_bytes(slab_pfn, offset, zeroed, 0);
         }
         let addr = self
             .translator()
@@ -282,6 +300,9 @@ impl Kernel {
             page.owner = 0;
         }
         self.slab.add_slab(id, pfn, got_order);
+        if self.slab.debug() {
+            self.debug_init_slab(id, pfn, got_order);
+        }
         ev.effects.push(Effect::NewSlab {
             cache: self.slab.caches[id].name.clone(),
             pfn,
@@ -364,6 +385,9 @@ impl Kernel {
         offset: u64,
     ) -> Result<String, (Outcome, String)> {
         let series = self.profile().series;
+        if self.slab.debug() {
+            self.debug_free(ev, head, offset)?;
+        }
         match self.slab.free(head, offset) {
             SlabFree::Freed { cache, discard } => {
                 let name = self.slab.caches[cache].name.clone();

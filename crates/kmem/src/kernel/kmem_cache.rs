@@ -135,14 +135,15 @@ impl Kernel {
                 String::new(),
             );
         };
+        let function = match self.profile().series {
+            Series::V6_12 => "kmem_cache_alloc_noprof",
+            _ => "kmem_cache_alloc",
+        };
         if self.gfp.allows_blocking(gfp) {
-            let function = match self.profile().series {
-                Series::V6_12 => "kmem_cache_alloc_noprof",
-                _ => "kmem_cache_alloc",
-            };
             self.might_sleep(report::SLAB_MIGHT_SLEEP, &[function]);
         }
-        match self.slab_alloc_object(&mut ev, id, gfp) {
+        let requested = u64::from(self.slab.caches[id].object_size);
+        match self.slab_alloc_object(&mut ev, id, gfp, requested, function) {
             Ok((addr, summary)) => ev.finish(self, CallValue::Address(addr), Outcome::Ok, summary),
             Err((outcome, summary)) => {
                 ev.finish(self, CallValue::Address(VirtAddr::NULL), outcome, summary)

@@ -281,11 +281,16 @@ fn check_length(len: u64) -> Result<(), (Outcome, String)> {
     Ok(())
 }
 
-/// One line of `print_hex_dump()` with DUMP_PREFIX_OFFSET (`"%.8x: "`) and
-/// `hex_dump_to_buffer()`'s groupsize-1 bytes, padded to the ASCII column
-/// (`rowsize * 2 + rowsize / groupsize + 1` = 49), where bytes that are not
-/// printable ASCII show as `.` (lib/hexdump.c).
+/// One line of `print_hex_dump()` with DUMP_PREFIX_OFFSET (`"%.8x: "`).
 pub fn hex_dump_line(offset: u64, bytes: &[u8]) -> String {
+    format!("{offset:08x}: {}", hex_dump_body(bytes))
+}
+
+/// `hex_dump_to_buffer()` of up to 16 bytes with groupsize 1 and ASCII:
+/// the bytes in hex, padded to the ASCII column (`rowsize * 2 + rowsize /
+/// groupsize + 1` = 49), then the bytes as text, `.` for those that are not
+/// printable ASCII (lib/hexdump.c).
+pub fn hex_dump_body(bytes: &[u8]) -> String {
     let hex: Vec<String> = bytes.iter().map(|b| format!("{b:02x}")).collect();
     let ascii: String = bytes
         .iter()
@@ -297,5 +302,5 @@ pub fn hex_dump_line(offset: u64, bytes: &[u8]) -> String {
             }
         })
         .collect();
-    format!("{offset:08x}: {:<48} {ascii}", hex.join(" "))
+    format!("{:<48} {ascii}", hex.join(" "))
 }

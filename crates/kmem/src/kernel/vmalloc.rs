@@ -21,7 +21,6 @@ use crate::memmap::FrameUse;
 use crate::pgtable::PAGE_KERNEL;
 use crate::profile::Series;
 use crate::report;
-use crate::slab::ZERO_SIZE_PTR;
 use crate::vmalloc::{VmArea, VM_ALLOC, VM_ALLOW_HUGE_VMAP, VM_NO_GUARD};
 
 /// `vm_area_alloc_pages()`'s bulk batch (6.x).
@@ -453,35 +452,10 @@ impl Kernel {
         ev.effects.extend(effects.into_iter().map(Effect::Buddy));
     }
 
-    /// `kfree()` of the kernel's own objects (no event, no checks).
+    /// `kfree()` of the kernel's own objects (the vm_struct, the page
+    /// array), which are always valid.
     fn kfree_internal(&mut self, ev: &mut EventBuilder, addr: VirtAddr) {
-        if addr.as_u64() <= ZERO_SIZE_PTR {
-            return;
-        }
-        let phys = self.translator().pa_value(addr);
-        let Some((head, order)) = self.mem.block_of(phys.pfn()) else {
-            return;
-        };
-        match self.mem.page(head).map(|p| p.used_as) {
-            Some(FrameUse::Slab) => {
-                let offset = phys.as_u64() - head.phys().as_u64();
-                if let crate::slab::SlabFree::Freed {
-                    cache,
-                    discard: Some((pfn, order)),
-                } = self.slab.free(head, offset)
-                {
-                    let name = self.slab.caches[cache].name.clone();
-                    self.discard_slab(ev, name, pfn, order);
-                }
-            }
-            Some(FrameUse::Allocated) => {
-                let mut effects = Vec::new();
-                self.buddy
-                    .free_pages(&mut self.mem, head, order, &mut effects);
-                ev.effects.extend(effects.into_iter().map(Effect::Buddy));
-            }
-            _ => {}
-        }
+        let _ = self.kfree_memory(ev, addr);
     }
 
     /// Gives up on a half-built area: the `vfree(area->addr)` of the
