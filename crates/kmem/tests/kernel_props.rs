@@ -290,11 +290,29 @@ fn check_live(k: &Kernel, live: &[Live], seq: u64, call: &str) {
 #[test]
 fn every_allocator_keeps_memory_consistent_and_frees_back_to_boot() {
     const MIXED_SEQUENCES: u64 = 4_000;
-    let templates = small_kernels(&["4.19", "6.6", "6.12"]);
+    let mut templates = small_kernels(&["4.19", "6.6", "6.12"]);
+    // The same machines booted with slub_debug.
+    for version in ["4.19.0", "6.6", "6.12"] {
+        templates.push(
+            Kernel::boot(KernelConfig {
+                profile: Profile::parse(version).unwrap(),
+                machine: MachineConfig {
+                    ram_bytes: 64 << 20,
+                    cpus: 2,
+                    ..MachineConfig::default()
+                },
+                debug: kmem::kernel::DebugConfig {
+                    slub_debug: true,
+                    ..Default::default()
+                },
+            })
+            .unwrap(),
+        );
+    }
     let mut rng = Rng(0xa110c);
     let mut made = [0u64; 4];
     for seq in 0..MIXED_SEQUENCES {
-        let mut k = templates[(seq % 3) as usize].clone();
+        let mut k = templates[(seq % 6) as usize].clone();
         let boot_free: u64 = k.boot_free_pages().iter().sum();
         let boot_tables = k.pgtables.table_pages() as u64;
         let kernel = k.gfp.parse("GFP_KERNEL").unwrap();
@@ -422,6 +440,11 @@ fn every_allocator_keeps_memory_consistent_and_frees_back_to_boot() {
             }
         }
         assert_eq!(*k.state(), KernelState::Running, "sequence {seq}");
+        // Correct use never trips slub_debug.
+        assert!(
+            !k.log.lines().iter().any(|l| l.text.starts_with("BUG ")),
+            "sequence {seq}: a slub_debug report for correct use"
+        );
         // Free everything, let the deferred frees run, shrink every cache:
         // the free pages are those of boot less the page tables, which the
         // kernel keeps.

@@ -519,6 +519,7 @@ impl Kernel {
                 "ZERO_OR_NULL_PTR: 0".into(),
             );
         }
+        self.skip_orig_size_check(addr);
         let value = self.usable_size(addr);
         match value {
             Some(size) => ev.finish(self, CallValue::Count(size), Outcome::Ok, String::new()),

@@ -194,6 +194,7 @@ impl Kernel {
         let old_size = if addr.as_u64() <= ZERO_SIZE_PTR {
             0
         } else {
+            self.skip_orig_size_check(addr);
             self.usable_size(addr).unwrap_or(0)
         };
         if old_size >= new_size {

@@ -323,6 +323,28 @@ impl Kernel {
         ok
     }
 
+    /// `skip_orig_size_check()`: `ksize()` hands the caller the whole
+    /// object, so 6.x stops red-zoning its tail.
+    pub(super) fn skip_orig_size_check(&mut self, addr: VirtAddr) {
+        if !self.slab.debug() {
+            return;
+        }
+        let phys = self.translator().pa_value(addr);
+        let Some((head, _)) = self.mem.block_of(phys.pfn()) else {
+            return;
+        };
+        let offset = phys.as_u64() - head.phys().as_u64();
+        let (Some(index), Some(view)) =
+            (self.slab.object_at(head, offset), self.slab.slab_view(head))
+        else {
+            return;
+        };
+        let object_size = self.slab.caches[view.cache].object_size;
+        if let Some(t) = self.slub_debug.tracks.get_mut(&(head.as_u64(), index)) {
+            t.orig_size = object_size;
+        }
+    }
+
     /// The size 6.x's `orig_size` recorded for the object at `p`.
     fn orig_size_of(&self, id: CacheId, pfn: Pfn, p: u64) -> Option<u64> {
         let l = self.slab.caches[id].layout;
