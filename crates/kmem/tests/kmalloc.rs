@@ -179,3 +179,124 @@ fn ksize_reports_the_cache_object_size() {
     let b = addr(k.kmalloc(10_000, gfp).value);
     assert_eq!(k.ksize(b).value, CallValue::Count(16384));
 }
+
+/// kernel-facts §2.3–2.5: every request from 0 to 8193 bytes, per release:
+/// ZERO_SIZE_PTR for 0, the smallest kmalloc bucket that holds it (with
+/// each release's names) up to 8192, the page allocator above.
+#[test]
+fn golden_cache_for_every_size_per_release() {
+    let buckets = [
+        8u64, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192,
+    ];
+    for version in ["4.19", "6.6", "6.12"] {
+        let mut k = boot(version);
+        let gfp = k.gfp.parse("GFP_KERNEL").unwrap();
+        let short = version != "4.19";
+        for size in 0..=8193u64 {
+            let ev = k.kmalloc(size, gfp);
+            let a = addr(ev.value);
+            if size == 0 {
+                assert_eq!(a, VirtAddr::new(16));
+                continue;
+            }
+            if size == 8193 {
+                assert!(
+                    ev.summary.contains("order-2 compound page"),
+                    "{}",
+                    ev.summary
+                );
+                k.kfree(a);
+                continue;
+            }
+            let bucket = buckets.into_iter().find(|&b| b >= size).unwrap();
+            let name = match bucket {
+                b if short && b >= 1024 => format!("kmalloc-{}k", b / 1024),
+                b => format!("kmalloc-{b}"),
+            };
+            let cache = ev
+                .summary
+                .split(" of ")
+                .nth(1)
+                .unwrap()
+                .split(' ')
+                .next()
+                .unwrap();
+            assert_eq!(cache, name, "{version}: kmalloc({size})");
+            k.kfree(a);
+        }
+    }
+}
+
+/// kernel-facts §2.5: kmalloc_large takes `get_order(size)` pages.
+#[test]
+fn golden_orders_of_large_kmallocs() {
+    for version in ["4.19", "6.6", "6.12"] {
+        let mut k = boot(version);
+        let gfp = k.gfp.parse("GFP_KERNEL").unwrap();
+        for (size, order) in [
+            (8193u64, 2),
+            (16384, 2),
+            (16385, 3),
+            (100_000, 5),
+            (131_072, 5),
+            (131_073, 6),
+            (2 << 20, 9),
+            (4 << 20, 10),
+        ] {
+            let ev = k.kmalloc(size, gfp);
+            assert!(
+                ev.summary
+                    .contains(&format!("an order-{order} compound page")),
+                "{version}: kmalloc({size}): {}",
+                ev.summary
+            );
+            k.kfree(addr(ev.value));
+        }
+    }
+}
+
+/// kernel-facts §7.6: without CONFIG_SLAB_FREELIST_HARDENED a double free
+/// goes unnoticed and the freelist holds the object twice; with it, only a
+/// free of the object at the head is caught, so `free p; free q; free p`
+/// slips through. Either way two later kmallocs return the same address.
+#[test]
+fn undetected_double_free_hands_out_one_object_twice() {
+    for hardened in [false, true] {
+        let mut k = Kernel::boot(KernelConfig {
+            profile: Profile::parse("6.6").unwrap(),
+            machine: MachineConfig {
+                ram_bytes: 1 << 30,
+                cpus: 4,
+                ..MachineConfig::default()
+            },
+            debug: kmem::kernel::DebugConfig {
+                freelist_hardened: hardened,
+                ..Default::default()
+            },
+        })
+        .unwrap();
+        let gfp = k.gfp.parse("GFP_KERNEL").unwrap();
+        let p = addr(k.kmalloc(64, gfp).value);
+        let q = addr(k.kmalloc(64, gfp).value);
+        k.kfree(p);
+        if hardened {
+            k.kfree(q);
+        }
+        let ev = k.kfree(p);
+        assert_eq!(
+            ev.outcome,
+            Outcome::Ok,
+            "hardened={hardened}: {}",
+            ev.summary
+        );
+        let a = addr(k.kmalloc(64, gfp).value);
+        let b = addr(k.kmalloc(64, gfp).value);
+        let c = addr(k.kmalloc(64, gfp).value);
+        let handed: Vec<VirtAddr> = vec![a, b, c];
+        assert_eq!(
+            handed.iter().filter(|&&x| x == p).count(),
+            2,
+            "hardened={hardened}: {handed:x?}"
+        );
+    }
+}

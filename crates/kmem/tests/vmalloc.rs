@@ -431,3 +431,34 @@ fn kvrealloc_follows_each_release() {
     assert_eq!(ev.value, CallValue::Address(VirtAddr::NULL));
     assert!(k.vmap.area_containing(w).is_none());
 }
+
+/// kernel-facts §7.5: kfree() of a vmalloc address computes a struct page
+/// in the hole after the vmemmap area and oopses reading it.
+#[test]
+fn kfree_of_vmalloc_memory_oopses_on_the_bogus_struct_page() {
+    for (version, first) in [
+        (
+            "4.19",
+            "BUG: unable to handle kernel paging request at ffffeb02",
+        ),
+        (
+            "6.6",
+            "BUG: unable to handle page fault for address: ffffeb02",
+        ),
+    ] {
+        let mut k = boot(version);
+        let v = addr(k.vmalloc(4096).value);
+        let ev = k.kfree(v);
+        assert_eq!(ev.outcome, Outcome::Oops, "{version}");
+        assert!(
+            log_text(&ev)[0].starts_with(first),
+            "{version}: {:?}",
+            log_text(&ev)
+        );
+        assert!(ev.walk.iter().any(|s| s
+            .note
+            .as_deref()
+            .is_some_and(|n| n.contains("vmalloc address"))));
+        assert!(matches!(k.state(), kmem::kernel::KernelState::Stopped(_)));
+    }
+}
