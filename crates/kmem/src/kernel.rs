@@ -44,6 +44,9 @@ pub struct DebugConfig {
     pub freelist_hardened: bool,
     /// `slub_debug` on the command line (off by default).
     pub slub_debug: bool,
+    /// CONFIG_RANDOM_KMALLOC_CACHES (6.x): 15 copies of the kmalloc caches,
+    /// one chosen per call site (off by default, as in Debian's kernels).
+    pub random_kmalloc_caches: bool,
 }
 
 impl Default for DebugConfig {
@@ -52,6 +55,7 @@ impl Default for DebugConfig {
             debug_atomic_sleep: true,
             freelist_hardened: true,
             slub_debug: false,
+            random_kmalloc_caches: false,
         }
     }
 }
@@ -317,8 +321,11 @@ impl Kernel {
                     profile.series,
                     config.machine.cpus,
                     config.machine.seed,
-                    true,
-                    config.debug.slub_debug,
+                    crate::slab::SlubOptions {
+                        freelist_random: true,
+                        debug: config.debug.slub_debug,
+                        random_caches: config.debug.random_kmalloc_caches,
+                    },
                 );
                 slab.freelist_hardened = config.debug.freelist_hardened;
                 slab

@@ -98,8 +98,15 @@ pub fn vfree_in_nmi_bug_line(series: Series, atomic: bool) -> u32 {
 /// init function of a module named `playground`, each call at its own
 /// offset.
 pub fn caller_symbol(seq: u32) -> String {
-    let offset = 0x1c + 0x28 * (u64::from(seq) % 0x60);
+    let offset = caller_address(seq) - crate::layout::MODULES_VADDR.as_u64();
     format!("playground_init+{offset:#x}/0x1000 [playground]")
+}
+
+/// The address of the call site `caller_symbol` names: `playground_init`
+/// starts the module's text, loaded at `MODULES_VADDR` (`_RET_IP_` of the
+/// call).
+pub fn caller_address(seq: u32) -> u64 {
+    crate::layout::MODULES_VADDR.as_u64() + 0x1c + 0x28 * (u64::from(seq) % 0x60)
 }
 
 /// The source location a WARN or might_sleep key stands for in a series.

@@ -79,6 +79,9 @@ fn creation_order(series: Series) -> Vec<u8> {
 pub enum KmallocType {
     /// `kmalloc-<n>`.
     Normal,
+    /// `kmalloc-rnd-<NN>-<n>` (6.x with CONFIG_RANDOM_KMALLOC_CACHES): one
+    /// of the 15 copies of the normal caches, 1 to 15.
+    Random(u8),
     /// `kmalloc-rcl-<n>` (6.x), for `__GFP_RECLAIMABLE`.
     Reclaim,
     /// `dma-kmalloc-<n>`, for `__GFP_DMA`.
@@ -87,24 +90,33 @@ pub enum KmallocType {
     Cgroup,
 }
 
+/// `RANDOM_KMALLOC_CACHES_NR`: copies of the normal caches.
+pub const RANDOM_KMALLOC_CACHES_NR: u8 = 15;
+/// `GOLDEN_RATIO_64` (include/linux/hash.h).
+const GOLDEN_RATIO_64: u64 = 0x61c8_8646_80b5_83eb;
+
 impl KmallocType {
     /// The types each release creates, in creation order (4.19: normal then
-    /// DMA; 6.x: NORMAL, RECLAIM, DMA, CGROUP as the enum orders them with
-    /// CONFIG_ZONE_DMA and CONFIG_MEMCG).
-    pub fn of(series: Series) -> &'static [KmallocType] {
+    /// DMA; 6.x: NORMAL, the random copies when configured, RECLAIM, DMA,
+    /// CGROUP as the enum orders them with CONFIG_ZONE_DMA and CONFIG_MEMCG).
+    pub fn of(series: Series, random_caches: bool) -> Vec<KmallocType> {
         match series {
-            Series::V4_19 => &[KmallocType::Normal, KmallocType::Dma],
-            _ => &[
-                KmallocType::Normal,
-                KmallocType::Reclaim,
-                KmallocType::Dma,
-                KmallocType::Cgroup,
-            ],
+            Series::V4_19 => vec![KmallocType::Normal, KmallocType::Dma],
+            _ => {
+                let mut kinds = vec![KmallocType::Normal];
+                if random_caches {
+                    kinds.extend((1..=RANDOM_KMALLOC_CACHES_NR).map(KmallocType::Random));
+                }
+                kinds.extend([KmallocType::Reclaim, KmallocType::Dma, KmallocType::Cgroup]);
+                kinds
+            }
         }
     }
 
     /// `kmalloc_type()` (6.x): `__GFP_DMA` first, then `__GFP_RECLAIMABLE`,
     /// then `__GFP_ACCOUNT`. 4.19's `kmalloc_slab()` only tests `GFP_DMA`.
+    /// A normal request goes to [`KmallocType::random_copy`] when the random
+    /// caches exist.
     pub fn choose(series: Series, dma: bool, reclaimable: bool, account: bool) -> KmallocType {
         match series {
             _ if dma => KmallocType::Dma,
@@ -112,6 +124,16 @@ impl KmallocType {
             _ if reclaimable => KmallocType::Reclaim,
             _ if account => KmallocType::Cgroup,
             _ => KmallocType::Normal,
+        }
+    }
+
+    /// CONFIG_RANDOM_KMALLOC_CACHES: the normal cache or one of its copies,
+    /// `hash_64(caller ^ random_kmalloc_seed, ilog2(16))`, so each call site
+    /// always uses the same copy.
+    pub fn random_copy(caller: u64, seed: u64) -> KmallocType {
+        match ((caller ^ seed).wrapping_mul(GOLDEN_RATIO_64) >> 60) as u8 {
+            0 => KmallocType::Normal,
+            n => KmallocType::Random(n),
         }
     }
 
@@ -125,11 +147,23 @@ impl KmallocType {
         };
         match self {
             KmallocType::Normal => format!("kmalloc-{size}"),
+            KmallocType::Random(n) => format!("kmalloc-rnd-{n:02}-{size}"),
             KmallocType::Reclaim => format!("kmalloc-rcl-{size}"),
             KmallocType::Dma => format!("dma-kmalloc-{size}"),
             KmallocType::Cgroup => format!("kmalloc-cg-{size}"),
         }
     }
+}
+
+/// How a kernel's SLUB is built and booted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SlubOptions {
+    /// CONFIG_SLAB_FREELIST_RANDOM.
+    pub freelist_random: bool,
+    /// `slub_debug` on the command line.
+    pub debug: bool,
+    /// CONFIG_RANDOM_KMALLOC_CACHES (6.x only).
+    pub random_caches: bool,
 }
 
 /// `order_objects()`: objects of `size` in a slab of `order`.
@@ -545,30 +579,36 @@ pub struct Slub {
     pub freelist_hardened: bool,
     /// `slub_debug` on the command line: every cache is debugged.
     debug: bool,
+    /// `random_kmalloc_seed`, drawn once the caches exist; 0 without
+    /// CONFIG_RANDOM_KMALLOC_CACHES.
+    pub random_seed: u64,
     rng: u64,
 }
 
 impl Slub {
     /// `kmem_cache_init()` + `create_kmalloc_caches()` for `series` on a
     /// machine with `cpus` CPUs.
-    pub fn boot(series: Series, cpus: u32, seed: u64, freelist_random: bool, debug: bool) -> Slub {
+    pub fn boot(series: Series, cpus: u32, seed: u64, options: SlubOptions) -> Slub {
         let mut slub = Slub {
             series,
             cpus,
             caches: Vec::new(),
             kmalloc: HashMap::new(),
             slabs: HashMap::new(),
-            freelist_random,
+            freelist_random: options.freelist_random,
             freelist_hardened: true,
-            debug,
+            debug: options.debug,
+            random_seed: 0,
             rng: seed ^ 0x5bd1_e995_1ab0_c0de,
         };
-        for &kind in KmallocType::of(series) {
+        let random_caches = options.random_caches && series != Series::V4_19;
+        for kind in KmallocType::of(series, random_caches) {
             let flags = SlabFlags {
                 account: kind == KmallocType::Cgroup,
                 reclaim_account: kind == KmallocType::Reclaim,
                 cache_dma: kind == KmallocType::Dma,
-                no_merge: kind == KmallocType::Normal && series != Series::V4_19,
+                no_merge: matches!(kind, KmallocType::Normal | KmallocType::Random(_))
+                    && series != Series::V4_19,
                 kmalloc: series != Series::V4_19,
                 ..SlabFlags::default()
             };
@@ -579,6 +619,9 @@ impl Slub {
                 slub.caches[id].kmalloc = Some((kind, index));
                 slub.kmalloc.insert((kind, index), id);
             }
+        }
+        if random_caches {
+            slub.random_seed = slub.next_random();
         }
         slub
     }

@@ -205,3 +205,54 @@ fn unmergeable_duplicate_names_fail_with_eexist() {
         assert_eq!(second.log[0].text, line);
     }
 }
+
+#[test]
+fn random_kmalloc_caches_spread_call_sites_over_copies() {
+    for version in ["4.19", "6.6", "6.12"] {
+        let mut k = Kernel::boot(KernelConfig {
+            profile: Profile::parse(version).unwrap(),
+            machine: MachineConfig {
+                ram_bytes: 1 << 30,
+                cpus: 4,
+                ..MachineConfig::default()
+            },
+            debug: kmem::kernel::DebugConfig {
+                random_kmalloc_caches: true,
+                ..Default::default()
+            },
+        })
+        .unwrap();
+        let text = procfs::read(&k, "/proc/slabinfo").unwrap();
+        let copies = text
+            .lines()
+            .filter(|l| l.starts_with("kmalloc-rnd-"))
+            .count();
+        let gfp = k.gfp.parse("GFP_KERNEL").unwrap();
+        let mut names = std::collections::BTreeSet::new();
+        for _ in 0..64 {
+            let ev = k.kmalloc(100, gfp);
+            names.insert(
+                ev.summary
+                    .split(" of ")
+                    .nth(1)
+                    .unwrap()
+                    .split(' ')
+                    .next()
+                    .unwrap()
+                    .to_string(),
+            );
+        }
+        if version == "4.19" {
+            assert_eq!(copies, 0, "4.19 has no random kmalloc caches");
+            assert_eq!(names.len(), 1);
+        } else {
+            assert_eq!(copies, 15 * 13, "{version}");
+            assert!(slabinfo_line(&k, "kmalloc-rnd-15-8k").is_some());
+            assert!(names.len() > 8, "{version}: {names:?}");
+            assert!(names
+                .iter()
+                .all(|n| n == "kmalloc-128"
+                    || (n.starts_with("kmalloc-rnd-") && n.ends_with("-128"))));
+        }
+    }
+}

@@ -123,6 +123,11 @@ impl Kernel {
             t.has(gfp, GfpFlag::Reclaimable),
             t.has(gfp, GfpFlag::Account),
         );
+        let kind = if kind == KmallocType::Normal && self.slab.random_seed != 0 {
+            KmallocType::random_copy(report::caller_address(ev.seq), self.slab.random_seed)
+        } else {
+            kind
+        };
         let Some(id) = self.slab.kmalloc_cache(kind, size) else {
             return Err((Outcome::Failed, String::new()));
         };

@@ -75,13 +75,31 @@ fn cache_names_follow_each_release() {
         KmallocType::Dma.cache_name(Series::V6_12, 11),
         "dma-kmalloc-2k"
     );
-    let old = Slub::boot(Series::V4_19, 4, 1, true, false);
+    let old = Slub::boot(
+        Series::V4_19,
+        4,
+        1,
+        SlubOptions {
+            freelist_random: true,
+            debug: false,
+            random_caches: false,
+        },
+    );
     assert_eq!(old.caches.len(), 26);
     assert!(old
         .caches
         .iter()
         .all(|c| !c.name.contains("rcl") && !c.name.contains("-cg-")));
-    let new = Slub::boot(Series::V6_12, 4, 1, true, false);
+    let new = Slub::boot(
+        Series::V6_12,
+        4,
+        1,
+        SlubOptions {
+            freelist_random: true,
+            debug: false,
+            random_caches: false,
+        },
+    );
     assert_eq!(new.caches.len(), 52);
 }
 
@@ -110,7 +128,16 @@ fn kmalloc_type_priorities() {
 
 /// (object size, objects per slab, pages per slab) of the kmalloc caches.
 fn layouts(series: Series, cpus: u32) -> Vec<(u32, u32, u32)> {
-    let slub = Slub::boot(series, cpus, 1, false, false);
+    let slub = Slub::boot(
+        series,
+        cpus,
+        1,
+        SlubOptions {
+            freelist_random: false,
+            debug: false,
+            random_caches: false,
+        },
+    );
     let mut rows: Vec<(u32, u32, u32)> = slub
         .caches
         .iter()
@@ -163,7 +190,16 @@ fn slab_orders_match_real_slabinfo() {
 
 #[test]
 fn freed_objects_are_reused_first() {
-    let mut slub = Slub::boot(Series::V6_12, 4, 7, true, false);
+    let mut slub = Slub::boot(
+        Series::V6_12,
+        4,
+        7,
+        SlubOptions {
+            freelist_random: true,
+            debug: false,
+            random_caches: false,
+        },
+    );
     let id = slub.kmalloc_cache(KmallocType::Normal, 100).unwrap();
     assert_eq!(slub.alloc(id), None, "no slab yet");
     slub.add_slab(id, Pfn::new(0x1000), slub.caches[id].order);
@@ -176,7 +212,16 @@ fn freed_objects_are_reused_first() {
 
 #[test]
 fn without_randomization_objects_come_in_address_order() {
-    let mut slub = Slub::boot(Series::V4_19, 4, 7, false, false);
+    let mut slub = Slub::boot(
+        Series::V4_19,
+        4,
+        7,
+        SlubOptions {
+            freelist_random: false,
+            debug: false,
+            random_caches: false,
+        },
+    );
     let id = slub.kmalloc_cache(KmallocType::Normal, 64).unwrap();
     slub.add_slab(id, Pfn::new(0x2000), slub.caches[id].order);
     let offsets: Vec<u64> = (0..4).map(|_| slub.alloc(id).unwrap().1).collect();
@@ -185,7 +230,16 @@ fn without_randomization_objects_come_in_address_order() {
 
 #[test]
 fn randomized_freelists_hand_out_every_object_once() {
-    let mut slub = Slub::boot(Series::V6_6, 4, 99, true, false);
+    let mut slub = Slub::boot(
+        Series::V6_6,
+        4,
+        99,
+        SlubOptions {
+            freelist_random: true,
+            debug: false,
+            random_caches: false,
+        },
+    );
     let id = slub.kmalloc_cache(KmallocType::Normal, 192).unwrap();
     slub.add_slab(id, Pfn::new(0x3000), slub.caches[id].order);
     let mut offsets: Vec<u64> = (0..21).map(|_| slub.alloc(id).unwrap().1).collect();
@@ -201,7 +255,16 @@ fn randomized_freelists_hand_out_every_object_once() {
 
 #[test]
 fn double_free_in_a_row_is_caught_by_the_hardened_check() {
-    let mut slub = Slub::boot(Series::V6_12, 4, 1, false, false);
+    let mut slub = Slub::boot(
+        Series::V6_12,
+        4,
+        1,
+        SlubOptions {
+            freelist_random: false,
+            debug: false,
+            random_caches: false,
+        },
+    );
     let id = slub.kmalloc_cache(KmallocType::Normal, 32).unwrap();
     slub.add_slab(id, Pfn::new(0x4000), slub.caches[id].order);
     let (pfn, offset) = slub.alloc(id).unwrap();
@@ -225,7 +288,16 @@ fn double_free_in_a_row_is_caught_by_the_hardened_check() {
 
 #[test]
 fn empty_slabs_go_back_beyond_min_partial() {
-    let mut slub = Slub::boot(Series::V6_12, 4, 1, false, false);
+    let mut slub = Slub::boot(
+        Series::V6_12,
+        4,
+        1,
+        SlubOptions {
+            freelist_random: false,
+            debug: false,
+            random_caches: false,
+        },
+    );
     let id = slub.kmalloc_cache(KmallocType::Normal, 4096).unwrap();
     assert_eq!(slub.caches[id].min_partial, 6);
     // Fill eight slabs of 8 objects each.
@@ -258,7 +330,16 @@ fn empty_slabs_go_back_beyond_min_partial() {
 
 #[test]
 fn slabinfo_prints_the_kernels_columns() {
-    let mut slub = Slub::boot(Series::V6_12, 4, 1, false, false);
+    let mut slub = Slub::boot(
+        Series::V6_12,
+        4,
+        1,
+        SlubOptions {
+            freelist_random: false,
+            debug: false,
+            random_caches: false,
+        },
+    );
     let id = slub.kmalloc_cache(KmallocType::Normal, 8192).unwrap();
     slub.add_slab(id, Pfn::new(0x8000), slub.caches[id].order);
     slub.alloc(id);
@@ -365,7 +446,16 @@ fn slub_debug_layouts_of_the_kmalloc_caches() {
     ];
     for (release, cpus, object_size, inuse, red_left_pad, size, order, objects) in rows {
         let series = crate::profile::Profile::parse(release).unwrap().series;
-        let slub = Slub::boot(series, cpus, 1, false, true);
+        let slub = Slub::boot(
+            series,
+            cpus,
+            1,
+            SlubOptions {
+                freelist_random: false,
+                debug: true,
+                random_caches: false,
+            },
+        );
         let cache = slub
             .caches
             .iter()
