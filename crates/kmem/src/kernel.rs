@@ -199,6 +199,8 @@ pub enum Effect {
     },
     /// Lazily freed vmap ranges were purged (how many).
     VmapPurged(usize),
+    /// The way a kvmalloc call went.
+    Kvmalloc(crate::kvmalloc::KvmallocPath),
     /// A vfree deferred from interrupt context ran in the workqueue.
     DeferredVfree {
         /// The area's address.

@@ -67,6 +67,22 @@ impl NoFallback {
     }
 }
 
+/// Which way a `kvmalloc` call went, for the timeline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KvmallocPath {
+    /// The kmalloc attempt succeeded.
+    Kmalloc,
+    /// kmalloc failed and there was no fallback.
+    NoFallback(NoFallback),
+    /// kmalloc failed; vmalloc was tried (`succeeded` says how it went).
+    Vmalloc {
+        /// Whether vmalloc returned memory.
+        succeeded: bool,
+    },
+    /// kmalloc failed and the size is above INT_MAX (6.x).
+    TooLarge,
+}
+
 /// The decision for one `kvmalloc(size, flags)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct KvmallocPlan {

@@ -217,7 +217,7 @@ impl Kernel {
             }
             Err(outcome) => {
                 let summary = if order > u32::from(Order::MAX.as_u8()) {
-                    format!("{size} bytes needs order {order}, above the largest order (10): NULL")
+                    format!("{size} bytes needs order {order}, above the largest order (10): kmalloc's limit is KMALLOC_MAX_SIZE, 4 MiB, in every simulated release (the 128 KB of older texts was the largest cache SLAB guaranteed before 2012): NULL")
                 } else {
                     format!("no order-{order} block for {size} bytes: NULL")
                 };

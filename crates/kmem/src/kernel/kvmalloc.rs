@@ -2,11 +2,11 @@
 //! `kvzalloc`, `kvcalloc`, `kvmalloc_array`, `kvfree`, `krealloc` and
 //! (6.x) `kvrealloc`. The decision itself is [`crate::kvmalloc::plan`].
 
-use super::{CallValue, EventBuilder, Kernel, Outcome};
+use super::{CallValue, Effect, EventBuilder, Kernel, Outcome};
 use crate::addr::VirtAddr;
 use crate::gfp::{Gfp, GfpFlag};
 use crate::kernel::Event;
-use crate::kvmalloc::{plan, Fallback};
+use crate::kvmalloc::{plan, Fallback, KvmallocPath};
 use crate::profile::Series;
 use crate::report;
 use crate::slab::ZERO_SIZE_PTR;
@@ -93,11 +93,42 @@ impl Kernel {
             format!(" with {}", t.format(decision.kmalloc_gfp))
         };
         let kmalloc_failure = match self.kmalloc_memory(ev, size, decision.kmalloc_gfp) {
-            Ok((addr, how)) => return Ok((addr, format!("kmalloc{adjusted} succeeded: {how}"))),
+            Ok((addr, how)) => {
+                ev.effects.push(Effect::Kvmalloc(KvmallocPath::Kmalloc));
+                return Ok((addr, format!("kmalloc{adjusted} succeeded: {how}")));
+            }
             Err((outcome, why)) => (outcome, why),
         };
         let (outcome, why) = kmalloc_failure;
-        match decision.fallback {
+        let path = match decision.fallback {
+            Fallback::None(reason) => KvmallocPath::NoFallback(reason),
+            Fallback::TooLarge { .. } => KvmallocPath::TooLarge,
+            Fallback::Vmalloc { .. } => KvmallocPath::Vmalloc { succeeded: true },
+        };
+        let mark = ev.effects.len();
+        ev.effects.push(Effect::Kvmalloc(path));
+        let result = self.kvmalloc_fallback(ev, size, decision.fallback, adjusted, outcome, why);
+        if result.is_err() {
+            if let Some(Effect::Kvmalloc(KvmallocPath::Vmalloc { succeeded })) =
+                ev.effects.get_mut(mark)
+            {
+                *succeeded = false;
+            }
+        }
+        result
+    }
+
+    /// What follows a failed kmalloc attempt.
+    fn kvmalloc_fallback(
+        &mut self,
+        ev: &mut EventBuilder,
+        size: u64,
+        fallback: Fallback,
+        adjusted: String,
+        outcome: Outcome,
+        why: String,
+    ) -> Result<(VirtAddr, String), (Outcome, String)> {
+        match fallback {
             Fallback::None(reason) => Err((
                 outcome,
                 format!("kmalloc{adjusted} failed ({why}); {}", reason.explain()),
