@@ -4,6 +4,7 @@
 use kmem::context::ContextOp;
 use kmem::kernel::memory::Width;
 use kmem::kernel::{CallValue, Effect, Kernel, KernelConfig, Outcome};
+use kmem::kvmalloc::{KvmallocPath, NoFallback};
 use kmem::memmap::{FrameUse, MachineConfig};
 use kmem::procfs;
 use kmem::profile::Profile;
@@ -259,6 +260,9 @@ fn kvmalloc_falls_back_as_each_release_decides() {
             "{}",
             ev.summary
         );
+        assert!(ev
+            .effects
+            .contains(&Effect::Kvmalloc(KvmallocPath::Vmalloc { succeeded: true })));
         assert!(
             ev.log.is_empty(),
             "the kmalloc attempt is NOWARN: {:?}",
@@ -272,6 +276,14 @@ fn kvmalloc_falls_back_as_each_release_decides() {
             "do not allow blocking"
         };
         assert!(ev.summary.contains(expected), "{version}: {}", ev.summary);
+        let reason = if version == "4.19" {
+            NoFallback::NotGfpKernel
+        } else {
+            NoFallback::NonBlocking
+        };
+        assert!(ev
+            .effects
+            .contains(&Effect::Kvmalloc(KvmallocPath::NoFallback(reason))));
         // kvfree takes the right path for both kinds.
         let v = addr(k.kvmalloc(64 << 10, kernel).value);
         let ev = k.kvfree(v);
