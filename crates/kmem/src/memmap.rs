@@ -545,6 +545,33 @@ impl MemMap {
     }
 }
 
+/// A hasher for maps keyed by frame numbers (or small tuples of them):
+/// the keys are already well spread, so a multiply is enough, and lookups
+/// on hot paths (page-table walks, slab lookups) stay cheap.
+#[derive(Default)]
+pub(crate) struct FrameHasher(u64);
+
+impl std::hash::Hasher for FrameHasher {
+    fn finish(&self) -> u64 {
+        self.0.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = self.0.rotate_left(29) ^ n;
+    }
+}
+
+/// A hash map keyed by frame numbers.
+pub(crate) type FrameMap<K, V> =
+    std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FrameHasher>>;
+
 /// One step of the splitmix64 generator: a fast, well-mixed hash of `x`.
 pub(crate) fn splitmix64(x: u64) -> u64 {
     let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);

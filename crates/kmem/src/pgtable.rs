@@ -17,10 +17,8 @@
 //! - unmapping clears leaf entries only: the kernel never frees the
 //!   tables of the vmalloc range (`vunmap_range` leaves them in place).
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
 use crate::addr::{Pfn, PhysAddr, VirtAddr, PAGE_SHIFT};
+use crate::memmap::FrameMap;
 use crate::translate::{PageTableWalk, PtLevel, Step, StepKind};
 
 /// Entries in one table.
@@ -68,25 +66,6 @@ pub const fn index(addr: VirtAddr, level: PtLevel) -> usize {
     }
 }
 
-/// A frame number used as a hash key as it is: frame numbers are already
-/// well spread, and the walk must stay cheap.
-#[derive(Default)]
-struct FrameHasher(u64);
-
-impl Hasher for FrameHasher {
-    fn finish(&self) -> u64 {
-        self.0.wrapping_mul(0x9e37_79b9_7f4a_7c15)
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) | u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
 type Table = Box<[u64; PTRS_PER_TABLE]>;
 
 /// Why a mapping could not be made.
@@ -102,7 +81,7 @@ pub enum MapError {
 #[derive(Clone, Debug)]
 pub struct PageTables {
     pgd: Pfn,
-    tables: HashMap<u64, Table, BuildHasherDefault<FrameHasher>>,
+    tables: FrameMap<u64, Table>,
     /// Table pages allocated per level: PUD, PMD, PTE.
     counts: [usize; 3],
 }
@@ -139,7 +118,7 @@ impl Lookup {
 impl PageTables {
     /// Tables with an empty PGD at frame `pgd` (in the kernel image).
     pub fn new(pgd: Pfn) -> PageTables {
-        let mut tables = HashMap::default();
+        let mut tables = FrameMap::default();
         tables.insert(pgd.as_u64(), Box::new([0u64; PTRS_PER_TABLE]));
         PageTables {
             pgd,

@@ -573,7 +573,7 @@ pub struct Slub {
     /// kmalloc caches by type and index.
     kmalloc: HashMap<(KmallocType, u8), CacheId>,
     /// Slabs by their first frame.
-    slabs: HashMap<u32, Slab>,
+    slabs: crate::memmap::FrameMap<u32, Slab>,
     freelist_random: bool,
     /// `CONFIG_SLAB_FREELIST_HARDENED`'s naive double-free check.
     pub freelist_hardened: bool,
@@ -594,7 +594,7 @@ impl Slub {
             cpus,
             caches: Vec::new(),
             kmalloc: HashMap::new(),
-            slabs: HashMap::new(),
+            slabs: Default::default(),
             freelist_random: options.freelist_random,
             freelist_hardened: true,
             debug: options.debug,

@@ -395,10 +395,10 @@ impl Kernel {
         }
         match self.slab.free(head, offset) {
             SlabFree::Freed { cache, discard } => {
-                let name = self.slab.caches[cache].name.clone();
+                let name = &self.slab.caches[cache].name;
                 let mut summary = format!("object back on the freelist of its {name} slab");
                 if let Some((pfn, order)) = discard {
-                    self.discard_slab(ev, name, pfn, order);
+                    self.discard_slab(ev, self.slab.caches[cache].name.clone(), pfn, order);
                     summary.push_str("; the slab became empty and went back to the page allocator");
                 }
                 Ok(summary)

@@ -16,8 +16,6 @@
 //! all-ones 21-bit last_cpupid from bit 30), as in the familiar
 //! `0x17ffffc0000000(node=0|zone=2|lastcpupid=0x1fffff)`.
 
-use std::collections::HashMap;
-
 use super::{EventBuilder, Kernel, Outcome};
 use crate::addr::{Pfn, VirtAddr, PAGE_SIZE};
 use crate::dmesg::{Level, Taint};
@@ -68,7 +66,7 @@ struct ObjectTracks {
 /// the memory, which holds the red zones, poison and padding).
 #[derive(Clone, Debug, Default)]
 pub struct SlubDebug {
-    tracks: HashMap<(u64, u32), ObjectTracks>,
+    tracks: crate::memmap::FrameMap<(u64, u32), ObjectTracks>,
     lock_debugging_off: bool,
 }
 
