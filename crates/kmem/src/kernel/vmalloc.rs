@@ -305,7 +305,12 @@ impl Kernel {
             _ => "vm_area_alloc_pages",
         };
         let blocks = nr_pages >> page_order;
+        // The free-list operations of each page are not kept: an area of a
+        // million pages would otherwise carry millions of effects. The
+        // area's frames are in the vmap area itself.
+        let mark = ev.effects.len();
         for _ in 0..blocks {
+            ev.effects.truncate(mark);
             match self.allocate(ev, page_gfp, u32::from(page_order), page_entry) {
                 Ok((pfn, _)) => {
                     for i in 0..1u64 << page_order {
@@ -481,8 +486,10 @@ impl Kernel {
                 self.pgtables.unmap(area.start.wrapping_add(i * step));
             }
         }
+        let mark = ev.effects.len();
         for &pfn in &area.pages {
             self.free_frame(ev, pfn);
+            ev.effects.truncate(mark);
         }
         if crate::translate::is_vmalloc(area.pages_array) {
             if let Some(inner) = self.vmap.area_containing(area.pages_array).cloned() {
