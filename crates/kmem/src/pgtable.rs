@@ -132,11 +132,6 @@ impl PageTables {
         self.pgd
     }
 
-    /// Whether `pfn` holds one of the tables.
-    pub fn is_table(&self, pfn: Pfn) -> bool {
-        self.tables.contains_key(&pfn.as_u64())
-    }
-
     /// The 512 entries of the table at `pfn`, for reads of its bytes.
     pub fn table(&self, pfn: Pfn) -> Option<&[u64; PTRS_PER_TABLE]> {
         self.tables.get(&pfn.as_u64()).map(|t| &**t)
@@ -273,24 +268,38 @@ impl PageTables {
     }
 
     /// Maps the 2 MiB at `addr` (aligned) to the 512 frames from `frame`
-    /// with one PMD leaf (`vmap_try_huge_pmd`).
+    /// with one PMD leaf (`vmap_try_huge_pmd`). A PTE table left there by
+    /// earlier small mappings, now empty, is unlinked first
+    /// (`pmd_free_pte_page`); its frame is returned for the caller to free.
     pub fn map_huge_pmd(
         &mut self,
         addr: VirtAddr,
         frame: Pfn,
         flags: u64,
         alloc_table: &mut dyn FnMut() -> Option<Pfn>,
-    ) -> Result<(), MapError> {
+    ) -> Result<Option<Pfn>, MapError> {
         let pmd_table = self.pmd_table(addr, alloc_table)?;
-        let slot = self
-            .tables
-            .get_mut(&pmd_table.as_u64())
-            .map(|t| &mut t[index(addr, PtLevel::Pmd)]);
-        match slot {
-            Some(e) if *e & PAGE_PRESENT != 0 => Err(MapError::AlreadyMapped),
-            Some(e) => {
-                *e = frame.phys().as_u64() | flags | PAGE_PSE;
-                Ok(())
+        let i = index(addr, PtLevel::Pmd);
+        let entry = self.tables.get(&pmd_table.as_u64()).map_or(0, |t| t[i]);
+        let mut freed = None;
+        if entry & PAGE_PRESENT != 0 {
+            let pte_table = PhysAddr::new(entry & PTE_PFN_MASK).pfn();
+            let empty = entry & PAGE_PSE == 0
+                && self
+                    .tables
+                    .get(&pte_table.as_u64())
+                    .is_some_and(|t| t.iter().all(|&e| e == 0));
+            if !empty {
+                return Err(MapError::AlreadyMapped);
+            }
+            self.tables.remove(&pte_table.as_u64());
+            self.counts[2] -= 1;
+            freed = Some(pte_table);
+        }
+        match self.tables.get_mut(&pmd_table.as_u64()) {
+            Some(t) => {
+                t[i] = frame.phys().as_u64() | flags | PAGE_PSE;
+                Ok(freed)
             }
             None => Err(MapError::NoTableMemory),
         }
@@ -520,8 +529,10 @@ mod tests {
         let mut pt = PageTables::new(Pfn::new(0x2000));
         let mut alloc = allocator(0x5000);
         let a = VirtAddr::new(0xffff_c900_0020_0000);
-        pt.map_huge_pmd(a, Pfn::new(0x40000), PAGE_KERNEL, &mut alloc)
-            .unwrap();
+        assert_eq!(
+            pt.map_huge_pmd(a, Pfn::new(0x40000), PAGE_KERNEL, &mut alloc),
+            Ok(None)
+        );
         assert_eq!(pt.table_pages(), 2, "no PTE table under a PMD leaf");
         let lookup = pt.lookup(a.wrapping_add(5 * 4096 + 7));
         assert_eq!(lookup.frame, Some(Pfn::new(0x40005)));

@@ -271,6 +271,10 @@ pub struct SlabFlags {
     pub no_merge: bool,
     /// `SLAB_KMALLOC` (6.x): a kmalloc cache.
     pub kmalloc: bool,
+    /// A usercopy region (`usersize`): kmalloc caches are whitelisted for
+    /// copies to user space, all but 4.19's `dma-kmalloc-*`, and
+    /// `slab_unmergeable()` keeps other caches from merging into them.
+    pub usercopy: bool,
 }
 
 impl SlabFlags {
@@ -477,8 +481,6 @@ pub struct Cache {
     pub kmalloc: Option<(KmallocType, u8)>,
     /// The flags that decide merging.
     pub flags: SlabFlags,
-    /// `s->align`.
-    pub align: u32,
     /// `s->refcount`: the cache and its aliases (merged creations); 0
     /// after `kmem_cache_destroy()`.
     pub refcount: u32,
@@ -505,7 +507,6 @@ impl Cache {
             min_partial: min_partial(size),
             kmalloc: None,
             flags,
-            align: align.max(8),
             refcount: 1,
             layout,
             nr_slabs: 0,
@@ -610,6 +611,7 @@ impl Slub {
                 no_merge: matches!(kind, KmallocType::Normal | KmallocType::Random(_))
                     && series != Series::V4_19,
                 kmalloc: series != Series::V4_19,
+                usercopy: !(series == Series::V4_19 && kind == KmallocType::Dma),
                 ..SlabFlags::default()
             };
             for index in creation_order(series) {
@@ -637,20 +639,25 @@ impl Slub {
         align: u32,
         flags: SlabFlags,
     ) -> Result<(CacheId, bool), CreateError> {
+        if u64::from(size) > KMALLOC_MAX_SIZE || u64::from(align) > PAGE_SIZE {
+            return Err(CreateError::TooLarge);
+        }
         if let Some(id) = self.find_mergeable(size, align, flags) {
             let cache = &mut self.caches[id];
             cache.refcount += 1;
             cache.object_size = cache.object_size.max(size);
             return Ok((id, true));
         }
-        if u64::from(size) > KMALLOC_MAX_SIZE {
-            return Err(CreateError::TooLarge);
-        }
         let unmergeable = flags.never_merge() || self.debug;
         if unmergeable && self.caches.iter().any(|c| c.refcount > 0 && c.name == name) {
             return Err(CreateError::NameExists);
         }
         let align = calculate_alignment(flags, align, size);
+        // calculate_sizes() fails when no slab order holds one object.
+        let probe = Cache::new(name.to_string(), size, align, flags, self);
+        if probe.objects == 0 || probe.order > u32::from(Order::MAX.as_u8()) {
+            return Err(CreateError::TooLarge);
+        }
         Ok((
             self.create_cache(name.to_string(), size, align, flags),
             false,
@@ -670,6 +677,7 @@ impl Slub {
         self.caches.iter().position(|s| {
             s.refcount > 0
                 && !s.flags.never_merge()
+                && !s.flags.usercopy
                 && size <= s.size
                 && flags.merge_same() == s.flags.merge_same()
                 && s.size & !(align - 1) == s.size

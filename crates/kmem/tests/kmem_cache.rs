@@ -51,6 +51,7 @@ const HWCACHE: SlabFlags = SlabFlags {
     typesafe_by_rcu: false,
     no_merge: false,
     kmalloc: false,
+    usercopy: false,
 };
 
 #[test]
@@ -87,24 +88,40 @@ fn a_plain_cache_gets_its_own_line_with_word_rounded_objects() {
 }
 
 #[test]
-fn hwcache_aligned_caches_merge_into_kmalloc_only_in_4_19() {
-    let mut k = boot("4.19");
-    let ev = k.kmem_cache_create("bar", 100, 0, HWCACHE);
-    assert!(
-        ev.summary.starts_with("merged into kmalloc-128"),
-        "{}",
-        ev.summary
-    );
-    assert!(slabinfo_line(&k, "bar").is_none());
-    for version in ["6.6", "6.12"] {
+fn kmalloc_caches_are_never_merge_targets() {
+    // kmalloc caches have a usercopy region (usersize), which
+    // slab_unmergeable() refuses; a cache rounded to 128 bytes gets its own.
+    for version in ["4.19", "6.6", "6.12"] {
         let mut k = boot(version);
         let ev = k.kmem_cache_create("bar", 100, 0, HWCACHE);
         assert!(
             ev.summary.starts_with("new cache bar: 128-byte objects"),
-            "{}",
+            "{version}: {}",
+            ev.summary
+        );
+        let account = SlabFlags {
+            account: true,
+            ..SlabFlags::default()
+        };
+        let ev = k.kmem_cache_create("acct", 128, 0, account);
+        assert!(
+            ev.summary.starts_with("new cache acct"),
+            "{version}: {}",
             ev.summary
         );
     }
+    // 4.19's dma-kmalloc caches have no usercopy region: they can be merged into.
+    let mut k = boot("4.19");
+    let dma = SlabFlags {
+        cache_dma: true,
+        ..SlabFlags::default()
+    };
+    let ev = k.kmem_cache_create("dmabuf", 512, 0, dma);
+    assert!(
+        ev.summary.starts_with("merged into dma-kmalloc-512"),
+        "{}",
+        ev.summary
+    );
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! `kmem_cache_destroy` (mm/slab_common.c, mm/slub.c).
 
 use super::{CallValue, Kernel, Outcome};
-use crate::addr::VirtAddr;
+use crate::addr::{VirtAddr, PAGE_SIZE};
 use crate::dmesg::Level;
 use crate::gfp::{Gfp, GfpFlag};
 use crate::kernel::Event;
@@ -30,8 +30,8 @@ impl Kernel {
             Ok(ev) => ev,
             Err(refused) => return *refused,
         };
-        if size == 0 || (align != 0 && !align.is_power_of_two()) {
-            let why = "a zero size or an alignment that is not a power of two is outside what the simulation models (the kernel only checks them with CONFIG_DEBUG_VM)";
+        if size == 0 || (align != 0 && !align.is_power_of_two()) || u64::from(align) > PAGE_SIZE {
+            let why = "a zero size, or an alignment that is not a power of two or is above PAGE_SIZE, is outside what the simulation models (the kernel only checks them with CONFIG_DEBUG_VM)";
             return ev.finish(
                 self,
                 CallValue::Null,

@@ -100,6 +100,9 @@ impl Kernel {
             Err((outcome, why)) => (outcome, why),
         };
         let (outcome, why) = kmalloc_failure;
+        if *self.state() != super::KernelState::Running {
+            return Err((outcome, why));
+        }
         let path = match decision.fallback {
             Fallback::None(reason) => KvmallocPath::NoFallback(reason),
             Fallback::TooLarge { .. } => KvmallocPath::TooLarge,
@@ -230,8 +233,7 @@ impl Kernel {
         };
         if old_size >= new_size {
             if self.profile().series != Series::V4_19 && self.gfp.has(gfp, GfpFlag::Zero) {
-                let spare = vec![0; (old_size - new_size) as usize];
-                let _ = self.write_virt(addr.wrapping_add(new_size), &spare);
+                let _ = self.fill_virt(addr.wrapping_add(new_size), old_size - new_size, 0);
             }
             let summary =
                 format!("ksize is {old_size} bytes, enough for {new_size}: the same object");
@@ -242,7 +244,11 @@ impl Kernel {
             .map_err(|(o, why)| (o, format!("{why}; the old object is left as it was")))?;
         if old_size > 0 {
             self.copy_bytes(addr, new, old_size);
-            self.kfree_memory(ev, addr)?;
+            // krealloc returns the new object whatever kfree made of the old.
+            if let Err((_, why)) = self.kfree_memory(ev, addr) {
+                let summary = format!("{old_size} bytes copied to a new object: {how}; freeing the old one went wrong: {why}");
+                return Ok((new, summary));
+            }
         }
         let summary =
             format!("{old_size} bytes copied to a new object: {how}; the old one is freed");
@@ -308,11 +314,8 @@ impl Kernel {
         }
         let (new, how) = self.kvmalloc_memory(ev, new_size, gfp)?;
         self.copy_bytes(addr, new, old_size);
-        self.kvfree_memory(ev, addr)?;
-        Ok((
-            new,
-            format!("{how}; {old_size} bytes copied, the old memory freed"),
-        ))
+        let freed = self.kvfree_memory(ev, addr);
+        Ok((new, copied_summary(&how, old_size, freed)))
     }
 
     fn kvrealloc_6_12(
@@ -335,14 +338,13 @@ impl Kernel {
             self.usable_size(addr).unwrap_or(0)
         };
         let (new, how) = self.kvmalloc_memory(ev, size, gfp)?;
+        let mut freed = Ok(String::new());
         if addr.as_u64() > ZERO_SIZE_PTR {
             self.copy_bytes(addr, new, old_size);
-            self.kfree_memory(ev, addr)?;
+            freed = self.kfree_memory(ev, addr);
         }
-        Ok((
-            new,
-            format!("krealloc failed, so kvmalloc: {how}; {old_size} bytes copied"),
-        ))
+        let how = format!("krealloc failed, so kvmalloc: {how}");
+        Ok((new, copied_summary(&how, old_size, freed)))
     }
 
     /// 6.12's `vrealloc()`: size 0 frees; a size that fits the area's pages
@@ -376,8 +378,7 @@ impl Kernel {
         let old_size = area.usable_size();
         if size <= old_size {
             if self.gfp.has(gfp, GfpFlag::Zero) {
-                let spare = vec![0; (old_size - size) as usize];
-                let _ = self.write_virt(addr.wrapping_add(size), &spare);
+                let _ = self.fill_virt(addr.wrapping_add(size), old_size - size, 0);
             }
             return Ok((
                 addr,
@@ -386,10 +387,10 @@ impl Kernel {
         }
         let (new, how) = self.vmalloc_memory(ev, size, gfp, 0, "vrealloc_noprof")?;
         self.copy_bytes(addr, new, old_size);
-        self.vfree_memory(ev, addr, false)?;
+        let freed = self.vfree_memory(ev, addr, false);
         Ok((
             new,
-            format!("a new area: {how}; {old_size} bytes copied, the old area freed"),
+            copied_summary(&format!("a new area: {how}"), old_size, freed),
         ))
     }
 
@@ -406,13 +407,20 @@ impl Kernel {
         }
     }
 
-    /// `memcpy(dst, src, len)` of the kernel's own (no event; unmapped
-    /// bytes are skipped).
+    /// `memcpy(dst, src, len)` of the kernel's own (no event; it only
+    /// copies between live allocations).
     fn copy_bytes(&mut self, src: VirtAddr, dst: VirtAddr, len: u64) {
-        let len = len.min(crate::kernel::memory::MAX_ACCESS_BYTES) as usize;
-        let mut data = vec![0u8; len];
-        if self.read_virt(src, &mut data).is_ok() {
-            let _ = self.write_virt(dst, &data);
+        let _ = self.copy_virt(dst, src, len);
+    }
+}
+
+/// The summary of a resize that moved the memory: the new memory is
+/// returned whatever freeing the old one did.
+fn copied_summary(how: &str, copied: u64, freed: Result<String, (Outcome, String)>) -> String {
+    match freed {
+        Ok(_) => format!("{how}; {copied} bytes copied, the old memory freed"),
+        Err((_, why)) => {
+            format!("{how}; {copied} bytes copied; freeing the old memory went wrong: {why}")
         }
     }
 }

@@ -19,9 +19,11 @@ use crate::layout::START_KERNEL_MAP;
 use crate::memmap::{FrameUse, KERNEL_LOAD_ADDR};
 use crate::report;
 
-/// Largest `memset`/`memcpy`/hexdump length the simulation accepts in one
-/// call (64 MiB), to bound the work of a script.
+/// Largest `memset`/`memcpy` length the simulation accepts in one call
+/// (64 MiB), to bound the memory a script makes the simulator hold.
 pub const MAX_ACCESS_BYTES: u64 = 64 << 20;
+/// Largest `print_hex_dump` length (64 KiB: 4,096 log lines).
+pub const MAX_HEX_DUMP_BYTES: u64 = 64 << 10;
 
 /// The size of a load or store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -140,6 +142,49 @@ impl Kernel {
         self.mem.write(pfn, offset, data);
     }
 
+    /// Fills `len` bytes from `addr` with `value`, a page at a time; the
+    /// first faulting address on failure.
+    pub(super) fn fill_virt(
+        &mut self,
+        addr: VirtAddr,
+        len: u64,
+        value: u8,
+    ) -> Result<(), VirtAddr> {
+        let chunk = [value; PAGE_SIZE as usize];
+        let mut done = 0u64;
+        while done < len {
+            let at = addr.wrapping_add(done);
+            let n = (PAGE_SIZE - at.page_offset()).min(len - done);
+            self.write_virt(at, &chunk[..n as usize])?;
+            done += n;
+        }
+        Ok(())
+    }
+
+    /// Copies `len` bytes from `src` to `dst`, a page at a time; the first
+    /// faulting address and whether it faulted on the read.
+    pub(super) fn copy_virt(
+        &mut self,
+        dst: VirtAddr,
+        src: VirtAddr,
+        len: u64,
+    ) -> Result<(), (VirtAddr, Access)> {
+        let mut buf = [0u8; PAGE_SIZE as usize];
+        let mut done = 0u64;
+        while done < len {
+            let (from, to) = (src.wrapping_add(done), dst.wrapping_add(done));
+            let n = (PAGE_SIZE - from.page_offset())
+                .min(PAGE_SIZE - to.page_offset())
+                .min(len - done) as usize;
+            self.read_virt(from, &mut buf[..n])
+                .map_err(|at| (at, Access::Read))?;
+            self.write_virt(to, &buf[..n])
+                .map_err(|at| (at, Access::Write))?;
+            done += n as u64;
+        }
+        Ok(())
+    }
+
     /// Stores a kernel-internal 8-byte value (a list node in freed memory);
     /// silently skipped where nothing is mapped.
     pub(super) fn write_kernel_u64(&mut self, addr: VirtAddr, value: u64) {
@@ -220,9 +265,8 @@ impl Kernel {
     pub fn memset(&mut self, dst: VirtAddr, value: u8, len: u64) -> Event {
         let call = format!("memset({dst:#x}, {value:#x}, {len})");
         self.access_entry(call, |k, _| {
-            check_length(len)?;
-            let data = vec![value; len as usize];
-            match k.write_virt(dst, &data) {
+            check_length(len, MAX_ACCESS_BYTES)?;
+            match k.fill_virt(dst, len, value) {
                 Ok(()) => Ok((
                     CallValue::Address(dst),
                     format!("{len} bytes set to {value:#04x}"),
@@ -236,14 +280,10 @@ impl Kernel {
     pub fn memcpy(&mut self, dst: VirtAddr, src: VirtAddr, len: u64) -> Event {
         let call = format!("memcpy({dst:#x}, {src:#x}, {len})");
         self.access_entry(call, |k, _| {
-            check_length(len)?;
-            let mut data = vec![0u8; len as usize];
-            if let Err(at) = k.read_virt(src, &mut data) {
-                return Err(k.access_oops(at, Access::Read, "memcpy"));
-            }
-            match k.write_virt(dst, &data) {
+            check_length(len, MAX_ACCESS_BYTES)?;
+            match k.copy_virt(dst, src, len) {
                 Ok(()) => Ok((CallValue::Address(dst), format!("{len} bytes copied"))),
-                Err(at) => Err(k.access_oops(at, Access::Write, "memcpy")),
+                Err((at, access)) => Err(k.access_oops(at, access, "memcpy")),
             }
         })
     }
@@ -255,7 +295,7 @@ impl Kernel {
             "print_hex_dump(KERN_INFO, \"\", DUMP_PREFIX_OFFSET, 16, 1, {addr:#x}, {len}, true)"
         );
         self.access_entry(call, |k, _| {
-            check_length(len)?;
+            check_length(len, MAX_HEX_DUMP_BYTES)?;
             let mut data = vec![0u8; len as usize];
             if let Err(at) = k.read_virt(addr, &mut data) {
                 return Err(k.access_oops(at, Access::Read, "print_hex_dump"));
@@ -269,11 +309,11 @@ impl Kernel {
     }
 }
 
-fn check_length(len: u64) -> Result<(), (Outcome, String)> {
-    if len > MAX_ACCESS_BYTES {
+fn check_length(len: u64, max: u64) -> Result<(), (Outcome, String)> {
+    if len > max {
         return Err((
             Outcome::Refused(format!(
-                "{len} bytes is more than the playground touches in one call ({MAX_ACCESS_BYTES} bytes)"
+                "{len} bytes is more than the playground handles in one call ({max} bytes)"
             )),
             String::new(),
         ));

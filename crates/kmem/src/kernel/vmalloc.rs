@@ -17,6 +17,7 @@ use crate::addr::{Pfn, VirtAddr, PAGE_SIZE};
 use crate::dmesg::Level;
 use crate::gfp::{Gfp, GfpFlag};
 use crate::kernel::Event;
+use crate::layout::{VMALLOC_END, VMALLOC_START};
 use crate::memmap::FrameUse;
 use crate::pgtable::PAGE_KERNEL;
 use crate::profile::Series;
@@ -33,10 +34,12 @@ const VM_STRUCT_SIZE: u64 = 64;
 /// where `find_vmap_area(addr)->vm` reads when no area is found.
 const VMAP_AREA_VM_OFFSET: u64 = 0x48;
 
-/// `GFP_RECLAIM_MASK` (mm/internal.h): the flags nested allocations keep.
-const RECLAIM_MASK: [GfpFlag; 9] = [
+/// `GFP_RECLAIM_MASK` (mm/internal.h): the flags nested allocations keep;
+/// 4.19 also keeps `__GFP_ATOMIC`, 6.x `__GFP_NOLOCKDEP`.
+const RECLAIM_MASK: [GfpFlag; 11] = [
     GfpFlag::DirectReclaim,
     GfpFlag::KswapdReclaim,
+    GfpFlag::High,
     GfpFlag::Io,
     GfpFlag::Fs,
     GfpFlag::NoWarn,
@@ -44,6 +47,7 @@ const RECLAIM_MASK: [GfpFlag; 9] = [
     GfpFlag::NoFail,
     GfpFlag::NoRetry,
     GfpFlag::Memalloc,
+    GfpFlag::NoMemalloc,
 ];
 
 /// Where a vmalloc-family call ended, for its event.
@@ -100,8 +104,13 @@ impl Kernel {
     /// `gfp & GFP_RECLAIM_MASK`.
     fn reclaim_flags(&self, gfp: Gfp) -> Gfp {
         let t = self.gfp;
+        let per_release = match self.profile().series {
+            Series::V4_19 => GfpFlag::Atomic,
+            _ => GfpFlag::NoLockdep,
+        };
         RECLAIM_MASK
             .iter()
+            .chain([&per_release])
             .filter(|&&f| t.has(gfp, f))
             .fold(Gfp(0), |acc, &f| acc | t.bit(f))
     }
@@ -229,10 +238,30 @@ impl Kernel {
                 "vmalloc may sleep; in interrupt context __get_vm_area_node() hits BUG_ON(in_interrupt())".into(),
             ));
         }
+        // 6.x's __vmalloc_area_node() adds __GFP_HIGHMEM to the mask its
+        // messages print; 4.19's print the caller's mask.
+        let highmem = if t.has(gfp, GfpFlag::Dma) || t.has(gfp, GfpFlag::Dma32) {
+            Gfp(0)
+        } else {
+            t.bit(GfpFlag::Highmem)
+        };
+        let area_warn_gfp = if series == Series::V4_19 {
+            gfp
+        } else {
+            gfp | highmem
+        };
+        let vm_struct_failed = match series {
+            Series::V4_19 => format!("vmalloc: allocation failure: {size} bytes"),
+            _ => format!("vmalloc error: size {size}, vm_struct allocation failed"),
+        };
         let nested = self.reclaim_flags(gfp) | t.bit(GfpFlag::Zero);
-        let (vm_struct, _) = self
-            .kmalloc_memory(ev, VM_STRUCT_SIZE, nested)
-            .map_err(|(o, _)| (o, "no memory for the vm_struct: NULL".to_string()))?;
+        let vm_struct = match self.kmalloc_memory(ev, VM_STRUCT_SIZE, nested) {
+            Ok((a, _)) => a,
+            Err((o, _)) => {
+                self.vmalloc_warn(gfp, &vm_struct_failed, entry);
+                return Err((o, "no memory for the vm_struct: NULL".to_string()));
+            }
+        };
         // alloc_vmap_area()
         self.might_sleep(
             report::VMAP_AREA_MIGHT_SLEEP,
@@ -248,7 +277,18 @@ impl Kernel {
                     Some(start) => start,
                     None => {
                         self.kfree_internal(ev, vm_struct);
-                        self.vmalloc_warn(gfp, &format!("vmap allocation for size {area_size} failed: use vmalloc=<size> to increase size"), entry);
+                        if !t.has(gfp, GfpFlag::NoWarn) {
+                            let line = match series {
+                                Series::V6_12 => format!(
+                                    "vmalloc_node_range for size {area_size} failed: Address range restricted to {:#x} - {:#x}",
+                                    VMALLOC_START.as_u64(),
+                                    VMALLOC_END.as_u64()
+                                ),
+                                _ => format!("vmap allocation for size {area_size} failed: use vmalloc=<size> to increase size"),
+                            };
+                            self.log.push(Level::Warning, line);
+                        }
+                        self.vmalloc_warn(gfp, &vm_struct_failed, entry);
                         return Err((Outcome::Failed, "no room in the vmalloc range: NULL".into()));
                     }
                 }
@@ -282,7 +322,7 @@ impl Kernel {
             Ok((a, _)) => a,
             Err((o, _)) => {
                 if series != Series::V4_19 {
-                    self.vmalloc_warn(gfp, &format!("vmalloc error: size {mapped}, failed to allocated page array size {array_size}"), entry);
+                    self.vmalloc_warn(area_warn_gfp, &format!("vmalloc error: size {mapped}, failed to allocated page array size {array_size}"), entry);
                 }
                 self.abandon_area(ev, start, Vec::new());
                 return Err((o, "no memory for the pages[] array: NULL".into()));
@@ -293,10 +333,7 @@ impl Kernel {
         }
         let mut pages = Vec::with_capacity(nr_pages as usize);
         // The backing pages.
-        let mut page_gfp = gfp | t.bit(GfpFlag::NoWarn);
-        if !t.has(gfp, GfpFlag::Dma) && !t.has(gfp, GfpFlag::Dma32) {
-            page_gfp |= t.bit(GfpFlag::Highmem);
-        }
+        let mut page_gfp = gfp | highmem | t.bit(GfpFlag::NoWarn);
         if page_order > 0 {
             page_gfp = page_gfp.without(t.bit(GfpFlag::NoFail));
         }
@@ -310,7 +347,7 @@ impl Kernel {
         // area's frames are in the vmap area itself.
         let mark = ev.effects.len();
         for _ in 0..blocks {
-            ev.effects.truncate(mark);
+            drop_buddy_effects(ev, mark);
             match self.allocate(ev, page_gfp, u32::from(page_order), page_entry) {
                 Ok((pfn, _)) => {
                     for i in 0..1u64 << page_order {
@@ -342,7 +379,7 @@ impl Kernel {
                     entry,
                 ),
                 _ if page_order == 0 => self.vmalloc_warn(
-                    gfp,
+                    area_warn_gfp,
                     &format!("vmalloc error: size {got}, failed to allocate pages"),
                     entry,
                 ),
@@ -357,6 +394,17 @@ impl Kernel {
         }
         // Map them.
         if let Err(why) = self.map_area(ev, start, &pages, page_order) {
+            let message = match series {
+                Series::V4_19 => format!(
+                    "vmalloc: allocation failure, allocated {} of {area_size} bytes",
+                    pages.len() as u64 * PAGE_SIZE
+                ),
+                _ => format!(
+                    "vmalloc error: size {}, failed to map pages",
+                    pages.len() as u64 * PAGE_SIZE
+                ),
+            };
+            self.vmalloc_warn(area_warn_gfp, &message, entry);
             self.abandon_area(ev, start, pages);
             return Err((Outcome::Failed, why));
         }
@@ -429,19 +477,39 @@ impl Kernel {
             }
         }
         pool.reverse();
-        let mut take = || pool.pop();
-        for (i, chunk) in pages.chunks(1 << page_order).enumerate() {
-            let addr = start.wrapping_add(i as u64 * step);
-            let result = if huge {
-                self.pgtables
-                    .map_huge_pmd(addr, chunk[0], PAGE_KERNEL, &mut take)
-            } else {
-                self.pgtables
-                    .map_page(addr, chunk[0], PAGE_KERNEL, &mut take)
-            };
-            if result.is_err() {
-                return Err("the page tables could not be built: NULL".into());
+        let mut freed_tables = Vec::new();
+        let mut failed = None;
+        let mut mapped = 0;
+        {
+            let mut take = || pool.pop();
+            for (i, chunk) in pages.chunks(1 << page_order).enumerate() {
+                let addr = start.wrapping_add(i as u64 * step);
+                let result = if huge {
+                    self.pgtables
+                        .map_huge_pmd(addr, chunk[0], PAGE_KERNEL, &mut take)
+                } else {
+                    self.pgtables
+                        .map_page(addr, chunk[0], PAGE_KERNEL, &mut take)
+                        .map(|()| None)
+                };
+                match result {
+                    Ok(freed) => freed_tables.extend(freed),
+                    Err(e) => {
+                        failed = Some(e);
+                        break;
+                    }
+                }
+                mapped = i + 1;
             }
+        }
+        for pfn in freed_tables.into_iter().chain(pool) {
+            self.free_frame(ev, pfn);
+        }
+        if failed.is_some() {
+            for i in 0..mapped {
+                self.pgtables.unmap(start.wrapping_add(i as u64 * step));
+            }
+            return Err("the page tables could not be built: the area is freed, NULL".into());
         }
         Ok(())
     }
@@ -489,7 +557,7 @@ impl Kernel {
         let mark = ev.effects.len();
         for &pfn in &area.pages {
             self.free_frame(ev, pfn);
-            ev.effects.truncate(mark);
+            drop_buddy_effects(ev, mark);
         }
         if crate::translate::is_vmalloc(area.pages_array) {
             if let Some(inner) = self.vmap.area_containing(area.pages_array).cloned() {
@@ -719,6 +787,19 @@ impl Kernel {
             self.log.push(Level::Warning, line);
         }
     }
+}
+
+/// Drops the free-list operations recorded after `mark`, keeping the rest
+/// (reclaim, page tables).
+fn drop_buddy_effects(ev: &mut EventBuilder, mark: usize) {
+    let mut kept = mark;
+    for i in mark..ev.effects.len() {
+        if !matches!(ev.effects[i], Effect::Buddy(_)) {
+            ev.effects.swap(kept, i);
+            kept += 1;
+        }
+    }
+    ev.effects.truncate(kept);
 }
 
 /// `__vmalloc_node_range` as each release names it.
