@@ -61,6 +61,9 @@ pub const KVMALLOC_INT_MAX_WARN: &str = "kvmalloc_int_max";
 pub const KMEM_CACHE_DESTROY_WARN: &str = "kmem_cache_destroy";
 /// Key of 6.12 `vrealloc()`'s "Trying to vrealloc() nonexistent vm area".
 pub const VREALLOC_NONEXISTENT_WARN: &str = "vrealloc_nonexistent";
+/// Key of the "Wrong slab cache" check of `kmem_cache_free()`
+/// (`cache_from_obj()`): 4.19's WARN_ON_ONCE, 6.x's WARN.
+pub const WRONG_SLAB_CACHE_WARN: &str = "wrong_slab_cache";
 /// Key of `alloc_vmap_area()`'s `might_sleep()`.
 pub const VMAP_AREA_MIGHT_SLEEP: &str = "alloc_vmap_area";
 /// Key of the `might_sleep()` a process-context `vfree()` reaches.
@@ -132,6 +135,9 @@ pub fn location(series: Series, key: &str) -> &'static str {
         (KMEM_CACHE_DESTROY_WARN, Series::V6_6) => "mm/slab_common.c:498",
         (KMEM_CACHE_DESTROY_WARN, _) => "mm/slab_common.c:521",
         (VREALLOC_NONEXISTENT_WARN, _) => "mm/vmalloc.c:4083",
+        (WRONG_SLAB_CACHE_WARN, Series::V4_19) => "mm/slab.h:379",
+        (WRONG_SLAB_CACHE_WARN, Series::V6_6) => "mm/slab.h:661",
+        (WRONG_SLAB_CACHE_WARN, Series::V6_12) => "mm/slub.c:4682",
         (KVMALLOC_INT_MAX_WARN, Series::V6_6) => "mm/util.c:632",
         (KVMALLOC_INT_MAX_WARN, _) => "mm/util.c:670",
         (VMALLOC_ZERO_SIZE_WARN, Series::V6_6) => "mm/vmalloc.c:3256",

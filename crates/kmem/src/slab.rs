@@ -486,6 +486,9 @@ pub struct Cache {
     pub refcount: u32,
     /// Where the parts of an object lie.
     pub layout: ObjectLayout,
+    /// Destroyed while objects remained: 4.19 and 6.6 leave it on the
+    /// cache list (and in /proc/slabinfo), 6.12 unlinks it.
+    pub leaked: bool,
     /// Slabs of the cache.
     pub nr_slabs: u64,
     cpu_slab: Option<u32>,
@@ -509,6 +512,7 @@ impl Cache {
             flags,
             refcount: 1,
             layout,
+            leaked: false,
             nr_slabs: 0,
             cpu_slab: None,
             partial: VecDeque::new(),
@@ -695,12 +699,16 @@ impl Slub {
             return Some(false);
         }
         let busy = self.slabs.values().any(|s| s.cache == id && s.inuse > 0);
-        if busy {
-            // The cache stays, leaked, as the kernel leaves it.
-            self.caches[id].refcount = 1;
-            return Some(true);
-        }
-        Some(false)
+        self.caches[id].leaked = busy;
+        Some(busy)
+    }
+
+    /// The slabs on a cache's partial list.
+    pub fn partial_slabs(&self, id: CacheId) -> Vec<Pfn> {
+        self.caches
+            .get(id)
+            .map(|c| c.partial.iter().map(|&p| Pfn::new(u64::from(p))).collect())
+            .unwrap_or_default()
     }
 
     /// `__kmem_cache_shrink()` (also the first step of destroying a
@@ -962,7 +970,8 @@ impl Slub {
             }
         }
         for (id, cache) in self.caches.iter().enumerate().rev() {
-            if cache.refcount == 0 {
+            let listed = cache.refcount > 0 || (cache.leaked && self.series != Series::V6_12);
+            if !listed {
                 continue;
             }
             let num_objs = num_objs[id];

@@ -150,12 +150,25 @@ fn objects_come_and_go_lifo_and_destroy_reports_leftovers() {
         assert_eq!(addr(k.kmem_cache_alloc(c, gfp).value), b, "{version}: LIFO");
         let ev = k.kmem_cache_destroy(c);
         let log: Vec<&str> = ev.log.iter().map(|l| l.text.as_str()).collect();
+        // list_slab_objects(): the partial slab and its two objects.
+        assert_eq!(log[0], "=".repeat(77));
+        assert_eq!(
+            log[1],
+            "BUG obj (Not tainted): Objects remaining in obj on __kmem_cache_shutdown()"
+        );
+        let info = if version == "4.19" {
+            "INFO: Object 0x"
+        } else {
+            "Object 0x"
+        };
+        assert_eq!(
+            log.iter().filter(|l| l.starts_with(info)).count(),
+            2,
+            "{log:?}"
+        );
         match warn_line {
             None => {
-                assert_eq!(
-                    log[0],
-                    "kmem_cache_destroy obj: Slab cache still has objects"
-                );
+                assert!(log.contains(&"kmem_cache_destroy obj: Slab cache still has objects"));
             }
             Some(w) => {
                 assert_eq!(ev.outcome, Outcome::Warn);
@@ -165,8 +178,41 @@ fn objects_come_and_go_lifo_and_destroy_reports_leftovers() {
                 )));
             }
         }
-        // The leaked cache stays in /proc/slabinfo.
-        assert!(slabinfo_line(&k, "obj").is_some());
+        // The leaked cache stays in /proc/slabinfo, except in 6.12, which
+        // unlinks it; its handle is dead either way.
+        assert_eq!(
+            slabinfo_line(&k, "obj").is_some(),
+            version != "6.12",
+            "{version}"
+        );
+        assert!(matches!(
+            k.kmem_cache_alloc(c, gfp).outcome,
+            Outcome::Refused(_)
+        ));
+    }
+}
+
+#[test]
+fn freeing_into_the_wrong_cache() {
+    for version in ["6.6", "6.12", "4.19"] {
+        let mut k = boot(version);
+        let gfp = k.gfp.parse("GFP_KERNEL").unwrap();
+        let a = cache(k.kmem_cache_create("a", 200, 0, SlabFlags::default()).value);
+        let b = cache(k.kmem_cache_create("b", 300, 0, SlabFlags::default()).value);
+        let p = addr(k.kmem_cache_alloc(a, gfp).value);
+        let ev = k.kmem_cache_free(b, p);
+        let log: Vec<&str> = ev.log.iter().map(|l| l.text.as_str()).collect();
+        assert!(
+            log.contains(&"cache_from_obj: Wrong slab cache. b but object is from a"),
+            "{version}: {log:?}"
+        );
+        if version == "4.19" {
+            assert!(log.contains(&"WARNING: CPU: 0 PID: 1000 at mm/slab.h:379 kmem_cache_free"));
+            assert!(matches!(k.state(), kmem::kernel::KernelState::Stopped(_)));
+        } else {
+            assert_eq!(ev.outcome, Outcome::Warn, "6.x frees it into its own cache");
+            assert_eq!(addr(k.kmem_cache_alloc(a, gfp).value), p);
+        }
     }
 }
 

@@ -2,7 +2,8 @@
 //! `kmem_cache_alloc`, `kmem_cache_zalloc`, `kmem_cache_free` and
 //! `kmem_cache_destroy` (mm/slab_common.c, mm/slub.c).
 
-use super::{CallValue, Kernel, Outcome};
+use super::slub_debug::CacheCheck;
+use super::{CallValue, Kernel, KernelState, Outcome};
 use crate::addr::{VirtAddr, PAGE_SIZE};
 use crate::dmesg::Level;
 use crate::gfp::{Gfp, GfpFlag};
@@ -126,12 +127,10 @@ impl Kernel {
             Err(refused) => return *refused,
         };
         let Some(id) = self.cache_handle(cache) else {
-            let why =
-                "not a live cache: kmem_cache_create() did not return it, or it was destroyed";
             return ev.finish(
                 self,
                 CallValue::Address(VirtAddr::NULL),
-                Outcome::Refused(why.into()),
+                not_live(),
                 String::new(),
             );
         };
@@ -151,34 +150,52 @@ impl Kernel {
         }
     }
 
-    /// `kmem_cache_free(cache, obj)`: frees like `kfree`; an object of
-    /// another cache is freed into its own cache (the slab it lies in
-    /// decides, as SLUB's `virt_to_slab()` does).
+    /// `kmem_cache_free(cache, obj)`: frees like `kfree`, after
+    /// `cache_from_obj()`'s check that the object belongs to `cache`.
     pub fn kmem_cache_free(&mut self, cache: u32, addr: VirtAddr) -> Event {
         let call = format!("kmem_cache_free({}, {addr:#x})", self.cache_label(cache));
         let mut ev = match self.begin(call) {
             Ok(ev) => ev,
             Err(refused) => return *refused,
         };
-        if self.cache_handle(cache).is_none() {
-            let why =
-                "not a live cache: kmem_cache_create() did not return it, or it was destroyed";
-            return ev.finish(
+        let Some(id) = self.cache_handle(cache) else {
+            return ev.finish(self, CallValue::Void, not_live(), String::new());
+        };
+        let phys = self.translator().pa_value(addr);
+        let object_cache = self
+            .mem
+            .block_of(phys.pfn())
+            .and_then(|(head, _)| self.slab.cache_of(head));
+        let check = match object_cache {
+            Some(object_cache) => self.cache_from_obj(id, object_cache, addr.as_u64()),
+            None => CacheCheck::Same,
+        };
+        if check == CacheCheck::Corrupting {
+            let object_cache = object_cache.unwrap_or(id);
+            self.state = KernelState::Stopped("kmem_cache_free() into the wrong cache".into());
+            let summary = format!(
+                "the object belongs to {}: 4.19 frees it into {} anyway, corrupting that cache, so the simulation stops here",
+                self.slab.caches[object_cache].name, self.slab.caches[id].name
+            );
+            return ev.finish(self, CallValue::Void, Outcome::Warn, summary);
+        }
+        let warned = check == CacheCheck::Warned;
+        match self.kfree_memory(&mut ev, addr) {
+            Ok(summary) if warned => ev.finish(
                 self,
                 CallValue::Void,
-                Outcome::Refused(why.into()),
-                String::new(),
-            );
-        }
-        match self.kfree_memory(&mut ev, addr) {
+                Outcome::Warn,
+                format!("the object belongs to another cache, where it is freed: {summary}"),
+            ),
             Ok(summary) => ev.finish(self, CallValue::Void, Outcome::Ok, summary),
             Err((outcome, summary)) => ev.finish(self, CallValue::Void, outcome, summary),
         }
     }
 
     /// `kmem_cache_destroy(cache)`: drops a reference; the last one frees
-    /// the cache's empty slabs and, if objects remain, reports them and
-    /// leaves the cache (4.19 `pr_err` + stack, 6.x a WARN).
+    /// the cache's empty slabs and, if objects remain, lists them
+    /// (`list_slab_objects()`) and reports the leaked cache (4.19 `pr_err`
+    /// + stack, 6.x a WARN).
     pub fn kmem_cache_destroy(&mut self, cache: u32) -> Event {
         let call = format!("kmem_cache_destroy({})", self.cache_label(cache));
         let mut ev = match self.begin(call) {
@@ -186,26 +203,23 @@ impl Kernel {
             Err(refused) => return *refused,
         };
         let Some(id) = self.cache_handle(cache) else {
-            let why =
-                "not a live cache: kmem_cache_create() did not return it, or it was destroyed";
-            return ev.finish(
-                self,
-                CallValue::Void,
-                Outcome::Refused(why.into()),
-                String::new(),
-            );
+            return ev.finish(self, CallValue::Void, not_live(), String::new());
         };
         let name = self.slab.caches[id].name.clone();
         let Some(busy) = self.slab.kmem_cache_destroy(id) else {
             return ev.finish(self, CallValue::Void, Outcome::Ok, String::new());
         };
-        let last = self.slab.caches[id].refcount == 0 || busy;
-        if !last {
+        if self.slab.caches[id].refcount > 0 {
             let summary = format!("{name} still has other users: only its refcount drops");
             return ev.finish(self, CallValue::Void, Outcome::Ok, summary);
         }
         for (pfn, order) in self.slab.shrink(id) {
             self.discard_slab(&mut ev, name.clone(), pfn, order);
+        }
+        if busy {
+            for pfn in self.slab.partial_slabs(id) {
+                self.list_slab_objects(id, pfn);
+            }
         }
         if !busy {
             return ev.finish(
@@ -258,14 +272,7 @@ impl Kernel {
             Err(refused) => return *refused,
         };
         let Some(id) = self.cache_handle(cache) else {
-            let why =
-                "not a live cache: kmem_cache_create() did not return it, or it was destroyed";
-            return ev.finish(
-                self,
-                CallValue::Void,
-                Outcome::Refused(why.into()),
-                String::new(),
-            );
+            return ev.finish(self, CallValue::Void, not_live(), String::new());
         };
         let name = self.slab.caches[id].name.clone();
         let freed = self.slab.shrink(id);
@@ -276,6 +283,13 @@ impl Kernel {
         let summary = format!("{count} empty slabs of {name} went back to the page allocator");
         ev.finish(self, CallValue::Count(count), Outcome::Ok, summary)
     }
+}
+
+/// Why a cache handle is refused.
+fn not_live() -> Outcome {
+    Outcome::Refused(
+        "not a live cache: kmem_cache_create() did not return it, or it was destroyed".into(),
+    )
 }
 
 /// The flags as C would write them.

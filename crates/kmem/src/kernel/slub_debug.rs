@@ -70,6 +70,19 @@ pub struct SlubDebug {
     lock_debugging_off: bool,
 }
 
+/// What `cache_from_obj()` made of a `kmem_cache_free()`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum CacheCheck {
+    /// The object belongs to the cache passed.
+    Same,
+    /// Another cache's object, not checked: freed into its own cache.
+    Unchecked,
+    /// Another cache's object: WARNed, then freed into its own cache (6.x).
+    Warned,
+    /// Another cache's object, freed into the wrong cache (4.19).
+    Corrupting,
+}
+
 /// How a check went wrong: what was overwritten, where, and what belongs
 /// there.
 struct Overwrite {
@@ -84,6 +97,25 @@ impl Kernel {
     /// The slab's first virtual address.
     fn slab_base(&self, pfn: Pfn) -> u64 {
         self.translator().va(pfn.phys()).value.as_u64()
+    }
+
+    /// The address of object `index` of the slab at `pfn`.
+    fn object_address(&self, id: CacheId, pfn: Pfn, index: u32) -> u64 {
+        let l = self.slab.caches[id].layout;
+        self.slab_base(pfn) + u64::from(index) * u64::from(l.size) + u64::from(l.red_left_pad)
+    }
+
+    /// The index of the object at address `p` of the slab at `pfn`.
+    fn object_index(&self, id: CacheId, pfn: Pfn, p: u64) -> u32 {
+        let l = self.slab.caches[id].layout;
+        ((p - self.slab_base(pfn) - u64::from(l.red_left_pad)) / u64::from(l.size)) as u32
+    }
+
+    /// Whether the release is 4.19.0, whose slub_debug strings differ from
+    /// later 4.19.y ("Redzone" for both red zones, "Poison" for the end
+    /// byte, unpadded hex-dump prefixes).
+    fn slub_4_19_0(&self) -> bool {
+        self.profile().series == Series::V4_19 && self.profile().release.patch.unwrap_or(0) == 0
     }
 
     /// `setup_slab_debug()` + `setup_object_debug()`: a new slab is filled
@@ -156,14 +188,12 @@ impl Kernel {
             l.object_size
         };
         self.init_object(p, &l, true, poison_size);
-        let index = ((offset - u64::from(l.red_left_pad)) / u64::from(l.size)) as u32;
+        let index = self.object_index(id, pfn, p);
         let next = self
             .slab
             .slab_view(pfn)
             .and_then(|v| v.freelist.first().copied());
-        let stale_fp = next.map_or(0, |n| {
-            self.slab_base(pfn) + u64::from(n) * u64::from(l.size) + u64::from(l.red_left_pad)
-        });
+        let stale_fp = next.map_or(0, |n| self.object_address(id, pfn, n));
         let now = self.log.now_ns();
         let entry = self
             .slub_debug
@@ -211,12 +241,13 @@ impl Kernel {
                     "Slab has {} allocated objects but 1 are to be freed\n",
                     view.inuse
                 ),
+                "kfree",
             );
             return not_freed(self, format!("slub_debug: the {name} slab has no allocated object left, so this free is a double free"));
         }
         let Some(index) = self.slab.object_at(pfn, offset) else {
             let message = format!("Invalid object pointer 0x{}", self.slab_pointer(p));
-            self.slab_err(id, pfn, &message);
+            self.slab_err(id, pfn, &message, "kfree");
             return not_freed(
                 self,
                 format!("slub_debug: {p:#x} is not the start of a {name} object"),
@@ -261,7 +292,7 @@ impl Kernel {
     ) -> bool {
         let series = self.profile().series;
         let l = self.slab.caches[id].layout;
-        let old_names = series == Series::V4_19 && self.profile().release.patch.unwrap_or(0) == 0;
+        let old_names = self.slub_4_19_0();
         let red = if active { RED_ACTIVE } else { RED_INACTIVE };
         let object_size = u64::from(l.object_size);
         let mut regions: Vec<(&'static str, u64, u64, u8)> = vec![
@@ -352,9 +383,7 @@ impl Kernel {
 
     /// The size 6.x's `orig_size` recorded for the object at `p`.
     fn orig_size_of(&self, id: CacheId, pfn: Pfn, p: u64) -> Option<u64> {
-        let l = self.slab.caches[id].layout;
-        let index =
-            ((p - self.slab_base(pfn) - u64::from(l.red_left_pad)) / u64::from(l.size)) as u32;
+        let index = self.object_index(id, pfn, p);
         self.slub_debug
             .tracks
             .get(&(pfn.as_u64(), index))
@@ -474,11 +503,11 @@ impl Kernel {
     }
 
     /// `slab_err()`: the banner, the slab line and the stack.
-    fn slab_err(&mut self, id: CacheId, pfn: Pfn, message: &str) {
+    fn slab_err(&mut self, id: CacheId, pfn: Pfn, message: &str, function: &str) {
         self.slab_bug(id, message);
         let line = self.slab_info_line(pfn);
         self.log.push(Level::Err, line);
-        for line in report::dump_stack(self, &["kfree"]) {
+        for line in report::dump_stack(self, &[function]) {
             self.log.push(Level::Err, line);
         }
         if self.profile().series != Series::V4_19 {
@@ -500,11 +529,8 @@ impl Kernel {
             Some(v) => (v.objects, v.inuse, v.freelist.first().copied(), v.cache),
             None => (0, 0, None, 0),
         };
-        let l = self.slab.caches.get(cache).map(|c| c.layout);
-        let fp = match (free_head, l) {
-            (Some(i), Some(l)) => {
-                self.slab_base(pfn) + u64::from(i) * u64::from(l.size) + u64::from(l.red_left_pad)
-            }
+        let fp = match free_head {
+            Some(i) if view.is_some() => self.object_address(cache, pfn, i),
             _ => 0,
         };
         let page = self.translator().pfn_to_page(pfn).value.as_u64();
@@ -555,13 +581,11 @@ impl Kernel {
         }
     }
 
-    /// `print_trailer()`: tracking, the slab and object lines, hex dumps of
-    /// the red zones, object and padding, and the stack.
-    fn print_trailer(&mut self, id: CacheId, pfn: Pfn, p: u64, function: &'static str) {
+    /// `print_tracking()`: who allocated and who freed object `index` of the
+    /// slab at `pfn` (only with slub_debug's user tracking); returns the
+    /// tracking data.
+    fn print_tracking(&mut self, pfn: Pfn, index: u32) -> ObjectTracks {
         let series = self.profile().series;
-        let l = self.slab.caches[id].layout;
-        let index =
-            ((p - self.slab_base(pfn) - u64::from(l.red_left_pad)) / u64::from(l.size)) as u32;
         let tracks = self
             .slub_debug
             .tracks
@@ -594,6 +618,97 @@ impl Kernel {
             };
             self.log.push(Level::Err, frame);
         }
+        tracks
+    }
+
+    /// `list_slab_objects()` (CONFIG_SLUB_DEBUG, built into distribution
+    /// kernels whether or not slub_debug is on): when a cache is destroyed
+    /// with objects left, each partial slab holding some is reported with
+    /// the objects still allocated.
+    pub(super) fn list_slab_objects(&mut self, id: CacheId, pfn: Pfn) {
+        let name = self.slab.caches[id].name.clone();
+        let message = format!("Objects remaining in {name} on __kmem_cache_shutdown()");
+        self.slab_err(id, pfn, &message, "kmem_cache_destroy");
+        let Some(view) = self.slab.slab_view(pfn) else {
+            return;
+        };
+        let info = if self.profile().series == Series::V4_19 {
+            "INFO: "
+        } else {
+            ""
+        };
+        for index in (0..view.objects).filter(|i| !view.freelist.contains(i)) {
+            let p = self.object_address(id, pfn, index);
+            let line = format!(
+                "{info}Object 0x{} @offset={}",
+                self.slab_pointer(p),
+                p - self.slab_base(pfn)
+            );
+            self.log.push(Level::Err, line);
+            self.print_tracking(pfn, index);
+        }
+    }
+
+    /// `cache_from_obj()` in `kmem_cache_free()`: the object's own cache,
+    /// checked against the one passed. 6.x checks with
+    /// CONFIG_SLAB_FREELIST_HARDENED or slub_debug and WARNs every time,
+    /// then frees into the object's cache; 4.19 checks when memory-cgroup
+    /// accounting is live (always on a distribution's systemd machine),
+    /// prints the error with a WARN_ON_ONCE, and frees into the wrong
+    /// cache, which corrupts it.
+    pub(super) fn cache_from_obj(
+        &mut self,
+        passed: CacheId,
+        object_cache: CacheId,
+        p: u64,
+    ) -> CacheCheck {
+        if passed == object_cache {
+            return CacheCheck::Same;
+        }
+        let series = self.profile().series;
+        let (s, cachep) = (
+            self.slab.caches[passed].name.clone(),
+            self.slab.caches[object_cache].name.clone(),
+        );
+        let message = format!("cache_from_obj: Wrong slab cache. {s} but object is from {cachep}");
+        if series == Series::V4_19 {
+            self.log.push(Level::Err, message);
+            self.warn_once(
+                report::WRONG_SLAB_CACHE_WARN,
+                "kmem_cache_free",
+                &["kmem_cache_free"],
+            );
+            return CacheCheck::Corrupting;
+        }
+        if !self.config().debug.freelist_hardened && !self.slab.debug() {
+            return CacheCheck::Unchecked;
+        }
+        self.warn_message(
+            report::WRONG_SLAB_CACHE_WARN,
+            "kmem_cache_free",
+            Some(&message),
+            &["kmem_cache_free"],
+        );
+        let phys = self.translator().pa_value(VirtAddr::new(p));
+        if let Some((head, _)) = self.mem.block_of(phys.pfn()) {
+            let index = self.object_index(object_cache, head, p);
+            self.print_tracking(head, index);
+        }
+        CacheCheck::Warned
+    }
+
+    /// `print_trailer()`: tracking, the slab and object lines, hex dumps of
+    /// the red zones, object and padding, and the stack.
+    fn print_trailer(&mut self, id: CacheId, pfn: Pfn, p: u64, function: &'static str) {
+        let series = self.profile().series;
+        let l = self.slab.caches[id].layout;
+        let index = self.object_index(id, pfn, p);
+        let tracks = self.print_tracking(pfn, index);
+        let info = if series == Series::V4_19 {
+            "INFO: "
+        } else {
+            ""
+        };
         let slab_line = self.slab_info_line(pfn);
         self.log.push(Level::Err, slab_line);
         // The free pointer: the next free object for a free object, the
@@ -606,11 +721,7 @@ impl Kernel {
             Some(pos) => view
                 .as_ref()
                 .and_then(|v| v.freelist.get(pos + 1).copied())
-                .map_or(0, |n| {
-                    self.slab_base(pfn)
-                        + u64::from(n) * u64::from(l.size)
-                        + u64::from(l.red_left_pad)
-                }),
+                .map_or(0, |n| self.object_address(id, pfn, n)),
             None => tracks.stale_fp,
         };
         self.log.push(
@@ -623,8 +734,7 @@ impl Kernel {
             ),
         );
         self.log.push(Level::Err, "");
-        let old_names = series == Series::V4_19 && self.profile().release.patch.unwrap_or(0) == 0;
-        let (redzone, object, padding) = if old_names {
+        let (redzone, object, padding) = if self.slub_4_19_0() {
             ("Redzone ", "Object ", "Padding ")
         } else {
             ("Redzone  ", "Object   ", "Padding  ")
