@@ -861,6 +861,19 @@ impl Kernel {
         }
     }
 
+    /// Gives a block of the kernel's own (a slab, a vmalloc page, a page
+    /// table) back to the page allocator.
+    fn free_block(&mut self, ev: &mut EventBuilder, pfn: Pfn, order: u8) {
+        if let Some(p) = self.mem.page_mut(pfn) {
+            p.used_as = FrameUse::Allocated;
+            p.order = order;
+        }
+        let mut effects = Vec::new();
+        self.buddy
+            .free_pages(&mut self.mem, pfn, order, &mut effects);
+        ev.effects.extend(effects.into_iter().map(Effect::Buddy));
+    }
+
     fn stop_with_oops(&mut self, lines: Vec<String>, why: &str) {
         for line in lines {
             self.log.push(Level::Alert, line);
@@ -1002,6 +1015,23 @@ struct EventBuilder {
 }
 
 impl EventBuilder {
+    /// Finishes an event whose call returns an address: the address, or
+    /// NULL with the outcome.
+    fn finish_address(
+        self,
+        kernel: &Kernel,
+        result: Result<(VirtAddr, String), (Outcome, String)>,
+    ) -> Event {
+        match result {
+            Ok((addr, summary)) => {
+                self.finish(kernel, CallValue::Address(addr), Outcome::Ok, summary)
+            }
+            Err((outcome, summary)) => {
+                self.finish(kernel, CallValue::Address(VirtAddr::NULL), outcome, summary)
+            }
+        }
+    }
+
     fn finish(self, kernel: &Kernel, value: CallValue, outcome: Outcome, summary: String) -> Event {
         Event {
             seq: self.seq,

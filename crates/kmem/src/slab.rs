@@ -318,8 +318,6 @@ pub struct ObjectLayout {
     pub red_left_pad: u32,
     /// `s->size`: the stride of objects in a slab.
     pub size: u32,
-    /// slub_debug is on for the cache.
-    pub debug: bool,
     /// 6.x kmalloc caches under slub_debug store the requested size
     /// (`orig_size`) and red-zone the unused tail ("kmalloc Redzone").
     pub orig_size: bool,
@@ -375,7 +373,6 @@ impl ObjectLayout {
             fp_offset,
             red_left_pad,
             size: size.next_multiple_of(align),
-            debug,
             orig_size,
             padding_start,
         }

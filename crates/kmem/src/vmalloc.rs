@@ -6,8 +6,9 @@
 //! - an area's size includes one guard page unless `VM_NO_GUARD`
 //!   (`__get_vm_area_node`); `get_vm_area_size()` is the size without it;
 //! - areas are placed at the lowest free address that fits with the
-//!   requested alignment (4.19's free-area cache search and 6.x's augmented
-//!   free tree both find the lowest fit);
+//!   requested alignment (6.x's augmented free tree finds it; 4.19's cached
+//!   next-fit search finds the same hole, as purging a range below the
+//!   cache resets it; 6.12's per-node pools are not modelled);
 //! - `vfree` finds the area containing the address (`find_vmap_area`);
 //! - freed areas are purged lazily: their address range stays reserved
 //!   ("unpurged vm_area" in /proc/vmallocinfo) until the lazily freed pages
@@ -94,11 +95,6 @@ impl Vmap {
     /// `lazy_max_pages()`.
     pub fn lazy_max_pages(&self) -> u64 {
         self.lazy_max_pages
-    }
-
-    /// Pages in lazily freed areas (`vmap_lazy_nr`).
-    pub fn lazy_pages(&self) -> u64 {
-        self.lazy_pages
     }
 
     /// The lowest address where `size` bytes fit with `align` (a power of

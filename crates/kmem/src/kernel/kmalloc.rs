@@ -86,12 +86,8 @@ impl Kernel {
                 summary,
             );
         };
-        match self.kmalloc_memory(&mut ev, size, gfp) {
-            Ok((addr, summary)) => ev.finish(self, CallValue::Address(addr), Outcome::Ok, summary),
-            Err((outcome, summary)) => {
-                ev.finish(self, CallValue::Address(VirtAddr::NULL), outcome, summary)
-            }
-        }
+        let result = self.kmalloc_memory(&mut ev, size, gfp);
+        ev.finish_address(self, result)
     }
 
     /// `__kmalloc()`'s work, for the kmalloc family and for the kernel's own
@@ -434,18 +430,12 @@ impl Kernel {
         pfn: Pfn,
         order: u32,
     ) {
-        if let Some(page) = self.mem.page_mut(pfn) {
-            page.used_as = FrameUse::Allocated;
-        }
-        let mut effects = Vec::new();
-        self.buddy
-            .free_pages(&mut self.mem, pfn, order as u8, &mut effects);
         ev.effects.push(Effect::SlabDiscarded {
             cache,
             pfn,
             order: order as u8,
         });
-        ev.effects.extend(effects.into_iter().map(Effect::Buddy));
+        self.free_block(ev, pfn, order as u8);
     }
 
     /// `kfree()` of memory that is neither a slab object nor a compound

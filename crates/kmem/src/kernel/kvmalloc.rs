@@ -71,12 +71,8 @@ impl Kernel {
                 summary,
             );
         };
-        match self.kvmalloc_memory(&mut ev, size, gfp) {
-            Ok((addr, summary)) => ev.finish(self, CallValue::Address(addr), Outcome::Ok, summary),
-            Err((outcome, summary)) => {
-                ev.finish(self, CallValue::Address(VirtAddr::NULL), outcome, summary)
-            }
-        }
+        let result = self.kvmalloc_memory(&mut ev, size, gfp);
+        ev.finish_address(self, result)
     }
 
     fn kvmalloc_memory(
@@ -210,7 +206,7 @@ impl Kernel {
             Err(refused) => return *refused,
         };
         let result = self.krealloc_memory(&mut ev, addr, new_size, gfp);
-        finish_address(self, ev, result)
+        ev.finish_address(self, result)
     }
 
     fn krealloc_memory(
@@ -295,7 +291,7 @@ impl Kernel {
                 String::new(),
             )),
         };
-        finish_address(self, ev, result)
+        ev.finish_address(self, result)
     }
 
     fn kvrealloc_6_6(
@@ -421,20 +417,6 @@ fn copied_summary(how: &str, copied: u64, freed: Result<String, (Outcome, String
         Ok(_) => format!("{how}; {copied} bytes copied, the old memory freed"),
         Err((_, why)) => {
             format!("{how}; {copied} bytes copied; freeing the old memory went wrong: {why}")
-        }
-    }
-}
-
-/// Finishes an event whose call returns an address.
-fn finish_address(
-    k: &mut Kernel,
-    ev: EventBuilder,
-    result: Result<(VirtAddr, String), (Outcome, String)>,
-) -> Event {
-    match result {
-        Ok((addr, summary)) => ev.finish(k, CallValue::Address(addr), Outcome::Ok, summary),
-        Err((outcome, summary)) => {
-            ev.finish(k, CallValue::Address(VirtAddr::NULL), outcome, summary)
         }
     }
 }

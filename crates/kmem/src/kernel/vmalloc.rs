@@ -11,8 +11,14 @@
 //! page-table entries, whose missing tables come from the page allocator.
 //! On 6.x, `VM_ALLOW_HUGE_VMAP` areas of 2 MiB or more are mapped with PMD
 //! leaves backed by order-9 blocks, falling back to small pages once.
+//!
+//! Placement is the lowest free address that fits: 6.x searches its
+//! augmented free tree for it; 4.19's cached next-fit search finds the same
+//! hole, since its cache is reset whenever purging frees a range below it.
+//! 6.12's per-node pools of purged areas (machines with more than one CPU)
+//! are not modelled.
 
-use super::{CallValue, Effect, EventBuilder, Kernel, Outcome};
+use super::{CallValue, Effect, EventBuilder, Kernel, KernelState, Outcome};
 use crate::addr::{Pfn, VirtAddr, PAGE_SIZE};
 use crate::dmesg::Level;
 use crate::gfp::{Gfp, GfpFlag};
@@ -93,12 +99,8 @@ impl Kernel {
             Ok(ev) => ev,
             Err(refused) => return *refused,
         };
-        match self.vmalloc_memory(&mut ev, size, gfp, 0, entry) {
-            Ok((addr, summary)) => ev.finish(self, CallValue::Address(addr), Outcome::Ok, summary),
-            Err((outcome, summary)) => {
-                ev.finish(self, CallValue::Address(VirtAddr::NULL), outcome, summary)
-            }
-        }
+        let result = self.vmalloc_memory(&mut ev, size, gfp, 0, entry);
+        ev.finish_address(self, result)
     }
 
     /// `gfp & GFP_RECLAIM_MASK`.
@@ -470,7 +472,7 @@ impl Kernel {
                 Err(_) => {
                     // Unused tables go back.
                     for pfn in pool {
-                        self.free_frame(ev, pfn);
+                        self.free_block(ev, pfn, 0);
                     }
                     return Err("no memory for a page table: the area is freed, NULL".into());
                 }
@@ -503,7 +505,7 @@ impl Kernel {
             }
         }
         for pfn in freed_tables.into_iter().chain(pool) {
-            self.free_frame(ev, pfn);
+            self.free_block(ev, pfn, 0);
         }
         if failed.is_some() {
             for i in 0..mapped {
@@ -512,17 +514,6 @@ impl Kernel {
             return Err("the page tables could not be built: the area is freed, NULL".into());
         }
         Ok(())
-    }
-
-    /// Returns one page-allocator frame (order 0) to the free lists.
-    fn free_frame(&mut self, ev: &mut EventBuilder, pfn: Pfn) {
-        if let Some(p) = self.mem.page_mut(pfn) {
-            p.used_as = FrameUse::Allocated;
-            p.order = 0;
-        }
-        let mut effects = Vec::new();
-        self.buddy.free_pages(&mut self.mem, pfn, 0, &mut effects);
-        ev.effects.extend(effects.into_iter().map(Effect::Buddy));
     }
 
     /// `kfree()` of the kernel's own objects (the vm_struct, the page
@@ -556,7 +547,7 @@ impl Kernel {
         }
         let mark = ev.effects.len();
         for &pfn in &area.pages {
-            self.free_frame(ev, pfn);
+            self.free_block(ev, pfn, 0);
             drop_buddy_effects(ev, mark);
         }
         if crate::translate::is_vmalloc(area.pages_array) {
@@ -658,6 +649,19 @@ impl Kernel {
                 "{why} defers the free: {addr:#x} is queued on a per-CPU list and a workqueue frees it later"
             ));
         }
+        self.vunmap_area(ev, addr)
+    }
+
+    /// The process-context part of vfree (4.19 `__vunmap()`, 6.x
+    /// `remove_vm_area()` and the rest of `vfree()`), also what the
+    /// workqueue runs for deferred frees: the checks, then the release.
+    fn vunmap_area(
+        &mut self,
+        ev: &mut EventBuilder,
+        addr: VirtAddr,
+    ) -> Result<String, (Outcome, String)> {
+        let series = self.profile().series;
+        let v4 = series == Series::V4_19;
         let hashed = report::hashed_pointer(self, addr);
         let (check_fn, missing_fn) = if v4 {
             ("__vunmap", "__vunmap")
@@ -704,6 +708,8 @@ impl Kernel {
             );
             let why = if lazily_freed {
                 "was already freed (its range awaits purging)"
+            } else if addr.page_offset() != 0 && self.vmap.area_containing(addr).is_some() {
+                "is inside a vmalloc area but not page aligned"
             } else {
                 "is not inside any vmalloc area"
             };
@@ -730,13 +736,19 @@ impl Kernel {
         if self.deferred_vfree.is_empty() || self.context.in_interrupt() {
             return;
         }
-        for addr in std::mem::take(&mut self.deferred_vfree) {
-            if let Some(area) = self.vmap.area_containing(addr).cloned() {
-                ev.effects.push(Effect::DeferredVfree {
-                    addr,
-                    pages: area.pages.len() as u64,
-                });
-                self.unlink_area(ev, area);
+        // The list is taken newest first (llist_del_all), as the kernel
+        // walks it.
+        for addr in std::mem::take(&mut self.deferred_vfree).into_iter().rev() {
+            let pages = self
+                .vmap
+                .area_containing(addr)
+                .filter(|_| addr.page_offset() == 0)
+                .map_or(0, |a| a.pages.len() as u64);
+            if self.vunmap_area(ev, addr).is_ok() {
+                ev.effects.push(Effect::DeferredVfree { addr, pages });
+            }
+            if *self.state() != KernelState::Running {
+                break;
             }
         }
     }
