@@ -474,3 +474,23 @@ fn kfree_of_vmalloc_memory_oopses_on_the_bogus_struct_page() {
         assert!(matches!(k.state(), kmem::kernel::KernelState::Stopped(_)));
     }
 }
+
+/// The workqueue that runs deferred vfrees makes vfree's checks.
+#[test]
+fn deferred_vfree_of_a_bad_pointer_warns_when_the_work_runs() {
+    let mut k = boot("6.6");
+    let v = addr(k.vmalloc(8192).value);
+    let ev = k.vfree_atomic(v.wrapping_add(8));
+    assert_eq!(ev.outcome, Outcome::Ok, "queued without checks");
+    let ev = k.kfree(VirtAddr::NULL);
+    let log = log_text(&ev);
+    assert!(
+        log.iter()
+            .any(|l| l.starts_with("Trying to vfree() bad address (")),
+        "{log:?}"
+    );
+    assert!(log
+        .iter()
+        .any(|l| l.starts_with("Trying to vfree() nonexistent vm area (")));
+    assert!(k.vmap.area_containing(v).is_some(), "nothing freed");
+}
