@@ -494,3 +494,31 @@ fn deferred_vfree_of_a_bad_pointer_warns_when_the_work_runs() {
         .any(|l| l.starts_with("Trying to vfree() nonexistent vm area (")));
     assert!(k.vmap.area_containing(v).is_some(), "nothing freed");
 }
+
+/// vmalloc and vfree may sleep: under a spinlock each reports where.
+#[test]
+fn vmalloc_and_vfree_under_a_spinlock_report_might_sleep() {
+    for (version, alloc_at, free_at) in [
+        ("4.19", "mm/slab.h:421", "mm/vmalloc.c:1477"),
+        ("6.6", "include/linux/sched/mm.h:306", "mm/vmalloc.c:2836"),
+        ("6.12", "include/linux/sched/mm.h:321", "mm/vmalloc.c:3354"),
+    ] {
+        let mut k = boot(version);
+        let v = addr(k.vmalloc(4096).value);
+        k.context_op(ContextOp::SpinLock);
+        let ev = k.vmalloc(4096);
+        // The vm_struct's kzalloc is the first to check.
+        assert_eq!(
+            log_text(&ev)[0],
+            format!("BUG: sleeping function called from invalid context at {alloc_at}"),
+            "{version}"
+        );
+        k.log.advance(2_000_000_000);
+        let ev = k.vfree(v);
+        assert_eq!(
+            log_text(&ev)[0],
+            format!("BUG: sleeping function called from invalid context at {free_at}"),
+            "{version}"
+        );
+    }
+}
