@@ -76,13 +76,10 @@ impl From<crate::lexer::LexError> for Diagnostic {
     }
 }
 
-/// Lexes `source` and returns its diagnostics (empty when it is clean).
+/// Lexes and parses `source` and returns its diagnostics (empty when it is
+/// clean).
 pub fn check(source: &str) -> Vec<Diagnostic> {
-    crate::lexer::lex(source)
-        .errors
-        .into_iter()
-        .map(Diagnostic::from)
-        .collect()
+    crate::parser::parse(source).errors
 }
 
 #[cfg(test)]

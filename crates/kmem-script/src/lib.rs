@@ -1,15 +1,18 @@
 //! The kmem playground language: a small C-like language that kernel people
 //! read without a manual. Source text is the single source of truth of the
-//! playground; this crate turns it into tokens, and (as it grows) into a
-//! trace of simulated kernel events.
+//! playground; this crate turns it into tokens and a syntax tree, and (as
+//! it grows) into a trace of simulated kernel events.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod ast;
 pub mod diagnostic;
 pub mod lexer;
+pub mod parser;
 pub mod span;
 
 pub use diagnostic::{check, Diagnostic};
 pub use lexer::{lex, LexError, Lexed, Punct, Token, TokenKind};
+pub use parser::{parse, Parsed};
 pub use span::{LineCol, LineIndex, Span};
