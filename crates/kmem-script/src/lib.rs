@@ -8,11 +8,14 @@
 
 pub mod ast;
 pub mod diagnostic;
+pub mod interp;
 pub mod lexer;
 pub mod parser;
+pub mod printk;
 pub mod span;
 
 pub use diagnostic::{check, Diagnostic};
+pub use interp::{run, Step, Trace};
 pub use lexer::{lex, LexError, Lexed, Punct, Token, TokenKind};
 pub use parser::{parse, Parsed};
 pub use span::{LineCol, LineIndex, Span};

@@ -767,7 +767,15 @@ impl Parser {
         let span = self.here();
         let kind = match self.peek() {
             Some(TokenKind::Int(v)) => ExprKind::Int(*v),
-            Some(TokenKind::Str(s)) => ExprKind::Str(s.clone()),
+            Some(TokenKind::Str(_)) => return Ok(self.strings(String::new(), span)),
+            Some(TokenKind::Ident(name))
+                if crate::printk::level_prefix(name).is_some()
+                    && matches!(self.peek_at(1), Some(TokenKind::Str(_))) =>
+            {
+                let prefix = crate::printk::level_prefix(name).unwrap_or_default();
+                self.pos += 1;
+                return Ok(self.strings(prefix.to_string(), span));
+            }
             Some(TokenKind::Ident(name)) if !is_keyword(name) => ExprKind::Ident(name.clone()),
             Some(TokenKind::Punct(Punct::LParen)) => {
                 self.pos += 1;
@@ -790,6 +798,22 @@ impl Parser {
         };
         self.pos += 1;
         Ok(Expr { kind, span })
+    }
+}
+
+impl Parser {
+    /// Adjacent string literals, concatenated as C does, after `prefix`
+    /// (a `KERN_<LEVEL>` already read).
+    fn strings(&mut self, prefix: String, start: Span) -> Expr {
+        let mut text = prefix;
+        while let Some(TokenKind::Str(s)) = self.peek() {
+            text.push_str(s);
+            self.pos += 1;
+        }
+        Expr {
+            kind: ExprKind::Str(text),
+            span: Span::new(start.start, self.last().end),
+        }
     }
 }
 

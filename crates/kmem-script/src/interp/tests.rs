@@ -1,0 +1,256 @@
+use super::*;
+use crate::parser::parse;
+use kmem::kernel::Outcome;
+use kmem::memmap::MachineConfig;
+use kmem::profile::Profile;
+
+fn config(version: &str) -> KernelConfig {
+    KernelConfig {
+        profile: Profile::parse(version).unwrap(),
+        machine: MachineConfig {
+            ram_bytes: 1 << 30,
+            cpus: 4,
+            ..MachineConfig::default()
+        },
+        ..KernelConfig::default()
+    }
+}
+
+fn trace(version: &str, source: &str) -> Trace {
+    let parsed = parse(source);
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    run(&parsed.program, config(version), DEFAULT_STEP_BUDGET).unwrap()
+}
+
+fn var(t: &Trace, name: &str) -> u64 {
+    t.variables
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| *v)
+        .unwrap_or_else(|| panic!("no variable {name}: {:?}", t.variables))
+}
+
+fn log(t: &Trace) -> Vec<String> {
+    t.kernel
+        .log
+        .lines()
+        .iter()
+        .map(|l| l.text.clone())
+        .collect()
+}
+
+#[test]
+fn calls_become_steps_with_events_and_values() {
+    let t = trace(
+        "6.6",
+        "void *p = kmalloc(100, GFP_KERNEL);\nkfree(p);\nq = kmalloc(100, GFP_KERNEL);\n",
+    );
+    assert_eq!(t.error, None);
+    assert_eq!(t.steps.len(), 3);
+    assert_eq!(
+        var(&t, "p"),
+        var(&t, "q"),
+        "LIFO: the same object comes back"
+    );
+    assert_eq!(t.steps[0].span, Span::new(10, 34));
+    let ev = t.steps[0].event.as_ref().unwrap();
+    assert_eq!(ev.call, "kmalloc(100, 0xcc0(GFP_KERNEL))");
+    assert!(ev.summary.contains("kmalloc-128"), "{}", ev.summary);
+}
+
+#[test]
+fn c_arithmetic_constants_and_control_flow() {
+    let t = trace(
+        "4.19",
+        "unsigned long total = 0;\n\
+         for (int i = 0; i < 10; i++) { if (i % 2) continue; total += i; }\n\
+         int n = 0; while (1) { if (++n == 5) break; }\n\
+         x = SZ_4K * 2 + PAGE_SIZE; y = -1; u32 z = 0x1ffffffff; m = GFP_KERNEL | __GFP_ZERO;\n\
+         s = sizeof(struct page *) + sizeof(u16); c = 3 > 2 ? 7 : 8;\n",
+    );
+    assert_eq!(t.error, None);
+    assert_eq!(var(&t, "total"), 20);
+    assert_eq!(var(&t, "n"), 5);
+    assert_eq!(var(&t, "x"), 12288);
+    assert_eq!(var(&t, "y"), u64::MAX);
+    assert_eq!(var(&t, "z"), 0xffff_ffff, "u32 truncates");
+    assert_eq!(var(&t, "m"), 0x6080c0, "4.19 GFP_KERNEL|__GFP_ZERO");
+    assert_eq!(var(&t, "s"), 10);
+    assert_eq!(var(&t, "c"), 7);
+}
+
+#[test]
+fn fragmenting_memory_takes_three_lines() {
+    let t = trace(
+        "6.6",
+        "void *pages[512];\n\
+         for (int i = 0; i < 512; i++) pages[i] = alloc_page(GFP_KERNEL);\n\
+         for (int i = 0; i < 512; i += 2) __free_page(pages[i]);\n",
+    );
+    assert_eq!(t.error, None);
+    assert_eq!(t.steps.len(), 512 + 256);
+    assert!(t
+        .steps
+        .iter()
+        .all(|s| s.event.as_ref().unwrap().outcome == Outcome::Ok));
+}
+
+#[test]
+fn memory_through_casts_and_typed_pointers() {
+    let t = trace(
+        "6.12",
+        "void *p = kzalloc(64, GFP_KERNEL);\n\
+         *(u32 *)p = 0xdeadbeef;\n\
+         u16 *h = p;\n\
+         lo = *h; hi = h[1]; whole = *(u64 *)p;\n\
+         hexdump(p, 16);\n",
+    );
+    assert_eq!(t.error, None);
+    assert_eq!(var(&t, "lo"), 0xbeef);
+    assert_eq!(var(&t, "hi"), 0xdead);
+    assert_eq!(var(&t, "whole"), 0xdeadbeef);
+    assert!(log(&t)
+        .iter()
+        .any(|l| l.starts_with("00000000: ef be ad de 00")));
+}
+
+#[test]
+fn contexts_locks_and_interrupt_blocks() {
+    let t = trace(
+        "6.6",
+        "spinlock_t lock;\nspin_lock(&lock);\np = kmalloc(64, GFP_KERNEL);\nspin_unlock(&lock);\n\
+         hardirq { q = vmalloc(4096); }\n",
+    );
+    let l = log(&t);
+    assert!(l
+        .iter()
+        .any(|x| x.starts_with("BUG: sleeping function called from invalid context")));
+    assert!(l
+        .iter()
+        .any(|x| x.starts_with("kernel BUG at mm/vmalloc.c:2596!")));
+    // The kernel stopped: the run ends without a script error.
+    assert_eq!(t.error, None);
+    assert!(matches!(t.kernel.state(), KernelState::Stopped(_)));
+}
+
+#[test]
+fn printk_formats_as_the_kernel_does() {
+    let t = trace(
+        "6.6",
+        "p = kmalloc(8, GFP_KERNEL);\n\
+         printk(KERN_INFO \"size %zu, mask %#x (%pGg), pa %pa, x=%08lx, %s!\\n\", 8UL, GFP_KERNEL, GFP_KERNEL, 0x1000, 255, \"done\");\n\
+         printk(\"%p %px\", 0, p);\n",
+    );
+    assert_eq!(t.error, None);
+    let lines = t.kernel.log.lines();
+    let info = lines.iter().rev().nth(1).unwrap();
+    assert_eq!(info.level, kmem::dmesg::Level::Info);
+    assert_eq!(
+        info.text,
+        "size 8, mask 0xcc0 (GFP_KERNEL), pa 0x0000000000001000, x=000000ff, done!\n"
+    );
+    let last = &lines.last().unwrap().text;
+    assert!(last.starts_with("          (null) ffff888"), "{last}");
+}
+
+#[test]
+fn cat_shows_proc_files() {
+    let t = trace("4.19", "p = vmalloc(8192);\ncat(\"/proc/vmallocinfo\");\n");
+    assert!(t.steps[1]
+        .output
+        .starts_with("0xffffc90000000000-0xffffc90000003000   12288 "));
+}
+
+#[test]
+fn named_caches() {
+    let t = trace(
+        "6.6",
+        "struct kmem_cache *c = kmem_cache_create(\"foo\", 100, 0, SLAB_HWCACHE_ALIGN, NULL);\n\
+         void *o = kmem_cache_alloc(c, GFP_KERNEL);\nkmem_cache_free(c, o);\nkmem_cache_destroy(c);\n",
+    );
+    assert_eq!(t.error, None);
+    assert!(t.steps[0]
+        .event
+        .as_ref()
+        .unwrap()
+        .summary
+        .starts_with("new cache foo: 128-byte objects"));
+    assert!(t
+        .steps
+        .iter()
+        .all(|s| s.event.as_ref().unwrap().outcome == Outcome::Ok));
+}
+
+#[test]
+fn script_mistakes_stop_the_run_with_a_diagnostic() {
+    let cases = [
+        (
+            "p = kmalloc(64, GFP_KERNAL);",
+            "unknown GFP flag `GFP_KERNAL`",
+            Some("did you mean `GFP_KERNEL`?"),
+        ),
+        (
+            "p = kmallco(64, GFP_KERNEL);",
+            "unknown function `kmallco`",
+            Some("did you mean `kmalloc`?"),
+        ),
+        ("kfree(q);", "`q` is not defined", None),
+        (
+            "p = kmalloc(64);",
+            "`kmalloc` takes 2 arguments, but 1 was given",
+            None,
+        ),
+        ("x = 1 / 0;", "division by zero", None),
+        (
+            "void *a[4]; x = a[4];",
+            "index 4 is outside `a`, which has 4 elements",
+            None,
+        ),
+        (
+            "PAGE_SIZE = 1;",
+            "`PAGE_SIZE` is a kernel constant and cannot be assigned",
+            None,
+        ),
+        (
+            "p = kvrealloc(0, 8, GFP_KERNEL);",
+            "`kvrealloc` does not exist in 4.19 (it exists in 6.6 and 6.12)",
+            None,
+        ),
+        (
+            "void *p = 0; x = *p;",
+            "this pointer has no size to read or write",
+            Some("cast it to a sized pointer, as in *(u32 *)p"),
+        ),
+        ("assert(1 == 2);", "assertion failed", None),
+        (
+            "cat(\"/proc/vmstat\");",
+            "the playground has no file /proc/vmstat",
+            None,
+        ),
+        (
+            "printk(\"%d %d\", 1);",
+            "more `%` specifiers than arguments (at `%d`)",
+            None,
+        ),
+    ];
+    for (source, message, help) in cases {
+        let t = trace("4.19", source);
+        let error = t.error.unwrap_or_else(|| panic!("{source}: no error"));
+        assert_eq!(error.message, message, "{source}");
+        if help.is_some() {
+            assert_eq!(error.help.as_deref(), help, "{source}");
+        }
+    }
+}
+
+#[test]
+fn runaway_loops_stop_at_the_loop() {
+    let source = "x = 0;\nwhile (1) { x++; }\n";
+    let parsed = parse(source);
+    let t = run(&parsed.program, config("6.6"), 10_000).unwrap();
+    let error = t.error.unwrap();
+    assert!(error
+        .message
+        .starts_with("the script ran out of its operation budget"));
+    assert_eq!(error.span.start, 7, "points at the loop");
+}

@@ -1,0 +1,232 @@
+//! `printk()` for scripts: the format specifiers that matter for memory
+//! (lib/vsprintf.c): `%d %i %u %x %X %o %c %s %%` with the `l`, `ll`, `z`
+//! and `h` length modifiers, flags, width and precision; `%p` hashed as the
+//! kernel hashes it, `%px` raw, `%pa` a physical address, `%pGg` a GFP mask.
+//! A leading `KERN_<LEVEL>` sets the line's level (default KERN_WARNING,
+//! the kernel's default message level).
+
+use kmem::dmesg::Level;
+use kmem::gfp::Gfp;
+use kmem::kernel::Kernel;
+use kmem::VirtAddr;
+
+/// An argument of printk.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PrintArg {
+    /// A number (pointers included).
+    Num(u64),
+    /// A string literal.
+    Str(String),
+}
+
+/// `KERN_<LEVEL>` as C spells it: `KERN_SOH` ("\001") and the level's
+/// digit, which string concatenation puts in front of the format.
+pub fn level_prefix(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "KERN_EMERG" => "\u{1}0",
+        "KERN_ALERT" => "\u{1}1",
+        "KERN_CRIT" => "\u{1}2",
+        "KERN_ERR" => "\u{1}3",
+        "KERN_WARNING" => "\u{1}4",
+        "KERN_NOTICE" => "\u{1}5",
+        "KERN_INFO" => "\u{1}6",
+        "KERN_DEBUG" => "\u{1}7",
+        _ => return None,
+    })
+}
+
+/// The level a format's `KERN_SOH` prefix gives, and the rest.
+fn split_level(format: &str) -> (Option<Level>, &str) {
+    let mut chars = format.chars();
+    if chars.next() != Some('\u{1}') {
+        return (None, format);
+    }
+    let level = match chars.next() {
+        Some('0') => Level::Emerg,
+        Some('1') => Level::Alert,
+        Some('2') => Level::Crit,
+        Some('3') => Level::Err,
+        Some('4') => Level::Warning,
+        Some('5') => Level::Notice,
+        Some('6') => Level::Info,
+        Some('7') => Level::Debug,
+        _ => return (None, format),
+    };
+    (Some(level), &format[2..])
+}
+
+/// Formats `format` with `args` as printk would; the level and the text,
+/// or a message saying what does not match.
+pub fn format(k: &Kernel, format: &str, args: &[PrintArg]) -> Result<(Level, String), String> {
+    let (level, format) = split_level(format);
+    let mut out = String::new();
+    let mut next = args.iter();
+    let mut chars = format.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        if chars.peek() == Some(&'%') {
+            chars.next();
+            out.push('%');
+            continue;
+        }
+        // Flags, width, precision.
+        let mut flags = String::new();
+        while let Some(&f) = chars.peek() {
+            if "-+ #0".contains(f) {
+                flags.push(f);
+                chars.next();
+            } else {
+                break;
+            }
+        }
+        let mut width = String::new();
+        while let Some(&d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+            width.push(d);
+            chars.next();
+        }
+        let mut precision = None;
+        if chars.peek() == Some(&'.') {
+            chars.next();
+            let mut p = String::new();
+            while let Some(&d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                p.push(d);
+                chars.next();
+            }
+            precision = Some(p.parse::<usize>().unwrap_or(0));
+        }
+        let mut length = String::new();
+        while let Some(&l) = chars.peek() {
+            if "lhzt".contains(l) {
+                length.push(l);
+                chars.next();
+            } else {
+                break;
+            }
+        }
+        let Some(conv) = chars.next() else {
+            return Err("the format ends in the middle of a `%` specifier".into());
+        };
+        let arg = next
+            .next()
+            .ok_or_else(|| format!("more `%` specifiers than arguments (at `%{conv}`)"))?;
+        let width: usize = width.parse().unwrap_or(0);
+        let number = |arg: &PrintArg| match arg {
+            PrintArg::Num(n) => Ok(*n),
+            PrintArg::Str(_) => Err(format!("`%{conv}` needs a number, not a string")),
+        };
+        let bits = match length.as_str() {
+            "l" | "ll" | "z" | "t" => 64,
+            "h" => 16,
+            "hh" => 8,
+            _ => 32,
+        };
+        let text = match conv {
+            'd' | 'i' => {
+                let n = number(arg)?;
+                let signed = match bits {
+                    64 => n as i64,
+                    16 => i64::from(n as i16),
+                    8 => i64::from(n as i8),
+                    _ => i64::from(n as i32),
+                };
+                signed.to_string()
+            }
+            'u' => mask(number(arg)?, bits).to_string(),
+            'x' | 'X' => {
+                let n = mask(number(arg)?, bits);
+                let s = if conv == 'x' {
+                    format!("{n:x}")
+                } else {
+                    format!("{n:X}")
+                };
+                if flags.contains('#') && n != 0 {
+                    format!("0x{s}")
+                } else {
+                    s
+                }
+            }
+            'o' => format!("{:o}", mask(number(arg)?, bits)),
+            'c' => char::from(number(arg)? as u8).to_string(),
+            's' => match arg {
+                PrintArg::Str(s) => match precision {
+                    Some(p) => s.chars().take(p).collect(),
+                    None => s.clone(),
+                },
+                PrintArg::Num(_) => return Err("`%s` needs a string".into()),
+            },
+            'p' => {
+                let n = number(arg)?;
+                pointer(k, n, &mut chars)?
+            }
+            other => return Err(format!("printk has no `%{other}` specifier")),
+        };
+        let pad = width.saturating_sub(text.chars().count());
+        if flags.contains('-') {
+            out.push_str(&text);
+            out.push_str(&" ".repeat(pad));
+        } else if flags.contains('0') && conv != 's' && conv != 'p' {
+            let (sign, digits) = match text.strip_prefix('-') {
+                Some(d) => ("-", d),
+                None => ("", text.as_str()),
+            };
+            out.push_str(sign);
+            out.push_str(&"0".repeat(pad));
+            out.push_str(digits);
+        } else {
+            out.push_str(&" ".repeat(pad));
+            out.push_str(&text);
+        }
+    }
+    if next.next().is_some() {
+        return Err("more arguments than `%` specifiers".into());
+    }
+    Ok((level.unwrap_or(Level::Warning), out))
+}
+
+fn mask(n: u64, bits: u32) -> u64 {
+    if bits >= 64 {
+        n
+    } else {
+        n & ((1u64 << bits) - 1)
+    }
+}
+
+/// `%p` and its extensions.
+fn pointer(
+    k: &Kernel,
+    n: u64,
+    chars: &mut std::iter::Peekable<std::str::Chars<'_>>,
+) -> Result<String, String> {
+    match chars.peek().copied() {
+        Some('x') => {
+            chars.next();
+            Ok(format!("{n:016x}"))
+        }
+        Some('a') => {
+            chars.next();
+            // %pa / %pap / %pad: a phys_addr_t, with 0x and all 16 digits.
+            if matches!(chars.peek(), Some('p' | 'd')) {
+                chars.next();
+            }
+            Ok(format!("0x{n:016x}"))
+        }
+        Some('G') => {
+            chars.next();
+            match chars.next() {
+                Some('g') => Ok(k.gfp.format(Gfp(n as u32))),
+                other => Err(format!(
+                    "the playground only knows `%pGg`, not `%pG{}`",
+                    other.map(String::from).unwrap_or_default()
+                )),
+            }
+        }
+        Some(c) if c.is_ascii_alphanumeric() => {
+            Err(format!("the playground does not know `%p{c}`"))
+        }
+        _ if n == 0 => Ok(format!("{:>16}", "(null)")),
+        _ => Ok(kmem::report::hashed_pointer(k, VirtAddr::new(n))),
+    }
+}
