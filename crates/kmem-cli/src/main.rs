@@ -3,7 +3,11 @@
 //! Exit codes: 0 success, 1 a script error (diagnostics on stderr), 2 a
 //! usage error.
 
-use kmem_script::{check, LineIndex};
+use kmem::kernel::KernelConfig;
+use kmem::memmap::MachineConfig;
+use kmem::profile::Profile;
+use kmem_script::interp::DEFAULT_STEP_BUDGET;
+use kmem_script::{check, parse, LineIndex};
 use std::io::Read;
 use std::process::ExitCode;
 
@@ -12,6 +16,9 @@ kmem: the kmem playground on the command line
 
 Usage:
   kmem check FILE|-    check a playground script and print its diagnostics
+  kmem run [--kernel V] [--ram SIZE] [--cpus N] [--show PATH]... FILE|-
+                       run a script: each call's line, result and kernel log;
+                       --show prints a /proc file after the run
   kmem help            print this help
   kmem --version       print the version
 
@@ -21,12 +28,74 @@ Exit codes: 0 success, 1 script error, 2 usage error.";
 #[derive(Debug, PartialEq, Eq)]
 enum Command {
     Check { path: String },
+    Run(RunArgs),
     Help,
     Version,
 }
 
+/// The options of `kmem run`.
+#[derive(Debug, PartialEq, Eq)]
+struct RunArgs {
+    kernel: Option<String>,
+    ram: Option<u64>,
+    cpus: Option<u32>,
+    show: Vec<String>,
+    path: String,
+}
+
+/// A size as people write it: `1073741824`, `512M`, `8G`, `8GiB`.
+fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim().trim_end_matches("iB").trim_end_matches('B');
+    let (digits, shift) = match t.chars().last() {
+        Some('K' | 'k') => (&t[..t.len() - 1], 10),
+        Some('M' | 'm') => (&t[..t.len() - 1], 20),
+        Some('G' | 'g') => (&t[..t.len() - 1], 30),
+        _ => (t, 0),
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(1 << shift))
+        .ok_or_else(|| format!("`{text}` is not a size (write it as 512M, 8G or in bytes)"))
+}
+
+fn parse_run(args: &[String]) -> Result<RunArgs, String> {
+    let mut run = RunArgs {
+        kernel: None,
+        ram: None,
+        cpus: None,
+        show: Vec::new(),
+        path: String::new(),
+    };
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let mut value = |name: &str| {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("`{name}` needs a value"))
+        };
+        match arg.as_str() {
+            "--kernel" => run.kernel = Some(value("--kernel")?),
+            "--ram" => run.ram = Some(parse_size(&value("--ram")?)?),
+            "--cpus" => {
+                let v = value("--cpus")?;
+                run.cpus = Some(v.parse().map_err(|_| format!("`{v}` is not a CPU count"))?);
+            }
+            "--show" => run.show.push(value("--show")?),
+            other if other.starts_with("--") => return Err(format!("unknown option `{other}`")),
+            path if run.path.is_empty() => run.path = path.to_string(),
+            _ => return Err("`run` takes one FILE (or - for stdin)".into()),
+        }
+    }
+    if run.path.is_empty() {
+        return Err("`run` needs a FILE (or - for stdin)".into());
+    }
+    Ok(run)
+}
+
 fn parse_args(args: &[String]) -> Result<Command, String> {
     match args {
+        [cmd, rest @ ..] if cmd == "run" => parse_run(rest).map(Command::Run),
         [] => Err("no command given".into()),
         [cmd] if cmd == "help" || cmd == "--help" || cmd == "-h" => Ok(Command::Help),
         [cmd] if cmd == "--version" || cmd == "-V" => Ok(Command::Version),
@@ -72,6 +141,90 @@ fn run_check(path: &str) -> ExitCode {
     ExitCode::from(1)
 }
 
+fn run_script(args: &RunArgs) -> ExitCode {
+    let source = match read_source(&args.path) {
+        Ok(source) => source,
+        Err(message) => {
+            eprintln!("kmem: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let profile = match args.kernel.as_deref().map(Profile::parse) {
+        None => Profile::default_profile(),
+        Some(Ok(profile)) => profile,
+        Some(Err(e)) => {
+            eprintln!("kmem: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut machine = MachineConfig::default();
+    if let Some(ram) = args.ram {
+        machine.ram_bytes = ram;
+    }
+    if let Some(cpus) = args.cpus {
+        machine.cpus = cpus;
+    }
+    let index = LineIndex::new(&source);
+    let parsed = parse(&source);
+    if !parsed.errors.is_empty() {
+        for diagnostic in &parsed.errors {
+            eprintln!("{}\n", diagnostic.render(&source, &index));
+        }
+        return ExitCode::from(1);
+    }
+    let config = KernelConfig {
+        profile,
+        machine,
+        ..KernelConfig::default()
+    };
+    let trace = match kmem_script::run(&parsed.program, config, DEFAULT_STEP_BUDGET) {
+        Ok(trace) => trace,
+        Err(diagnostic) => {
+            eprintln!("kmem: {}", diagnostic.message);
+            return ExitCode::from(2);
+        }
+    };
+    for step in &trace.steps {
+        let at = index.line_col(&source, step.span.start);
+        let text = source.get(step.span.start..step.span.end).unwrap_or("");
+        println!("{:>4} | {text}", at.line);
+        match &step.event {
+            Some(event) => {
+                let result = match event.outcome {
+                    kmem::kernel::Outcome::Ok => format!("{:#x}", step.value),
+                    ref other => format!("{:#x} ({other:?})", step.value),
+                };
+                println!("     = {result}  {}", event.summary);
+                for line in &event.log {
+                    println!("     {line}");
+                }
+            }
+            None => {
+                for line in step.output.lines() {
+                    println!("     {line}");
+                }
+            }
+        }
+    }
+    for path in &args.show {
+        match kmem::procfs::read(&trace.kernel, path) {
+            Some(text) => print!("{text}"),
+            None => {
+                eprintln!(
+                    "kmem: no file {path}; the playground has {}",
+                    kmem::procfs::FILES.join(", ")
+                );
+                return ExitCode::from(2);
+            }
+        }
+    }
+    if let Some(error) = &trace.error {
+        eprintln!("{}", error.render(&source, &index));
+        return ExitCode::from(1);
+    }
+    ExitCode::SUCCESS
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match parse_args(&args) {
@@ -84,6 +237,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Ok(Command::Check { path }) => run_check(&path),
+        Ok(Command::Run(args)) => run_script(&args),
         Err(message) => {
             eprintln!("kmem: {message}\n\n{USAGE}");
             ExitCode::from(2)
@@ -110,6 +264,29 @@ mod tests {
             })
         );
         assert!(parse_args(&args(&[])).is_err());
+        assert_eq!(
+            parse_args(&args(&[
+                "run",
+                "--kernel",
+                "4.19",
+                "--ram",
+                "2G",
+                "--show",
+                "/proc/meminfo",
+                "-"
+            ])),
+            Ok(Command::Run(RunArgs {
+                kernel: Some("4.19".into()),
+                ram: Some(2 << 30),
+                cpus: None,
+                show: vec!["/proc/meminfo".into()],
+                path: "-".into(),
+            }))
+        );
+        assert_eq!(parse_size("512M"), Ok(512 << 20));
+        assert_eq!(parse_size("8GiB"), Ok(8 << 30));
+        assert!(parse_size("lots").is_err());
+        assert!(parse_args(&args(&["run", "--ram"])).is_err());
         assert!(parse_args(&args(&["check"])).is_err());
         assert_eq!(
             parse_args(&args(&["frobnicate"])),

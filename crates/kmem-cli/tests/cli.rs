@@ -56,3 +56,45 @@ fn usage_errors_exit_two() {
     assert_eq!(code, 2);
     assert!(err.contains("cannot read /nonexistent/file.kmem"));
 }
+
+#[test]
+fn run_prints_each_call_and_its_log() {
+    let script =
+        "void *p = kmalloc(100, GFP_KERNEL);\nkfree(p);\nprintk(KERN_INFO \"done %d\\n\", 3);\n";
+    let (code, out, err) = kmem(
+        &[
+            "run",
+            "--kernel",
+            "6.6",
+            "--ram",
+            "1G",
+            "--show",
+            "/proc/slabinfo",
+            "-",
+        ],
+        script,
+    );
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "   1 | kmalloc(100, GFP_KERNEL)");
+    assert!(
+        lines[1].starts_with("     = 0xffff888") && lines[1].contains("kmalloc-128"),
+        "{out}"
+    );
+    assert!(out.contains("   3 | printk(KERN_INFO \"done %d\\n\", 3)"));
+    assert!(out.contains("] done 3"));
+    assert!(out.contains("slabinfo - version: 2.1"));
+}
+
+#[test]
+fn run_reports_script_errors_with_exit_one() {
+    let (code, _, err) = kmem(&["run", "-"], "p = kmalloc(64, GFP_KERNAL);\n");
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("error: unknown GFP flag `GFP_KERNAL`"),
+        "{err}"
+    );
+    assert!(err.contains("help: did you mean `GFP_KERNEL`?"), "{err}");
+    let (code, _, err) = kmem(&["run", "--kernel", "5.4", "-"], "");
+    assert_eq!(code, 2, "{err}");
+}

@@ -37,8 +37,8 @@ pub struct Step {
     pub event: Option<Event>,
     /// The value the call returned.
     pub value: u64,
-    /// Text the call printed that is not kernel log (`cat` of a /proc
-    /// file).
+    /// Text the call printed: a /proc file for `cat`, the log line of a
+    /// `printk`.
     pub output: String,
 }
 
@@ -735,11 +735,18 @@ impl Interp {
         let (level, text) = crate::printk::format(&self.kernel, format, &values)
             .map_err(|message| Diagnostic::new(message, first.span))?;
         self.kernel.log.push(level, text);
+        let line = self
+            .kernel
+            .log
+            .lines()
+            .last()
+            .map(|l| format!("{l}\n"))
+            .unwrap_or_default();
         self.steps.push(Step {
             span,
             event: None,
             value: 0,
-            output: String::new(),
+            output: line,
         });
         Ok(0)
     }
