@@ -734,6 +734,8 @@ impl Interp {
         }
         let (level, text) = crate::printk::format(&self.kernel, format, &values)
             .map_err(|message| Diagnostic::new(message, first.span))?;
+        // The log keeps lines without their final newline.
+        let text = text.strip_suffix('\n').unwrap_or(&text).to_string();
         self.kernel.log.push(level, text);
         let line = self
             .kernel

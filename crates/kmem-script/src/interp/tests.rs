@@ -147,7 +147,7 @@ fn printk_formats_as_the_kernel_does() {
     assert_eq!(info.level, kmem::dmesg::Level::Info);
     assert_eq!(
         info.text,
-        "size 8, mask 0xcc0 (GFP_KERNEL), pa 0x0000000000001000, x=000000ff, done!\n"
+        "size 8, mask 0xcc0 (GFP_KERNEL), pa 0x0000000000001000, x=000000ff, done!"
     );
     let last = &lines.last().unwrap().text;
     assert!(last.starts_with("          (null) ffff888"), "{last}");
