@@ -86,6 +86,12 @@ type RResult<T> = Result<T, Diagnostic>;
 pub fn run(program: &Program, config: KernelConfig, budget: u64) -> Result<Trace, Diagnostic> {
     let kernel = Kernel::boot(config)
         .map_err(|e| Diagnostic::new(format!("the machine cannot boot: {e}"), Span::default()))?;
+    Ok(run_on(program, kernel, budget))
+}
+
+/// Runs `program` on an already booted `kernel` (a clone of a booted
+/// template saves the boot on every re-run).
+pub fn run_on(program: &Program, kernel: Kernel, budget: u64) -> Trace {
     let mut interp = Interp {
         kernel,
         vars: HashMap::new(),
@@ -103,12 +109,12 @@ pub fn run(program: &Program, config: KernelConfig, budget: u64) -> Result<Trace
             _ => None,
         })
         .collect();
-    Ok(Trace {
+    Trace {
         steps: interp.steps,
         kernel: interp.kernel,
         variables,
         error,
-    })
+    }
 }
 
 impl Interp {

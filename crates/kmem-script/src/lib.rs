@@ -15,7 +15,7 @@ pub mod printk;
 pub mod span;
 
 pub use diagnostic::{check, Diagnostic};
-pub use interp::{run, Step, Trace};
+pub use interp::{run, run_on, Step, Trace};
 pub use lexer::{lex, LexError, Lexed, Punct, Token, TokenKind};
 pub use parser::{parse, Parsed};
 pub use span::{LineCol, LineIndex, Span};
