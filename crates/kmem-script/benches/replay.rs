@@ -18,7 +18,7 @@ fn script() -> String {
     for i in 0..2_000u32 {
         let size = 8 + (i * 37) % 8_000;
         s.push_str(&format!("p{0} = kmalloc({size}, GFP_KERNEL);\n", i % 50));
-        s.push_str(&format!("q = alloc_page(GFP_KERNEL);\n__free_page(q);\n"));
+        s.push_str("q = alloc_page(GFP_KERNEL);\n__free_page(q);\n");
         s.push_str(&format!("t = translate(p{0});\n", i % 50));
         s.push_str(&format!("kfree(p{0});\n", i % 50));
     }
