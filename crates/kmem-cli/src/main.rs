@@ -19,6 +19,10 @@ Usage:
   kmem run [--kernel V] [--ram SIZE] [--cpus N] [--show PATH]... FILE|-
                        run a script: each call's line, result and kernel log;
                        --show prints a /proc file after the run
+  kmem gfp [--kernel V] MASK
+                       decode a GFP mask given in hex or by names: the first line
+                       is the kernel's %#x(%pGg), then the zone, whether it may
+                       sleep, the migratetype and every bit with its meaning
   kmem help            print this help
   kmem --version       print the version
 
@@ -27,7 +31,13 @@ Exit codes: 0 success, 1 script error, 2 usage error.";
 /// A parsed command line.
 #[derive(Debug, PartialEq, Eq)]
 enum Command {
-    Check { path: String },
+    Check {
+        path: String,
+    },
+    Gfp {
+        kernel: Option<String>,
+        mask: String,
+    },
     Run(RunArgs),
     Help,
     Version,
@@ -96,6 +106,15 @@ fn parse_run(args: &[String]) -> Result<RunArgs, String> {
 fn parse_args(args: &[String]) -> Result<Command, String> {
     match args {
         [cmd, rest @ ..] if cmd == "run" => parse_run(rest).map(Command::Run),
+        [cmd, flag, kernel, mask] if cmd == "gfp" && flag == "--kernel" => Ok(Command::Gfp {
+            kernel: Some(kernel.clone()),
+            mask: mask.clone(),
+        }),
+        [cmd, mask] if cmd == "gfp" && !mask.starts_with("--") => Ok(Command::Gfp {
+            kernel: None,
+            mask: mask.clone(),
+        }),
+        [cmd, ..] if cmd == "gfp" => Err("`gfp` takes [--kernel V] MASK".into()),
         [] => Err("no command given".into()),
         [cmd] if cmd == "help" || cmd == "--help" || cmd == "-h" => Ok(Command::Help),
         [cmd] if cmd == "--version" || cmd == "-V" => Ok(Command::Version),
@@ -225,6 +244,70 @@ fn run_script(args: &RunArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// `kmem gfp`: the mask as the kernel prints it, then what it means.
+fn decode_gfp(kernel: Option<&str>, mask: &str) -> ExitCode {
+    use kmem::gfp::GfpTable;
+    use kmem::profile::Release;
+    let release = match kernel.map(Release::parse) {
+        None => Profile::default_profile().release,
+        Some(Ok(release)) => release,
+        Some(Err(e)) => {
+            eprintln!("kmem: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let table = match GfpTable::for_release(release) {
+        Ok(table) => table,
+        Err(e) => {
+            eprintln!("kmem: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let gfp = match table.parse(mask) {
+        Ok(gfp) => gfp,
+        Err(e) => {
+            eprintln!("error: {}", e.message);
+            if let Some(help) = e.help {
+                eprintln!("  = help: {help}");
+            }
+            return ExitCode::from(1);
+        }
+    };
+    println!("{}", table.format_mode(gfp));
+    let zone = table.zone(gfp);
+    let zones: Vec<String> = zone.fallback.iter().map(|z| z.to_string()).collect();
+    if zone.valid {
+        println!(
+            "zone: {} (may fall back to {})",
+            zone.zone,
+            zones.join(", ")
+        );
+    } else {
+        println!("zone: invalid combination of zone modifiers (GFP_ZONE_BAD)");
+    }
+    println!(
+        "may sleep: {}",
+        if table.allows_blocking(gfp) {
+            "yes (__GFP_DIRECT_RECLAIM)"
+        } else {
+            "no"
+        }
+    );
+    println!("migratetype: {}", table.migratetype(gfp));
+    println!("bits ({}):", table.releases());
+    for bit in table.meanings(gfp) {
+        let mark = if bit.set { "x" } else { " " };
+        println!(
+            "  [{mark}] {:#09x} {:<26} {:<18} {}",
+            bit.value.0,
+            bit.name,
+            bit.group.name(),
+            bit.meaning
+        );
+    }
+    ExitCode::SUCCESS
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match parse_args(&args) {
@@ -238,6 +321,7 @@ fn main() -> ExitCode {
         }
         Ok(Command::Check { path }) => run_check(&path),
         Ok(Command::Run(args)) => run_script(&args),
+        Ok(Command::Gfp { kernel, mask }) => decode_gfp(kernel.as_deref(), &mask),
         Err(message) => {
             eprintln!("kmem: {message}\n\n{USAGE}");
             ExitCode::from(2)

@@ -98,3 +98,21 @@ fn run_reports_script_errors_with_exit_one() {
     let (code, _, err) = kmem(&["run", "--kernel", "5.4", "-"], "");
     assert_eq!(code, 2, "{err}");
 }
+
+#[test]
+fn gfp_prints_the_kernels_mode_first() {
+    let (code, out, _) = kmem(&["gfp", "--kernel", "4.19", "GFP_KERNEL|__GFP_ZERO"], "");
+    assert_eq!(code, 0);
+    assert_eq!(out.lines().next(), Some("0x6080c0(GFP_KERNEL|__GFP_ZERO)"));
+    let (code, out, _) = kmem(&["gfp", "--kernel", "6.6", "0xdc0"], "");
+    assert_eq!(code, 0);
+    assert_eq!(out.lines().next(), Some("0xdc0(GFP_KERNEL|__GFP_ZERO)"));
+    assert!(out.contains("may sleep: yes"));
+    assert!(out.contains("[x]") && out.contains("__GFP_ZERO"));
+    let (code, out, _) = kmem(&["gfp", "--kernel", "4.9", "GFP_ATOMIC"], "");
+    assert_eq!(code, 0, "any release from 4.9 on");
+    assert!(out.contains("may sleep: no"));
+    let (code, _, err) = kmem(&["gfp", "GFP_KERNAL"], "");
+    assert_eq!(code, 1);
+    assert!(err.contains("did you mean `GFP_KERNEL`?"), "{err}");
+}
