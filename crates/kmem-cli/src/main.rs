@@ -28,6 +28,15 @@ Usage:
 
 Exit codes: 0 success, 1 script error, 2 usage error.";
 
+/// Prints a line on standard output. A closed pipe (`kmem gfp … | head`)
+/// ends the output quietly instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 /// A parsed command line.
 #[derive(Debug, PartialEq, Eq)]
 enum Command {
@@ -148,7 +157,7 @@ fn run_check(path: &str) -> ExitCode {
     };
     let diagnostics = check(&source);
     if diagnostics.is_empty() {
-        println!("{path}: no errors");
+        out!("{path}: no errors");
         return ExitCode::SUCCESS;
     }
     let index = LineIndex::new(&source);
@@ -206,28 +215,31 @@ fn run_script(args: &RunArgs) -> ExitCode {
     for step in &trace.steps {
         let at = index.line_col(&source, step.span.start);
         let text = source.get(step.span.start..step.span.end).unwrap_or("");
-        println!("{:>4} | {text}", at.line);
+        out!("{:>4} | {text}", at.line);
         match &step.event {
             Some(event) => {
                 let result = match event.outcome {
                     kmem::kernel::Outcome::Ok => format!("{:#x}", step.value),
                     ref other => format!("{:#x} ({other:?})", step.value),
                 };
-                println!("     = {result}  {}", event.summary);
+                out!("     = {result}  {}", event.summary);
                 for line in &event.log {
-                    println!("     {line}");
+                    out!("     {line}");
                 }
             }
             None => {
                 for line in step.output.lines() {
-                    println!("     {line}");
+                    out!("     {line}");
                 }
             }
         }
     }
     for path in &args.show {
         match kmem::procfs::read(&trace.kernel, path) {
-            Some(text) => print!("{text}"),
+            Some(text) => {
+                use std::io::Write as _;
+                let _ = write!(std::io::stdout(), "{text}");
+            }
             None => {
                 eprintln!(
                     "kmem: no file {path}; the playground has {}",
@@ -273,19 +285,19 @@ fn decode_gfp(kernel: Option<&str>, mask: &str) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    println!("{}", table.format_mode(gfp));
+    out!("{}", table.format_mode(gfp));
     let zone = table.zone(gfp);
     let zones: Vec<String> = zone.fallback.iter().map(|z| z.to_string()).collect();
     if zone.valid {
-        println!(
+        out!(
             "zone: {} (may fall back to {})",
             zone.zone,
             zones.join(", ")
         );
     } else {
-        println!("zone: invalid combination of zone modifiers (GFP_ZONE_BAD)");
+        out!("zone: invalid combination of zone modifiers (GFP_ZONE_BAD)");
     }
-    println!(
+    out!(
         "may sleep: {}",
         if table.allows_blocking(gfp) {
             "yes (__GFP_DIRECT_RECLAIM)"
@@ -293,11 +305,11 @@ fn decode_gfp(kernel: Option<&str>, mask: &str) -> ExitCode {
             "no"
         }
     );
-    println!("migratetype: {}", table.migratetype(gfp));
-    println!("bits ({}):", table.releases());
+    out!("migratetype: {}", table.migratetype(gfp));
+    out!("bits ({}):", table.releases());
     for bit in table.meanings(gfp) {
         let mark = if bit.set { "x" } else { " " };
-        println!(
+        out!(
             "  [{mark}] {:#09x} {:<26} {:<18} {}",
             bit.value.0,
             bit.name,
@@ -312,11 +324,11 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match parse_args(&args) {
         Ok(Command::Help) => {
-            println!("{USAGE}");
+            out!("{USAGE}");
             ExitCode::SUCCESS
         }
         Ok(Command::Version) => {
-            println!("kmem {}", env!("CARGO_PKG_VERSION"));
+            out!("kmem {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
         }
         Ok(Command::Check { path }) => run_check(&path),
