@@ -40,6 +40,9 @@ pub struct Step {
     /// Text the call printed: a /proc file for `cat`, the log line of a
     /// `printk`.
     pub output: String,
+    /// The recorded walk of an address translation that is not a kernel
+    /// call (`__pa`, `virt_to_page`, …).
+    pub walk: Vec<kmem::translate::Step>,
 }
 
 /// The run of a script.
@@ -270,6 +273,7 @@ impl Interp {
             event: Some(event),
             value,
             output: String::new(),
+            walk: Vec::new(),
         });
         value
     }
@@ -600,6 +604,20 @@ impl Interp {
         if name == "kmem_cache_create" {
             return self.kmem_cache_create(span, args);
         }
+        if TRANSLATIONS.contains(&name) {
+            arity(1)?;
+            let x = self.eval(&args[0])?;
+            let t = self.kernel.translator();
+            let (value, walk) = translation(&t, name, x);
+            self.steps.push(Step {
+                span,
+                event: None,
+                value,
+                output: String::new(),
+                walk,
+            });
+            return Ok(value);
+        }
         // Context changes take a lock argument or none.
         if let Some(op) = context_op(name) {
             let takes_lock = matches!(
@@ -667,7 +685,7 @@ impl Interp {
             "__free_page" => k.free_pages_page(addr(v[0]), 0),
             "free_page" => k.free_pages(addr(v[0]), 0),
             "page_address" => k.page_address(addr(v[0])),
-            "translate" => k.kaddr_to_phys(addr(v[0])),
+            "translate" | "kvm_kaddr_to_phys" => k.kaddr_to_phys(addr(v[0])),
             "memset" => k.memset(addr(v[0]), v[1] as u8, v[2]),
             "memcpy" => k.memcpy(addr(v[0]), addr(v[1]), v[2]),
             "hexdump" | "print_hex_dump" => k.print_hex_dump(addr(v[0]), v[1]),
@@ -755,6 +773,7 @@ impl Interp {
             event: None,
             value: 0,
             output: line,
+            walk: Vec::new(),
         });
         Ok(0)
     }
@@ -780,6 +799,7 @@ impl Interp {
             event: None,
             value: 0,
             output: text,
+            walk: Vec::new(),
         });
         Ok(0)
     }
@@ -823,7 +843,19 @@ fn slab_flag_names(e: &Expr, flags: &mut kmem::slab::SlabFlags) -> RResult<()> {
 }
 
 /// Every kernel function a script can call.
-pub const FUNCTIONS: [&str; 56] = [
+pub const FUNCTIONS: [&str; 68] = [
+    "kvm_kaddr_to_phys",
+    "__pa",
+    "virt_to_phys",
+    "__va",
+    "phys_to_virt",
+    "virt_to_page",
+    "pfn_to_page",
+    "page_to_pfn",
+    "page_to_phys",
+    "offset_in_page",
+    "is_vmalloc_addr",
+    "virt_addr_valid",
     "kmalloc",
     "kzalloc",
     "kcalloc",
@@ -882,14 +914,77 @@ pub const FUNCTIONS: [&str; 56] = [
     "kmem_cache_create",
 ];
 
+/// The address macros of arch/x86/include/asm/page.h and friends, computed
+/// without a kernel event (they read no kernel state but `max_pfn`).
+const TRANSLATIONS: [&str; 11] = [
+    "__pa",
+    "virt_to_phys",
+    "__va",
+    "phys_to_virt",
+    "virt_to_page",
+    "pfn_to_page",
+    "page_to_pfn",
+    "page_to_phys",
+    "offset_in_page",
+    "is_vmalloc_addr",
+    "virt_addr_valid",
+];
+
+/// A translation's value and recorded walk.
+fn translation(
+    t: &kmem::translate::Translator,
+    name: &str,
+    x: u64,
+) -> (u64, Vec<kmem::translate::Step>) {
+    let v = VirtAddr::new(x);
+    match name {
+        "__pa" | "virt_to_phys" => {
+            let w = t.pa(v);
+            (w.value.as_u64(), w.steps)
+        }
+        "__va" | "phys_to_virt" => {
+            let w = t.va(kmem::PhysAddr::new(x));
+            (w.value.as_u64(), w.steps)
+        }
+        "virt_to_page" => {
+            let w = t.virt_to_page(v);
+            (w.value.as_u64(), w.steps)
+        }
+        "pfn_to_page" => {
+            let w = t.pfn_to_page(kmem::Pfn::new(x));
+            (w.value.as_u64(), w.steps)
+        }
+        "page_to_pfn" => {
+            let w = t.page_to_pfn(v);
+            (w.value.as_u64(), w.steps)
+        }
+        "page_to_phys" => {
+            let w = t.page_to_phys(v);
+            (w.value.as_u64(), w.steps)
+        }
+        "offset_in_page" => {
+            let w = t.offset_in_page(v);
+            (w.value, w.steps)
+        }
+        "is_vmalloc_addr" => {
+            let w = t.is_vmalloc_addr(v);
+            (u64::from(w.value), w.steps)
+        }
+        _ => {
+            let w = t.virt_addr_valid(v);
+            (u64::from(w.value), w.steps)
+        }
+    }
+}
+
 /// How many arguments a kernel function takes in `series`.
 fn kernel_arity(name: &str, series: Series) -> usize {
     match name {
         "drop_caches" => 0,
         "kfree" | "ksize" | "vmalloc" | "vzalloc" | "vmalloc_32" | "vfree" | "vfree_atomic"
         | "vmalloc_to_page" | "vmalloc_to_pfn" | "kvfree" | "alloc_page" | "get_zeroed_page"
-        | "__free_page" | "free_page" | "page_address" | "translate" | "fill_page_cache"
-        | "fragment" | "kmem_cache_destroy" | "kmem_cache_shrink" => 1,
+        | "__free_page" | "free_page" | "page_address" | "translate" | "kvm_kaddr_to_phys"
+        | "fill_page_cache" | "fragment" | "kmem_cache_destroy" | "kmem_cache_shrink" => 1,
         "__vmalloc" if series == Series::V4_19 => 3,
         "kvrealloc" if series == Series::V6_6 => 4,
         "kcalloc" | "kmalloc_array" | "krealloc" | "kvmalloc_node" | "kvcalloc"

@@ -254,3 +254,38 @@ fn runaway_loops_stop_at_the_loop() {
         .starts_with("the script ran out of its operation budget"));
     assert_eq!(error.span.start, 7, "points at the loop");
 }
+
+#[test]
+fn address_macros_are_steps_with_walks() {
+    let t = trace(
+        "6.6",
+        "void *p = kmalloc(64, GFP_KERNEL);\n\
+         phys = __pa(p); back = __va(phys); pg = virt_to_page(p); pfn = page_to_pfn(pg);\n\
+         v = vmalloc(8192); wrong = virt_to_phys(v); right = translate(v); vm = is_vmalloc_addr(v);\n\
+         off = offset_in_page(v + 5000);\n",
+    );
+    assert_eq!(t.error, None);
+    assert_eq!(var(&t, "back"), var(&t, "p"));
+    assert_eq!(var(&t, "pfn"), var(&t, "phys") >> 12);
+    assert_eq!(var(&t, "pg"), 0xffff_ea00_0000_0000 + 64 * var(&t, "pfn"));
+    assert_ne!(
+        var(&t, "wrong"),
+        var(&t, "right"),
+        "__pa of a vmalloc address is wrong"
+    );
+    assert_eq!(var(&t, "vm"), 1);
+    assert_eq!(var(&t, "off"), 5000 - 4096);
+    let pa_step = t
+        .steps
+        .iter()
+        .find(|s| s.walk.iter().any(|w| w.note.is_some()))
+        .unwrap();
+    assert!(pa_step
+        .walk
+        .last()
+        .unwrap()
+        .note
+        .as_deref()
+        .unwrap()
+        .starts_with("wrong:"));
+}
