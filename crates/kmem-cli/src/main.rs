@@ -23,6 +23,7 @@ Usage:
                        decode a GFP mask given in hex or by names: the first line
                        is the kernel's %#x(%pGg), then the zone, whether it may
                        sleep, the migratetype and every bit with its meaning
+  kmem examples [NAME] list the bundled examples, or print one
   kmem help            print this help
   kmem --version       print the version
 
@@ -42,6 +43,9 @@ macro_rules! out {
 enum Command {
     Check {
         path: String,
+    },
+    Examples {
+        name: Option<String>,
     },
     Gfp {
         kernel: Option<String>,
@@ -115,6 +119,10 @@ fn parse_run(args: &[String]) -> Result<RunArgs, String> {
 fn parse_args(args: &[String]) -> Result<Command, String> {
     match args {
         [cmd, rest @ ..] if cmd == "run" => parse_run(rest).map(Command::Run),
+        [cmd] if cmd == "examples" => Ok(Command::Examples { name: None }),
+        [cmd, name] if cmd == "examples" => Ok(Command::Examples {
+            name: Some(name.clone()),
+        }),
         [cmd, flag, kernel, mask] if cmd == "gfp" && flag == "--kernel" => Ok(Command::Gfp {
             kernel: Some(kernel.clone()),
             mask: mask.clone(),
@@ -212,27 +220,10 @@ fn run_script(args: &RunArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    for step in &trace.steps {
-        let at = index.line_col(&source, step.span.start);
-        let text = source.get(step.span.start..step.span.end).unwrap_or("");
-        out!("{:>4} | {text}", at.line);
-        match &step.event {
-            Some(event) => {
-                let result = match event.outcome {
-                    kmem::kernel::Outcome::Ok => format!("{:#x}", step.value),
-                    ref other => format!("{:#x} ({other:?})", step.value),
-                };
-                out!("     = {result}  {}", event.summary);
-                for line in &event.log {
-                    out!("     {line}");
-                }
-            }
-            None => {
-                for line in step.output.lines() {
-                    out!("     {line}");
-                }
-            }
-        }
+    {
+        use std::io::Write as _;
+        let text = kmem_script::render::trace_text(&source, &trace);
+        let _ = write!(std::io::stdout(), "{text}");
     }
     for path in &args.show {
         match kmem::procfs::read(&trace.kernel, path) {
@@ -333,6 +324,23 @@ fn main() -> ExitCode {
         }
         Ok(Command::Check { path }) => run_check(&path),
         Ok(Command::Run(args)) => run_script(&args),
+        Ok(Command::Examples { name: None }) => {
+            for e in kmem_script::examples::EXAMPLES {
+                out!("{:<26} {}", e.name, e.title);
+            }
+            ExitCode::SUCCESS
+        }
+        Ok(Command::Examples { name: Some(name) }) => match kmem_script::examples::find(&name) {
+            Some(e) => {
+                use std::io::Write as _;
+                let _ = write!(std::io::stdout(), "{}", e.source);
+                ExitCode::SUCCESS
+            }
+            None => {
+                eprintln!("kmem: no example `{name}`; `kmem examples` lists them");
+                ExitCode::from(2)
+            }
+        },
         Ok(Command::Gfp { kernel, mask }) => decode_gfp(kernel.as_deref(), &mask),
         Err(message) => {
             eprintln!("kmem: {message}\n\n{USAGE}");

@@ -116,3 +116,16 @@ fn gfp_prints_the_kernels_mode_first() {
     assert_eq!(code, 1);
     assert!(err.contains("did you mean `GFP_KERNEL`?"), "{err}");
 }
+
+#[test]
+fn examples_are_listed_and_printed() {
+    let (code, out, _) = kmem(&["examples"], "");
+    assert_eq!(code, 0);
+    assert_eq!(out.lines().count(), 10);
+    assert!(out.starts_with("kmalloc-vs-kzalloc"));
+    let (code, out, _) = kmem(&["examples", "double-free"], "");
+    assert_eq!(code, 0);
+    assert!(out.contains("kfree(p);\nkfree(p);"));
+    let (code, _, _) = kmem(&["examples", "nonsense"], "");
+    assert_eq!(code, 2);
+}

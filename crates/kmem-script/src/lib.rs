@@ -8,10 +8,12 @@
 
 pub mod ast;
 pub mod diagnostic;
+pub mod examples;
 pub mod interp;
 pub mod lexer;
 pub mod parser;
 pub mod printk;
+pub mod render;
 pub mod span;
 
 pub use diagnostic::{check, Diagnostic};

@@ -1,0 +1,89 @@
+//! Every bundled example runs cleanly on each simulated release, and its
+//! trace matches the golden file kept in `tests/golden/`. A change to a
+//! golden file must be deliberate: regenerate them with
+//! `KMEM_UPDATE_GOLDEN=1 cargo test -p kmem-script --test examples` and
+//! review the diff.
+
+use kmem::kernel::KernelConfig;
+use kmem::memmap::MachineConfig;
+use kmem::profile::Profile;
+use kmem_script::examples::EXAMPLES;
+use kmem_script::interp::DEFAULT_STEP_BUDGET;
+use kmem_script::render::trace_text;
+use kmem_script::{parse, run};
+use std::path::PathBuf;
+
+/// The machine of the goldens: 1 GiB, 4 CPUs (`kmem run --ram 1G --cpus 4`).
+fn config(version: &str) -> KernelConfig {
+    KernelConfig {
+        profile: Profile::parse(version).unwrap(),
+        machine: MachineConfig {
+            ram_bytes: 1 << 30,
+            cpus: 4,
+            ..MachineConfig::default()
+        },
+        ..KernelConfig::default()
+    }
+}
+
+#[test]
+fn examples_match_their_golden_traces() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    let update = std::env::var_os("KMEM_UPDATE_GOLDEN").is_some();
+    let mut mismatches = Vec::new();
+    for example in EXAMPLES {
+        let parsed = parse(example.source);
+        assert!(
+            parsed.errors.is_empty(),
+            "{}: {:?}",
+            example.name,
+            parsed.errors
+        );
+        for version in ["4.19", "6.6", "6.12"] {
+            let trace = run(&parsed.program, config(version), DEFAULT_STEP_BUDGET).unwrap();
+            assert_eq!(trace.error, None, "{} on {version}", example.name);
+            let text = trace_text(example.source, &trace);
+            let path = dir.join(format!("{}.{version}.txt", example.name));
+            if update {
+                std::fs::write(&path, &text).unwrap();
+                continue;
+            }
+            match std::fs::read_to_string(&path) {
+                Ok(golden) if golden == text => {}
+                Ok(_) => mismatches.push(format!("{} differs", path.display())),
+                Err(e) => mismatches.push(format!("{}: {e}", path.display())),
+            }
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "golden traces changed (KMEM_UPDATE_GOLDEN=1 rewrites them):\n{}",
+        mismatches.join("\n")
+    );
+}
+
+/// What each example is there to show, checked on its trace.
+#[test]
+fn examples_show_what_they_teach() {
+    let text = |name: &str, version: &str| {
+        let example = kmem_script::examples::find(name).unwrap();
+        let parsed = parse(example.source);
+        let trace = run(&parsed.program, config(version), DEFAULT_STEP_BUDGET).unwrap();
+        trace_text(example.source, &trace)
+    };
+    let t = text("kvmalloc-fallback", "6.6");
+    assert!(t.contains("fell back to vmalloc"), "{t}");
+    assert!(t.contains("is_vmalloc_addr(p) = 1"));
+    assert!(t.contains("do not allow blocking"));
+    assert!(text("kvmalloc-fallback", "4.19").contains("GFP_KERNEL-compatible"));
+    let t = text("size-limit", "6.12");
+    assert!(t.contains("an order-10 compound page"));
+    assert!(t.contains("(Warn)"));
+    assert!(text("double-free", "6.6").contains("kernel BUG at mm/slub.c:448!"));
+    assert!(text("kfree-vmalloc", "4.19")
+        .contains("BUG: unable to handle kernel paging request at ffffeb02"));
+    assert!(
+        text("gfp-contexts", "6.12").contains("BUG: sleeping function called from invalid context")
+    );
+    assert!(text("kcalloc-overflow", "6.6").contains("wrapped = 0000000000000010"));
+}
