@@ -43,6 +43,10 @@ pub struct Step {
     /// The recorded walk of an address translation that is not a kernel
     /// call (`__pa`, `virt_to_page`, …).
     pub walk: Vec<kmem::translate::Step>,
+    /// The variables assigned since the previous call's statement, up to
+    /// the end of this call's statement, with their new values (see
+    /// [`Trace::variables_at`]).
+    pub vars: Vec<(String, u64)>,
 }
 
 /// The run of a script.
@@ -56,6 +60,22 @@ pub struct Trace {
     pub variables: Vec<(String, u64)>,
     /// The mistake that stopped the run early, if any.
     pub error: Option<Diagnostic>,
+}
+
+impl Trace {
+    /// The variables as they stood after step `step` (0-based), in order
+    /// of first assignment: time travel without re-running.
+    pub fn variables_at(&self, step: usize) -> Vec<(String, u64)> {
+        let mut vars: Vec<(String, u64)> = Vec::new();
+        let changes = self.steps.iter().take(step + 1).flat_map(|s| s.vars.iter());
+        for (name, value) in changes {
+            match vars.iter_mut().find(|(n, _)| n == name) {
+                Some(slot) => slot.1 = *value,
+                None => vars.push((name.clone(), *value)),
+            }
+        }
+        vars
+    }
 }
 
 /// How control leaves a statement.
@@ -79,6 +99,12 @@ struct Interp {
     steps: Vec<Step>,
     budget: u64,
     loop_span: Option<Span>,
+    step_limit: usize,
+    /// Steps recorded when the current statement began.
+    stmt_start: usize,
+    /// Variables assigned since the last call's statement, for the next
+    /// call.
+    pending: Vec<(String, u64)>,
 }
 
 type RResult<T> = Result<T, Diagnostic>;
@@ -95,6 +121,12 @@ pub fn run(program: &Program, config: KernelConfig, budget: u64) -> Result<Trace
 /// Runs `program` on an already booted `kernel` (a clone of a booted
 /// template saves the boot on every re-run).
 pub fn run_on(program: &Program, kernel: Kernel, budget: u64) -> Trace {
+    run_until(program, kernel, budget, usize::MAX)
+}
+
+/// Runs `program` until `steps` calls have been made (the statement of the
+/// last one completes): the state at that point in time.
+pub fn run_until(program: &Program, kernel: Kernel, budget: u64, steps: usize) -> Trace {
     let mut interp = Interp {
         kernel,
         vars: HashMap::new(),
@@ -102,6 +134,9 @@ pub fn run_on(program: &Program, kernel: Kernel, budget: u64) -> Trace {
         steps: Vec::new(),
         budget,
         loop_span: None,
+        step_limit: steps,
+        stmt_start: 0,
+        pending: Vec::new(),
     };
     let error = interp.block(&program.stmts).err();
     let variables = interp
@@ -143,7 +178,7 @@ impl Interp {
                 Flow::Next => {}
                 other => return Ok(other),
             }
-            if *self.kernel.state() != KernelState::Running {
+            if !self.running() {
                 return Ok(Flow::Next);
             }
         }
@@ -152,6 +187,7 @@ impl Interp {
 
     fn stmt(&mut self, stmt: &Stmt) -> RResult<Flow> {
         self.tick(stmt.span)?;
+        self.stmt_start = self.steps.len();
         match &stmt.kind {
             StmtKind::Empty => Ok(Flow::Next),
             StmtKind::Expr(e) => {
@@ -196,7 +232,7 @@ impl Interp {
                             Flow::Break => break,
                             Flow::Next | Flow::Continue => {}
                         }
-                        if *self.kernel.state() != KernelState::Running {
+                        if !self.running() {
                             break;
                         }
                     }
@@ -227,7 +263,7 @@ impl Interp {
                             Flow::Break => break,
                             Flow::Next | Flow::Continue => {}
                         }
-                        if *self.kernel.state() != KernelState::Running {
+                        if !self.running() {
                             break;
                         }
                         if let Some(step) = step {
@@ -259,23 +295,45 @@ impl Interp {
         }
     }
 
+    /// Whether the run goes on: the kernel runs and the step limit of
+    /// [`run_until`] is not reached.
+    fn running(&self) -> bool {
+        *self.kernel.state() == KernelState::Running && self.steps.len() < self.step_limit
+    }
+
     fn define(&mut self, name: &str, value: Value, ty: Option<TypeName>) {
         if !self.vars.contains_key(name) {
             self.order.push(name.to_string());
+        }
+        if let Value::Scalar(v) = value {
+            let change = (name.to_string(), v);
+            // A call made in this statement owns the change; otherwise the
+            // next call does.
+            let in_this_statement = self.steps.len() > self.stmt_start;
+            match self.steps.last_mut() {
+                Some(step) if in_this_statement => step.vars.push(change),
+                _ => self.pending.push(change),
+            }
         }
         self.vars.insert(name.to_string(), (value, ty));
     }
 
     fn record(&mut self, span: Span, event: Event) -> u64 {
         let value = call_value(&event.value);
-        self.steps.push(Step {
+        self.push_step(Step {
             span,
             event: Some(event),
             value,
             output: String::new(),
             walk: Vec::new(),
+            vars: Vec::new(),
         });
         value
+    }
+
+    fn push_step(&mut self, mut step: Step) {
+        step.vars = std::mem::take(&mut self.pending);
+        self.steps.push(step);
     }
 
     // ---- expressions ----------------------------------------------------
@@ -609,12 +667,13 @@ impl Interp {
             let x = self.eval(&args[0])?;
             let t = self.kernel.translator();
             let (value, walk) = translation(&t, name, x);
-            self.steps.push(Step {
+            self.push_step(Step {
                 span,
                 event: None,
                 value,
                 output: String::new(),
                 walk,
+                vars: Vec::new(),
             });
             return Ok(value);
         }
@@ -768,12 +827,13 @@ impl Interp {
             .last()
             .map(|l| format!("{l}\n"))
             .unwrap_or_default();
-        self.steps.push(Step {
+        self.push_step(Step {
             span,
             event: None,
             value: 0,
             output: line,
             walk: Vec::new(),
+            vars: Vec::new(),
         });
         Ok(0)
     }
@@ -794,12 +854,13 @@ impl Interp {
             d.help = Some(format!("it has {}", kmem::procfs::FILES.join(", ")));
             return Err(d);
         };
-        self.steps.push(Step {
+        self.push_step(Step {
             span,
             event: None,
             value: 0,
             output: text,
             walk: Vec::new(),
+            vars: Vec::new(),
         });
         Ok(0)
     }

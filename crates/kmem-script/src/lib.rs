@@ -17,7 +17,7 @@ pub mod render;
 pub mod span;
 
 pub use diagnostic::{check, Diagnostic};
-pub use interp::{run, run_on, Step, Trace};
+pub use interp::{run, run_on, run_until, Step, Trace};
 pub use lexer::{lex, LexError, Lexed, Punct, Token, TokenKind};
 pub use parser::{parse, Parsed};
 pub use span::{LineCol, LineIndex, Span};

@@ -289,3 +289,36 @@ fn address_macros_are_steps_with_walks() {
         .unwrap()
         .starts_with("wrong:"));
 }
+
+#[test]
+fn time_travel_by_steps_and_variables() {
+    let source = "x = 1;\np = kmalloc(64, GFP_KERNEL);\nx = 2;\nkfree(p);\nq = kmalloc(64, GFP_KERNEL);\nx = 3;\n";
+    let full = trace("6.6", source);
+    assert_eq!(full.steps.len(), 3);
+    // Variables after each step, from the recorded changes.
+    assert_eq!(
+        full.variables_at(0),
+        [("x".to_string(), 1), ("p".to_string(), var(&full, "p"))]
+    );
+    assert_eq!(full.variables_at(1)[0], ("x".to_string(), 2));
+    assert_eq!(full.variables_at(2).len(), 3);
+    assert_eq!(
+        full.variables_at(2)[0],
+        ("x".to_string(), 2),
+        "x = 3 comes after the last call"
+    );
+    assert_eq!(var(&full, "x"), 3);
+    // run_until: the kernel as it stood after two calls.
+    let parsed = parse(source);
+    let kernel = Kernel::boot(config("6.6")).unwrap();
+    let early = run_until(&parsed.program, kernel, DEFAULT_STEP_BUDGET, 2);
+    assert_eq!(early.steps.len(), 2);
+    assert_eq!(early.steps, full.steps[..2]);
+    assert_eq!(
+        var(&early, "x"),
+        2,
+        "the statement of the last call completes, not the next ones"
+    );
+    let slabinfo = kmem::procfs::read(&early.kernel, "/proc/slabinfo").unwrap();
+    assert!(slabinfo.contains("kmalloc-64"));
+}
