@@ -16,9 +16,10 @@ kmem: the kmem playground on the command line
 
 Usage:
   kmem check FILE|-    check a playground script and print its diagnostics
-  kmem run [--kernel V] [--ram SIZE] [--cpus N] [--show PATH]... FILE|-
-                       run a script: each call's line, result and kernel log;
-                       --show prints a /proc file after the run
+  kmem run [--kernel V] [--ram SIZE] [--cpus N] [--json] [--show PATH]... FILE|-
+                       run a script: each call's line, result and kernel log
+                       (--json: the whole trace as JSON, values as 0x…
+                       strings); --show prints a /proc file after the run
   kmem gfp [--kernel V] MASK
                        decode a GFP mask given in hex or by names: the first line
                        is the kernel's %#x(%pGg), then the zone, whether it may
@@ -59,6 +60,7 @@ enum Command {
 /// The options of `kmem run`.
 #[derive(Debug, PartialEq, Eq)]
 struct RunArgs {
+    json: bool,
     kernel: Option<String>,
     ram: Option<u64>,
     cpus: Option<u32>,
@@ -84,6 +86,7 @@ fn parse_size(text: &str) -> Result<u64, String> {
 
 fn parse_run(args: &[String]) -> Result<RunArgs, String> {
     let mut run = RunArgs {
+        json: false,
         kernel: None,
         ram: None,
         cpus: None,
@@ -105,6 +108,7 @@ fn parse_run(args: &[String]) -> Result<RunArgs, String> {
                 run.cpus = Some(v.parse().map_err(|_| format!("`{v}` is not a CPU count"))?);
             }
             "--show" => run.show.push(value("--show")?),
+            "--json" => run.json = true,
             other if other.starts_with("--") => return Err(format!("unknown option `{other}`")),
             path if run.path.is_empty() => run.path = path.to_string(),
             _ => return Err("`run` takes one FILE (or - for stdin)".into()),
@@ -222,7 +226,11 @@ fn run_script(args: &RunArgs) -> ExitCode {
     };
     {
         use std::io::Write as _;
-        let text = kmem_script::render::trace_text(&source, &trace);
+        let text = if args.json {
+            serde_json::to_string_pretty(&trace).unwrap_or_default() + "\n"
+        } else {
+            kmem_script::render::trace_text(&source, &trace)
+        };
         let _ = write!(std::io::stdout(), "{text}");
     }
     for path in &args.show {
@@ -380,6 +388,7 @@ mod tests {
                 "-"
             ])),
             Ok(Command::Run(RunArgs {
+                json: false,
                 kernel: Some("4.19".into()),
                 ram: Some(2 << 30),
                 cpus: None,

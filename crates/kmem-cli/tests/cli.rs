@@ -129,3 +129,19 @@ fn examples_are_listed_and_printed() {
     let (code, _, _) = kmem(&["examples", "nonsense"], "");
     assert_eq!(code, 2);
 }
+
+#[test]
+fn run_json_is_the_trace_with_hex_strings() {
+    let (code, out, err) = kmem(
+        &["run", "--json", "-"],
+        "void *p = kmalloc(64, GFP_KERNEL);\n",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("\"steps\""), "{out}");
+    assert!(out.contains("\"value\": \"0xffff888"), "{out}");
+    assert!(
+        out.contains("\"call\": \"kmalloc(64, 0xcc0(GFP_KERNEL))\""),
+        "{out}"
+    );
+    assert!(out.contains("\"variables\""));
+}

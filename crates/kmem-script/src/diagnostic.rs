@@ -5,7 +5,7 @@ use crate::span::{LineIndex, Span};
 use std::fmt::Write;
 
 /// One problem found in a script.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Diagnostic {
     /// What is wrong, in one line.
     pub message: String,

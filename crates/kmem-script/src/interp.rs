@@ -29,13 +29,14 @@ pub const DEFAULT_STEP_BUDGET: u64 = 1_000_000;
 pub const MAX_ARRAY_LEN: u64 = 1 << 20;
 
 /// One executed call.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Step {
     /// Where the call is in the source.
     pub span: Span,
     /// The kernel event, for calls into the simulated kernel.
     pub event: Option<Event>,
     /// The value the call returned.
+    #[serde(serialize_with = "hex::value")]
     pub value: u64,
     /// Text the call printed: a /proc file for `cat`, the log line of a
     /// `printk`.
@@ -46,17 +47,21 @@ pub struct Step {
     /// The variables assigned since the previous call's statement, up to
     /// the end of this call's statement, with their new values (see
     /// [`Trace::variables_at`]).
+    #[serde(serialize_with = "hex::pairs")]
     pub vars: Vec<(String, u64)>,
 }
 
-/// The run of a script.
-#[derive(Clone, Debug)]
+/// The run of a script. It serializes without the kernel (the /proc files
+/// and the memory map are read from it directly).
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct Trace {
     /// The executed calls in order.
     pub steps: Vec<Step>,
     /// The kernel after the run.
+    #[serde(skip)]
     pub kernel: Kernel,
     /// The variables at the end, in order of first assignment.
+    #[serde(serialize_with = "hex::pairs")]
     pub variables: Vec<(String, u64)>,
     /// The mistake that stopped the run early, if any.
     pub error: Option<Diagnostic>,
@@ -75,6 +80,25 @@ impl Trace {
             }
         }
         vars
+    }
+}
+
+/// Script values in JSON: `0x…` strings, as 64-bit values do not fit the
+/// numbers of JSON readers such as JavaScript.
+/// Variables as `[name, "0x…"]` pairs (a name may change twice in a step).
+mod hex {
+    use serde::ser::SerializeSeq;
+
+    pub fn value<S: serde::Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&format_args!("{v:#x}"))
+    }
+
+    pub fn pairs<S: serde::Serializer>(pairs: &[(String, u64)], s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(pairs.len()))?;
+        for (name, v) in pairs {
+            seq.serialize_element(&(name, format!("{v:#x}")))?;
+        }
+        seq.end()
     }
 }
 

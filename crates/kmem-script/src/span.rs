@@ -1,7 +1,7 @@
 //! Source positions: byte spans, and their line and column for messages.
 
 /// A half-open byte range `start..end` in the source text.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct Span {
     /// First byte.
     pub start: usize,

@@ -209,6 +209,13 @@ macro_rules! hex_fmt {
                 fmt::LowerHex::fmt(&self.0, f)
             }
         }
+        /// Serialized as a `0x…` string: 64-bit addresses do not fit the
+        /// numbers of JSON readers such as JavaScript.
+        impl serde::Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(self)
+            }
+        }
     )*};
 }
 hex_fmt!(VirtAddr, PhysAddr, Pfn);

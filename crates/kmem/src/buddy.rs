@@ -313,7 +313,7 @@ pub struct PageRequest {
 }
 
 /// What the allocator did, step by step, for the UI and the log.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum BuddyEffect {
     /// A per-CPU list was refilled from the buddy lists (`rmqueue_bulk`).
     PcpRefill {

@@ -93,7 +93,7 @@ impl fmt::Display for Unbalanced {
 impl std::error::Error for Unbalanced {}
 
 /// The context the simulated code runs in.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct ExecContext {
     /// `preempt_count()`.
     pub preempt_count: u32,

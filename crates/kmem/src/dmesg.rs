@@ -13,7 +13,7 @@
 use std::fmt;
 
 /// `KERN_*` log levels.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub enum Level {
     /// KERN_EMERG
     Emerg = 0,
@@ -34,7 +34,7 @@ pub enum Level {
 }
 
 /// One line of the kernel log.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct LogLine {
     /// Nanoseconds since boot.
     pub time_ns: u64,

@@ -112,7 +112,7 @@ pub enum KernelState {
 }
 
 /// What a call returned.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum CallValue {
     /// A `struct page *` (its vmemmap address).
     Page(VirtAddr),
@@ -135,7 +135,7 @@ pub enum CallValue {
 }
 
 /// How the call ended, as the kernel would show it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum Outcome {
     /// Normal return.
     Ok,
@@ -156,7 +156,7 @@ pub enum Outcome {
 }
 
 /// A side effect of a call, for the UI.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum Effect {
     /// A free-list operation of the buddy allocator.
     Buddy(BuddyEffect),
@@ -211,7 +211,7 @@ pub enum Effect {
 }
 
 /// One kernel API call and everything it did.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Event {
     /// Sequence number of the call (1 for the first).
     pub seq: u32,

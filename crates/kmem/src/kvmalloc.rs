@@ -42,7 +42,7 @@ pub enum Fallback {
 }
 
 /// Why there is no vmalloc fallback.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum NoFallback {
     /// 4.19: the flags are not GFP_KERNEL-compatible.
     NotGfpKernel,
@@ -68,7 +68,7 @@ impl NoFallback {
 }
 
 /// Which way a `kvmalloc` call went, for the timeline.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum KvmallocPath {
     /// The kmalloc attempt succeeded.
     Kmalloc,

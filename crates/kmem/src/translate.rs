@@ -27,7 +27,7 @@ use crate::layout::{START_KERNEL_MAP, VMALLOC_END, VMALLOC_START, VMEMMAP_START}
 use crate::memmap::STRUCT_PAGE_SIZE;
 
 /// A page-table level, for walks through the kernel page tables.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 pub enum PtLevel {
     /// Page global directory (bits 47..39).
     Pgd,
@@ -55,7 +55,7 @@ impl PtLevel {
 }
 
 /// What a step of a walk looked at.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum StepKind {
     /// Arithmetic on the input.
     Arithmetic,
@@ -78,7 +78,7 @@ pub enum StepKind {
 }
 
 /// One step of a translation.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Step {
     /// The kernel function or macro the step belongs to.
     pub function: &'static str,

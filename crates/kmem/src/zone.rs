@@ -10,7 +10,7 @@
 use std::fmt;
 
 /// A zone of physical memory.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub enum ZoneType {
     /// ZONE_DMA: frames below 16 MiB (`MAX_DMA_PFN`), for ISA-era devices.
     Dma = 0,
@@ -61,7 +61,7 @@ impl fmt::Display for ZoneType {
 
 /// The mobility of an allocation, which decides the free list it is served
 /// from (`gfp_migratetype()`, include/linux/gfp.h).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub enum MigrateType {
     /// MIGRATE_UNMOVABLE: kernel allocations that never move.
     Unmovable = 0,
