@@ -314,10 +314,20 @@ impl PageMeta {
     pub const COMPOUND: u8 = 2;
 }
 
+/// Frames per chunk of the `struct page` array.
+const CHUNK_SHIFT: u32 = 12;
+const CHUNK_FRAMES: usize = 1 << CHUNK_SHIFT;
+
 /// The physical memory of a booted machine.
+///
+/// The `struct page` array is kept in shared chunks of 4,096 frames that
+/// are copied on first write, so cloning a booted machine (as a playground
+/// does before every re-run of a script) costs a few pointers per chunk,
+/// not the whole array.
 #[derive(Clone, Debug)]
 pub struct MemMap {
-    pages: Vec<PageMeta>,
+    pages: Vec<std::rc::Rc<[PageMeta]>>,
+    max_pfn: u64,
     pageblock_types: Vec<MigrateType>,
     contents: BTreeMap<u64, Box<[u8]>>,
     seed: u64,
@@ -357,17 +367,30 @@ impl MemMap {
             .map(|e| (e.end.as_u64() + 1) >> PAGE_SHIFT)
             .max()
             .unwrap_or(0);
-        let mut pages = vec![PageMeta::default(); max_pfn as usize];
-        // Everything is a hole until a usable range says otherwise.
-        pages.iter_mut().for_each(|p| p.used_as = FrameUse::NoRam);
-        for range in usable_ranges(&e820) {
-            for pfn in range.start.as_u64()..range.end.as_u64() {
-                pages[pfn as usize].used_as = FrameUse::Tail;
-            }
-        }
+        // Frames outside the usable ranges are holes.
+        let usable = usable_ranges(&e820);
+        let frame = |pfn: u64| PageMeta {
+            used_as: if usable
+                .iter()
+                .any(|r| r.start.as_u64() <= pfn && pfn < r.end.as_u64())
+            {
+                FrameUse::Tail
+            } else {
+                FrameUse::NoRam
+            },
+            ..PageMeta::default()
+        };
+        let chunks = max_pfn.div_ceil(CHUNK_FRAMES as u64);
         let blocks = max_pfn.div_ceil(PAGEBLOCK_PAGES) as usize;
         MemMap {
-            pages,
+            pages: (0..chunks)
+                .map(|c| {
+                    let start = c << CHUNK_SHIFT;
+                    let end = (start + CHUNK_FRAMES as u64).min(max_pfn);
+                    (start..end).map(frame).collect()
+                })
+                .collect(),
+            max_pfn,
             pageblock_types: vec![MigrateType::Movable; blocks],
             contents: BTreeMap::new(),
             seed: config.seed,
@@ -382,7 +405,7 @@ impl MemMap {
 
     /// One past the highest frame (`max_pfn`).
     pub fn max_pfn(&self) -> Pfn {
-        Pfn::new(self.pages.len() as u64)
+        Pfn::new(self.max_pfn)
     }
 
     /// The usable RAM ranges in frames, ascending (memblock.memory).
@@ -392,23 +415,39 @@ impl MemMap {
 
     /// Metadata of a frame, if it exists.
     pub fn page(&self, pfn: Pfn) -> Option<&PageMeta> {
-        self.pages.get(pfn.as_u64() as usize)
+        let pfn = pfn.as_u64();
+        if pfn >= self.max_pfn {
+            return None;
+        }
+        self.pages
+            .get((pfn >> CHUNK_SHIFT) as usize)
+            .and_then(|chunk| chunk.get(pfn as usize & (CHUNK_FRAMES - 1)))
     }
 
-    /// Mutable metadata of a frame, if it exists.
+    /// Mutable metadata of a frame, if it exists (its chunk is copied if
+    /// another clone shares it).
     pub fn page_mut(&mut self, pfn: Pfn) -> Option<&mut PageMeta> {
-        self.pages.get_mut(pfn.as_u64() as usize)
+        let pfn = pfn.as_u64();
+        if pfn >= self.max_pfn {
+            return None;
+        }
+        self.pages
+            .get_mut((pfn >> CHUNK_SHIFT) as usize)
+            .and_then(|chunk| {
+                std::rc::Rc::make_mut(chunk).get_mut(pfn as usize & (CHUNK_FRAMES - 1))
+            })
     }
 
     /// Metadata by raw index, for the allocator's hot paths (the caller
     /// holds a frame number it took from this map).
     pub(crate) fn meta(&self, pfn: u32) -> &PageMeta {
-        &self.pages[pfn as usize]
+        &self.pages[(pfn >> CHUNK_SHIFT) as usize][pfn as usize & (CHUNK_FRAMES - 1)]
     }
 
     /// Mutable metadata by raw index; see [`MemMap::meta`].
     pub(crate) fn meta_mut(&mut self, pfn: u32) -> &mut PageMeta {
-        &mut self.pages[pfn as usize]
+        let chunk = &mut self.pages[(pfn >> CHUNK_SHIFT) as usize];
+        &mut std::rc::Rc::make_mut(chunk)[pfn as usize & (CHUNK_FRAMES - 1)]
     }
 
     /// The migrate type of the pageblock holding `pfn`
@@ -432,9 +471,9 @@ impl MemMap {
 
     /// Marks the frames of `range` individually (reservations at boot).
     pub fn mark_range(&mut self, range: FrameRange, used_as: FrameUse) {
-        let end = range.end.as_u64().min(self.pages.len() as u64);
+        let end = range.end.as_u64().min(self.max_pfn);
         for pfn in range.start.as_u64()..end {
-            let page = &mut self.pages[pfn as usize];
+            let page = self.meta_mut(pfn as u32);
             if page.used_as != FrameUse::NoRam {
                 page.used_as = used_as;
                 page.order = 0;
@@ -447,13 +486,13 @@ impl MemMap {
     /// head, by alignment; for a frame marked on its own, itself at order 0.
     pub fn block_of(&self, pfn: Pfn) -> Option<(Pfn, u8)> {
         let raw = pfn.as_u64();
-        let own = self.pages.get(raw as usize)?;
+        let own = self.page(pfn)?;
         if own.used_as != FrameUse::Tail {
             return Some((pfn, own.order));
         }
         (1..=crate::addr::Order::MAX.as_u8()).find_map(|order| {
             let head = raw & !((1u64 << order) - 1);
-            let meta = &self.pages[head as usize];
+            let meta = self.meta(head as u32);
             (meta.used_as != FrameUse::Tail && meta.order >= order)
                 .then_some((Pfn::new(head), meta.order))
         })
