@@ -668,7 +668,7 @@ impl Interp {
             }
             _ => {}
         }
-        if !FUNCTIONS.contains(&name) {
+        if !is_function(name) {
             let mut d = Diagnostic::new(format!("unknown function `{name}`"), name_span);
             d.help = FUNCTIONS
                 .iter()
@@ -686,7 +686,7 @@ impl Interp {
         if name == "kmem_cache_create" {
             return self.kmem_cache_create(span, args);
         }
-        if TRANSLATIONS.contains(&name) {
+        if is_translation(name) {
             arity(1)?;
             let x = self.eval(&args[0])?;
             let t = self.kernel.translator();
@@ -999,21 +999,33 @@ pub const FUNCTIONS: [&str; 68] = [
     "kmem_cache_create",
 ];
 
-/// The address macros of arch/x86/include/asm/page.h and friends, computed
-/// without a kernel event (they read no kernel state but `max_pfn`).
-const TRANSLATIONS: [&str; 11] = [
-    "__pa",
-    "virt_to_phys",
-    "__va",
-    "phys_to_virt",
-    "virt_to_page",
-    "pfn_to_page",
-    "page_to_pfn",
-    "page_to_phys",
-    "offset_in_page",
-    "is_vmalloc_addr",
-    "virt_addr_valid",
-];
+/// Whether `name` is one of the address macros of arch/x86/include/asm/page.h
+/// and friends, computed without a kernel event (they read no kernel state
+/// but `max_pfn`).
+fn is_translation(name: &str) -> bool {
+    matches!(
+        name,
+        "__pa"
+            | "virt_to_phys"
+            | "__va"
+            | "phys_to_virt"
+            | "virt_to_page"
+            | "pfn_to_page"
+            | "page_to_pfn"
+            | "page_to_phys"
+            | "offset_in_page"
+            | "is_vmalloc_addr"
+            | "virt_addr_valid"
+    )
+}
+
+/// Whether `name` is one of [`FUNCTIONS`] (a hash lookup: every call asks).
+fn is_function(name: &str) -> bool {
+    static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
+        std::sync::OnceLock::new();
+    SET.get_or_init(|| FUNCTIONS.iter().copied().collect())
+        .contains(name)
+}
 
 /// A translation's value and recorded walk.
 fn translation(

@@ -15,34 +15,37 @@ use crate::span::Span;
 /// Deepest nesting of statements and expressions the parser follows.
 pub const MAX_DEPTH: usize = 200;
 
-/// Words that start or continue a type.
-const TYPE_WORDS: [&str; 25] = [
-    "void",
-    "char",
-    "short",
-    "int",
-    "long",
-    "unsigned",
-    "signed",
-    "const",
-    "volatile",
-    "bool",
-    "size_t",
-    "ssize_t",
-    "u8",
-    "u16",
-    "u32",
-    "u64",
-    "s8",
-    "s16",
-    "s32",
-    "s64",
-    "gfp_t",
-    "phys_addr_t",
-    "dma_addr_t",
-    "pgoff_t",
-    "spinlock_t",
-];
+/// Whether a word starts or continues a type.
+fn is_type_word(word: &str) -> bool {
+    matches!(
+        word,
+        "void"
+            | "char"
+            | "short"
+            | "int"
+            | "long"
+            | "unsigned"
+            | "signed"
+            | "const"
+            | "volatile"
+            | "bool"
+            | "size_t"
+            | "ssize_t"
+            | "u8"
+            | "u16"
+            | "u32"
+            | "u64"
+            | "s8"
+            | "s16"
+            | "s32"
+            | "s64"
+            | "gfp_t"
+            | "phys_addr_t"
+            | "dma_addr_t"
+            | "pgoff_t"
+            | "spinlock_t"
+    )
+}
 
 /// A parsed script and the errors met on the way.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -426,7 +429,7 @@ impl Parser {
 
     fn starts_type(&self) -> bool {
         match self.peek() {
-            Some(TokenKind::Ident(w)) => TYPE_WORDS.contains(&w.as_str()) || w == "struct",
+            Some(TokenKind::Ident(w)) => is_type_word(w) || w == "struct",
             _ => false,
         }
     }
@@ -436,7 +439,7 @@ impl Parser {
         let mut words: Vec<String> = Vec::new();
         loop {
             match self.peek() {
-                Some(TokenKind::Ident(w)) if TYPE_WORDS.contains(&w.as_str()) => {
+                Some(TokenKind::Ident(w)) if is_type_word(w) => {
                     words.push(w.clone());
                     self.pos += 1;
                 }
@@ -666,7 +669,7 @@ impl Parser {
         if self.at_word("sizeof") {
             self.pos += 1;
             let is_type = self.at(Punct::LParen)
-                && matches!(self.peek_at(1), Some(TokenKind::Ident(w)) if TYPE_WORDS.contains(&w.as_str()) || w == "struct");
+                && matches!(self.peek_at(1), Some(TokenKind::Ident(w)) if is_type_word(w) || w == "struct");
             if is_type {
                 self.pos += 1;
                 let ty = self.type_name()?;
@@ -684,7 +687,7 @@ impl Parser {
             });
         }
         let is_cast = self.at(Punct::LParen)
-            && matches!(self.peek_at(1), Some(TokenKind::Ident(w)) if TYPE_WORDS.contains(&w.as_str()) || w == "struct");
+            && matches!(self.peek_at(1), Some(TokenKind::Ident(w)) if is_type_word(w) || w == "struct");
         if is_cast {
             self.pos += 1;
             let ty = self.type_name()?;
@@ -850,7 +853,7 @@ fn is_keyword(word: &str) -> bool {
     matches!(
         word,
         "if" | "else" | "while" | "for" | "break" | "continue" | "sizeof" | "struct" | "return"
-    ) || TYPE_WORDS.contains(&word)
+    ) || is_type_word(word)
 }
 
 /// Whether an expression can be assigned to: a variable, an element, or a

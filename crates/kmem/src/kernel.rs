@@ -264,6 +264,8 @@ pub struct Kernel {
     deferred_vfree: Vec<VirtAddr>,
     /// slub_debug's tracking data.
     slub_debug: slub_debug::SlubDebug,
+    /// `%#x(%pGg)` of the masks calls used, formatted once each.
+    modes: std::cell::RefCell<Vec<(u32, std::rc::Rc<str>)>>,
     /// The current context.
     pub context: ExecContext,
     /// The kernel log.
@@ -336,6 +338,7 @@ impl Kernel {
             vmap: Vmap::new(config.machine.cpus),
             deferred_vfree: Vec::new(),
             slub_debug: slub_debug::SlubDebug::default(),
+            modes: Default::default(),
             context: ExecContext::PROCESS,
             log,
             taint: TaintSet::default(),
@@ -371,6 +374,20 @@ impl Kernel {
     /// Free pages per zone right after boot.
     pub fn boot_free_pages(&self) -> &[u64] {
         &self.boot_free_pages
+    }
+
+    /// A mask as `"%#x(%pGg)"` prints it, for the calls' text; formatted
+    /// once per mask (a script repeats the same few masks).
+    pub fn mode(&self, gfp: Gfp) -> std::rc::Rc<str> {
+        let mut modes = self.modes.borrow_mut();
+        if let Some((_, text)) = modes.iter().find(|(m, _)| *m == gfp.0) {
+            return text.clone();
+        }
+        let text: std::rc::Rc<str> = self.gfp.format_mode(gfp).into();
+        if modes.len() < 64 {
+            modes.push((gfp.0, text.clone()));
+        }
+        text
     }
 
     /// The translation functions of this kernel.
@@ -667,25 +684,25 @@ impl Kernel {
 
     /// `alloc_pages(gfp, order)`: a `struct page *` or NULL.
     pub fn alloc_pages(&mut self, gfp: Gfp, order: u32) -> Event {
-        let call = format!("alloc_pages({}, {order})", self.gfp.format_mode(gfp));
+        let call = format!("alloc_pages({}, {order})", self.mode(gfp));
         self.page_entry(call, gfp, order, "alloc_pages", false)
     }
 
     /// `alloc_page(gfp)`: `alloc_pages(gfp, 0)`.
     pub fn alloc_page(&mut self, gfp: Gfp) -> Event {
-        let call = format!("alloc_page({})", self.gfp.format_mode(gfp));
+        let call = format!("alloc_page({})", self.mode(gfp));
         self.page_entry(call, gfp, 0, "alloc_pages", false)
     }
 
     /// `__get_free_pages(gfp, order)`: the block's direct-map address, or 0.
     pub fn get_free_pages(&mut self, gfp: Gfp, order: u32) -> Event {
-        let call = format!("__get_free_pages({}, {order})", self.gfp.format_mode(gfp));
+        let call = format!("__get_free_pages({}, {order})", self.mode(gfp));
         self.page_entry(call, gfp, order, "__get_free_pages", true)
     }
 
     /// `get_zeroed_page(gfp)`: `__get_free_pages(gfp | __GFP_ZERO, 0)`.
     pub fn get_zeroed_page(&mut self, gfp: Gfp) -> Event {
-        let call = format!("get_zeroed_page({})", self.gfp.format_mode(gfp));
+        let call = format!("get_zeroed_page({})", self.mode(gfp));
         let zeroed = Gfp(gfp.0 | self.gfp.bit(GfpFlag::Zero).0);
         self.page_entry(call, zeroed, 0, "get_zeroed_page", true)
     }

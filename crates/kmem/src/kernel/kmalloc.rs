@@ -47,13 +47,13 @@ const KFREE_NOT_COMPOUND_BUG_LINE_4_19: u32 = 3901;
 impl Kernel {
     /// `kmalloc(size, flags)`.
     pub fn kmalloc(&mut self, size: u64, gfp: Gfp) -> Event {
-        let call = format!("kmalloc({size}, {})", self.gfp.format_mode(gfp));
+        let call = format!("kmalloc({size}, {})", self.mode(gfp));
         self.kmalloc_entry(call, Some(size), gfp)
     }
 
     /// `kzalloc(size, flags)`: `kmalloc(size, flags | __GFP_ZERO)`.
     pub fn kzalloc(&mut self, size: u64, gfp: Gfp) -> Event {
-        let call = format!("kzalloc({size}, {})", self.gfp.format_mode(gfp));
+        let call = format!("kzalloc({size}, {})", self.mode(gfp));
         let zeroed = gfp | self.gfp.bit(GfpFlag::Zero);
         self.kmalloc_entry(call, Some(size), zeroed)
     }
@@ -61,13 +61,13 @@ impl Kernel {
     /// `kmalloc_array(n, size, flags)`: NULL, silently, when `n * size`
     /// overflows `size_t`.
     pub fn kmalloc_array(&mut self, n: u64, size: u64, gfp: Gfp) -> Event {
-        let call = format!("kmalloc_array({n}, {size}, {})", self.gfp.format_mode(gfp));
+        let call = format!("kmalloc_array({n}, {size}, {})", self.mode(gfp));
         self.kmalloc_entry(call, n.checked_mul(size), gfp)
     }
 
     /// `kcalloc(n, size, flags)`: `kmalloc_array(n, size, flags | __GFP_ZERO)`.
     pub fn kcalloc(&mut self, n: u64, size: u64, gfp: Gfp) -> Event {
-        let call = format!("kcalloc({n}, {size}, {})", self.gfp.format_mode(gfp));
+        let call = format!("kcalloc({n}, {size}, {})", self.mode(gfp));
         let zeroed = gfp | self.gfp.bit(GfpFlag::Zero);
         self.kmalloc_entry(call, n.checked_mul(size), zeroed)
     }

@@ -98,7 +98,7 @@ impl Kernel {
         let call = format!(
             "kmem_cache_alloc({}, {})",
             self.cache_label(cache),
-            self.gfp.format_mode(gfp)
+            self.mode(gfp)
         );
         self.kmem_cache_alloc_entry(call, cache, gfp)
     }
@@ -108,7 +108,7 @@ impl Kernel {
         let call = format!(
             "kmem_cache_zalloc({}, {})",
             self.cache_label(cache),
-            self.gfp.format_mode(gfp)
+            self.mode(gfp)
         );
         let zeroed = gfp | self.gfp.bit(GfpFlag::Zero);
         self.kmem_cache_alloc_entry(call, cache, zeroed)

@@ -75,7 +75,7 @@ impl Kernel {
     /// `__vmalloc(size, gfp)` (4.19 also takes a `pgprot_t`, always
     /// `PAGE_KERNEL` here).
     pub fn vmalloc_gfp(&mut self, size: u64, gfp: Gfp) -> Event {
-        let mode = self.gfp.format_mode(gfp);
+        let mode = self.mode(gfp);
         let call = match self.profile().series {
             Series::V4_19 => format!("__vmalloc({size}, {mode}, PAGE_KERNEL)"),
             _ => format!("__vmalloc({size}, {mode})"),
