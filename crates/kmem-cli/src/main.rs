@@ -16,14 +16,23 @@ kmem: the kmem playground on the command line
 
 Usage:
   kmem check FILE|-    check a playground script and print its diagnostics
-  kmem run [--kernel V] [--ram SIZE] [--cpus N] [--json] [--show PATH]... FILE|-
+  kmem run [--kernel V] [--ram SIZE] [--cpus N] [--json] [--show PATH]... [OPTION]... FILE|-
                        run a script: each call's line, result and kernel log
                        (--json: the whole trace as JSON, values as 0x…
-                       strings); --show prints a /proc file after the run
-  kmem gfp [--kernel V] MASK
+                       strings); --show prints a /proc file after the run;
+                       machine options: --slub-debug, --random-kmalloc-caches
+                       (6.x), --no-debug-atomic-sleep, --no-freelist-hardened
+  kmem gfp [--kernel V] [--json] MASK
                        decode a GFP mask given in hex or by names: the first line
                        is the kernel's %#x(%pGg), then the zone, whether it may
                        sleep, the migratetype and every bit with its meaning
+  kmem decode [--kernel V] [--json] [FILE|-]
+                       explain kernel log text (standard input by default): page
+                       allocation failures with their Mem-Info, vmalloc errors,
+                       \"sleeping function called from invalid context\", SLUB
+                       reports, kernel BUGs, oopses; the release comes from the
+                       log's CPU: line unless --kernel is given; exits 1 when the
+                       text holds nothing to decode
   kmem examples [NAME] list the bundled examples, or print one
   kmem help            print this help
   kmem --version       print the version
@@ -50,7 +59,13 @@ enum Command {
     },
     Gfp {
         kernel: Option<String>,
+        json: bool,
         mask: String,
+    },
+    Decode {
+        kernel: Option<String>,
+        json: bool,
+        path: String,
     },
     Run(RunArgs),
     Help,
@@ -64,6 +79,7 @@ struct RunArgs {
     kernel: Option<String>,
     ram: Option<u64>,
     cpus: Option<u32>,
+    debug: kmem::kernel::DebugConfig,
     show: Vec<String>,
     path: String,
 }
@@ -90,6 +106,7 @@ fn parse_run(args: &[String]) -> Result<RunArgs, String> {
         kernel: None,
         ram: None,
         cpus: None,
+        debug: kmem::kernel::DebugConfig::default(),
         show: Vec::new(),
         path: String::new(),
     };
@@ -109,6 +126,10 @@ fn parse_run(args: &[String]) -> Result<RunArgs, String> {
             }
             "--show" => run.show.push(value("--show")?),
             "--json" => run.json = true,
+            "--slub-debug" => run.debug.slub_debug = true,
+            "--random-kmalloc-caches" => run.debug.random_kmalloc_caches = true,
+            "--no-debug-atomic-sleep" => run.debug.debug_atomic_sleep = false,
+            "--no-freelist-hardened" => run.debug.freelist_hardened = false,
             other if other.starts_with("--") => return Err(format!("unknown option `{other}`")),
             path if run.path.is_empty() => run.path = path.to_string(),
             _ => return Err("`run` takes one FILE (or - for stdin)".into()),
@@ -120,6 +141,28 @@ fn parse_run(args: &[String]) -> Result<RunArgs, String> {
     Ok(run)
 }
 
+/// `[--kernel V] [--json] [ONE]`, the options of `gfp` and `decode`.
+fn parse_kernel_json(
+    args: &[String],
+    command: &str,
+    one: &str,
+) -> Result<(Option<String>, bool, Option<String>), String> {
+    let (mut kernel, mut json, mut positional) = (None, false, None);
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--kernel" => {
+                kernel = Some(it.next().cloned().ok_or("`--kernel` needs a value")?);
+            }
+            "--json" => json = true,
+            other if other.starts_with("--") => return Err(format!("unknown option `{other}`")),
+            value if positional.is_none() => positional = Some(value.to_string()),
+            _ => return Err(format!("`{command}` takes [--kernel V] [--json] {one}")),
+        }
+    }
+    Ok((kernel, json, positional))
+}
+
 fn parse_args(args: &[String]) -> Result<Command, String> {
     match args {
         [cmd, rest @ ..] if cmd == "run" => parse_run(rest).map(Command::Run),
@@ -127,15 +170,16 @@ fn parse_args(args: &[String]) -> Result<Command, String> {
         [cmd, name] if cmd == "examples" => Ok(Command::Examples {
             name: Some(name.clone()),
         }),
-        [cmd, flag, kernel, mask] if cmd == "gfp" && flag == "--kernel" => Ok(Command::Gfp {
-            kernel: Some(kernel.clone()),
-            mask: mask.clone(),
-        }),
-        [cmd, mask] if cmd == "gfp" && !mask.starts_with("--") => Ok(Command::Gfp {
-            kernel: None,
-            mask: mask.clone(),
-        }),
-        [cmd, ..] if cmd == "gfp" => Err("`gfp` takes [--kernel V] MASK".into()),
+        [cmd, rest @ ..] if cmd == "gfp" => {
+            let (kernel, json, mask) = parse_kernel_json(rest, "gfp", "MASK")?;
+            let mask = mask.ok_or("`gfp` needs a MASK, in hex or by names")?;
+            Ok(Command::Gfp { kernel, json, mask })
+        }
+        [cmd, rest @ ..] if cmd == "decode" => {
+            let (kernel, json, path) = parse_kernel_json(rest, "decode", "FILE")?;
+            let path = path.unwrap_or_else(|| "-".into());
+            Ok(Command::Decode { kernel, json, path })
+        }
         [] => Err("no command given".into()),
         [cmd] if cmd == "help" || cmd == "--help" || cmd == "-h" => Ok(Command::Help),
         [cmd] if cmd == "--version" || cmd == "-V" => Ok(Command::Version),
@@ -215,6 +259,7 @@ fn run_script(args: &RunArgs) -> ExitCode {
     let config = KernelConfig {
         profile,
         machine,
+        debug: args.debug,
         ..KernelConfig::default()
     };
     let trace = match kmem_script::run(&parsed.program, config, DEFAULT_STEP_BUDGET) {
@@ -255,17 +300,25 @@ fn run_script(args: &RunArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// `kmem gfp`: the mask as the kernel prints it, then what it means.
-fn decode_gfp(kernel: Option<&str>, mask: &str) -> ExitCode {
-    use kmem::gfp::GfpTable;
-    use kmem::profile::Release;
-    let release = match kernel.map(Release::parse) {
-        None => Profile::default_profile().release,
-        Some(Ok(release)) => release,
+/// The release of `--kernel V`; `None` when not given. An unknown version
+/// is a usage error.
+fn release_arg(kernel: Option<&str>) -> Result<Option<kmem::profile::Release>, ExitCode> {
+    match kernel.map(kmem::profile::Release::parse) {
+        None => Ok(None),
+        Some(Ok(release)) => Ok(Some(release)),
         Some(Err(e)) => {
             eprintln!("kmem: {e}");
-            return ExitCode::from(2);
+            Err(ExitCode::from(2))
         }
+    }
+}
+
+/// `kmem gfp`: the mask as the kernel prints it, then what it means.
+fn decode_gfp(kernel: Option<&str>, json: bool, mask: &str) -> ExitCode {
+    use kmem::gfp::GfpTable;
+    let release = match release_arg(kernel) {
+        Ok(release) => release.unwrap_or(Profile::default_profile().release),
+        Err(code) => return code,
     };
     let table = match GfpTable::for_release(release) {
         Ok(table) => table,
@@ -284,9 +337,40 @@ fn decode_gfp(kernel: Option<&str>, mask: &str) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    out!("{}", table.format_mode(gfp));
     let zone = table.zone(gfp);
-    let zones: Vec<String> = zone.fallback.iter().map(|z| z.to_string()).collect();
+    let zones: Vec<&str> = zone.fallback.iter().map(|z| z.name()).collect();
+    let may_sleep = table.allows_blocking(gfp);
+    let bits = table.meanings(gfp);
+    if json {
+        let bits: Vec<serde_json::Value> = bits
+            .iter()
+            .map(|b| {
+                serde_json::json!({
+                    "name": b.name,
+                    "value": format!("{:#x}", b.value.0),
+                    "group": b.group.name(),
+                    "set": b.set,
+                    "meaning": b.meaning,
+                })
+            })
+            .collect();
+        let value = serde_json::json!({
+            "release": release.to_string(),
+            "mode": table.format_mode(gfp),
+            "mask": format!("{:#x}", gfp.0),
+            "zone": zone.valid.then(|| zone.zone.name()),
+            "zones": zones,
+            "may_sleep": may_sleep,
+            "migratetype": table.migratetype(gfp).to_string(),
+            "bits": bits,
+        });
+        out!(
+            "{}",
+            serde_json::to_string_pretty(&value).unwrap_or_default()
+        );
+        return ExitCode::SUCCESS;
+    }
+    out!("{}", table.format_mode(gfp));
     if zone.valid {
         out!(
             "zone: {} (may fall back to {})",
@@ -298,7 +382,7 @@ fn decode_gfp(kernel: Option<&str>, mask: &str) -> ExitCode {
     }
     out!(
         "may sleep: {}",
-        if table.allows_blocking(gfp) {
+        if may_sleep {
             "yes (__GFP_DIRECT_RECLAIM)"
         } else {
             "no"
@@ -306,7 +390,7 @@ fn decode_gfp(kernel: Option<&str>, mask: &str) -> ExitCode {
     );
     out!("migratetype: {}", table.migratetype(gfp));
     out!("bits ({}):", table.releases());
-    for bit in table.meanings(gfp) {
+    for bit in bits {
         let mark = if bit.set { "x" } else { " " };
         out!(
             "  [{mark}] {:#09x} {:<26} {:<18} {}",
@@ -315,6 +399,42 @@ fn decode_gfp(kernel: Option<&str>, mask: &str) -> ExitCode {
             bit.group.name(),
             bit.meaning
         );
+    }
+    ExitCode::SUCCESS
+}
+
+/// `kmem decode`: explains the reports in pasted kernel log text. Exits 1
+/// when the text holds none.
+fn run_decode(kernel: Option<&str>, json: bool, path: &str) -> ExitCode {
+    let release = match release_arg(kernel) {
+        Ok(release) => release,
+        Err(code) => return code,
+    };
+    let text = match read_source(path) {
+        Ok(text) => text,
+        Err(message) => {
+            eprintln!("kmem: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let decoding = match kmem::decode::decode(&text, release) {
+        Ok(decoding) => decoding,
+        Err(e) => {
+            eprintln!("kmem: {e}; give --kernel V to decode it as a release the playground knows");
+            return ExitCode::from(2);
+        }
+    };
+    if json {
+        out!(
+            "{}",
+            serde_json::to_string_pretty(&decoding).unwrap_or_default()
+        );
+    } else {
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), "{}", decoding.render());
+    }
+    if decoding.findings.is_empty() {
+        return ExitCode::from(1);
     }
     ExitCode::SUCCESS
 }
@@ -349,7 +469,8 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
-        Ok(Command::Gfp { kernel, mask }) => decode_gfp(kernel.as_deref(), &mask),
+        Ok(Command::Gfp { kernel, json, mask }) => decode_gfp(kernel.as_deref(), json, &mask),
+        Ok(Command::Decode { kernel, json, path }) => run_decode(kernel.as_deref(), json, &path),
         Err(message) => {
             eprintln!("kmem: {message}\n\n{USAGE}");
             ExitCode::from(2)
@@ -392,6 +513,7 @@ mod tests {
                 kernel: Some("4.19".into()),
                 ram: Some(2 << 30),
                 cpus: None,
+                debug: kmem::kernel::DebugConfig::default(),
                 show: vec!["/proc/meminfo".into()],
                 path: "-".into(),
             }))

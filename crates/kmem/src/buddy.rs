@@ -299,6 +299,22 @@ pub struct ReserveAccess {
     pub no_watermarks: bool,
 }
 
+impl ReserveAccess {
+    /// The watermark `__zone_watermark_ok()` compares against: `mark`,
+    /// less a half for `min_half`, then a quarter of the rest for
+    /// `min_quarter`.
+    pub fn adjusted_min(self, mark: u64) -> u64 {
+        let mut min = mark;
+        if self.min_half {
+            min -= min / 2;
+        }
+        if self.min_quarter {
+            min -= min / 4;
+        }
+        min
+    }
+}
+
 /// A page-allocator request, decoded from its GFP mask and order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PageRequest {
@@ -977,14 +993,8 @@ impl Buddy {
         reserves: Option<ReserveAccess>,
     ) -> bool {
         let mut free = zone.free_pages as i64 - ((1i64 << order) - 1);
-        let mut min = mark as i64;
         let r = reserves.unwrap_or_default();
-        if r.min_half {
-            min -= min / 2;
-        }
-        if r.min_quarter {
-            min -= min / 4;
-        }
+        let min = r.adjusted_min(mark) as i64;
         if !r.highatomic_counts_as_free {
             free -= zone.reserved_highatomic as i64;
         }

@@ -12,6 +12,7 @@
 pub mod addr;
 pub mod buddy;
 pub mod context;
+pub mod decode;
 pub mod dmesg;
 pub mod gfp;
 pub mod kernel;

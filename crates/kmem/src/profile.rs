@@ -88,6 +88,13 @@ impl fmt::Display for Release {
     }
 }
 
+/// A release serializes as it displays (`"6.6.0"`, `"4.19"`).
+impl serde::Serialize for Release {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 /// Why a version was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum VersionError {

@@ -85,6 +85,20 @@ pub fn vmalloc_in_interrupt_bug_line(series: Series) -> u32 {
     }
 }
 
+/// The line in mm/slub.c of `set_freepointer()`'s `BUG_ON(object == fp)`,
+/// the hardened freelist's naive double-free check.
+pub fn double_free_bug_line(series: Series) -> u32 {
+    match series {
+        Series::V4_19 => 294,
+        Series::V6_6 => 448,
+        Series::V6_12 => 547,
+    }
+}
+
+/// 4.19 `kfree()`'s `BUG_ON(!PageCompound(page))` in mm/slub.c: kfree of
+/// a page that is neither slab nor compound (an order-0 `alloc_page()`).
+pub const KFREE_NOT_COMPOUND_BUG_LINE_4_19: u32 = 3901;
+
 /// The line of the `BUG_ON(in_nmi())` a vfree from NMI context hits in
 /// mm/vmalloc.c: 4.19's `vfree()` or `vfree_atomic()`; in 6.x `vfree()`
 /// hands every interrupt context to `vfree_atomic()`, which checks.

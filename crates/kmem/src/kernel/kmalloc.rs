@@ -31,19 +31,6 @@ const SLAB_KEPT_FLAGS: [GfpFlag; 14] = [
     GfpFlag::ThisNode,
 ];
 
-/// `set_freepointer()`'s `BUG_ON(object == fp)`, the hardened freelist's
-/// naive double-free check.
-fn double_free_bug_line(series: Series) -> u32 {
-    match series {
-        Series::V4_19 => 294,
-        Series::V6_6 => 448,
-        Series::V6_12 => 547,
-    }
-}
-
-/// 4.19 `kfree()`'s `BUG_ON(!PageCompound(page))` in mm/slub.c.
-const KFREE_NOT_COMPOUND_BUG_LINE_4_19: u32 = 3901;
-
 impl Kernel {
     /// `kmalloc(size, flags)`.
     pub fn kmalloc(&mut self, size: u64, gfp: Gfp) -> Event {
@@ -400,7 +387,7 @@ impl Kernel {
                 Ok(summary)
             }
             SlabFree::DoubleFreeDetected { cache } => {
-                let line = double_free_bug_line(series);
+                let line = report::double_free_bug_line(series);
                 let lines = report::kernel_bug(self, "mm/slub.c", line, "kfree");
                 self.stop_with_oops(
                     lines,
@@ -450,7 +437,7 @@ impl Kernel {
     ) -> Result<String, (Outcome, String)> {
         let series = self.profile().series;
         if series == Series::V4_19 {
-            let line = KFREE_NOT_COMPOUND_BUG_LINE_4_19;
+            let line = report::KFREE_NOT_COMPOUND_BUG_LINE_4_19;
             let lines = report::kernel_bug(self, "mm/slub.c", line, "kfree");
             self.stop_with_oops(lines, "kfree() of a page that is neither slab nor compound");
             return Err((
