@@ -145,3 +145,60 @@ fn run_json_is_the_trace_with_hex_strings() {
     );
     assert!(out.contains("\"variables\""));
 }
+
+#[test]
+fn gfp_json_carries_the_mode_and_every_bit() {
+    let (code, out, err) = kmem(&["gfp", "--json", "--kernel", "6.6", "GFP_ATOMIC"], "");
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(v["mode"], "0x820(GFP_ATOMIC)");
+    assert_eq!(v["may_sleep"], false);
+    assert_eq!(v["zone"], "Normal");
+    let high = v["bits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["name"] == "__GFP_HIGH")
+        .unwrap();
+    assert_eq!(high["set"], true);
+    assert_eq!(high["value"], "0x20");
+}
+
+/// A script's own log, piped into decode, is explained; text without a
+/// report exits 1.
+#[test]
+fn decode_explains_a_log_and_refuses_plain_text() {
+    let script = "spinlock_t l;\nspin_lock(&l);\nvoid *p = kmalloc(64, GFP_KERNEL);\n";
+    let (_, log, _) = kmem(&["run", "--kernel", "6.12", "-"], script);
+    let (code, out, err) = kmem(&["decode"], &log);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("kernel 6.12.0 (from line "), "{out}");
+    assert!(
+        out.contains("a function that may sleep was called"),
+        "{out}"
+    );
+    assert!(out.contains("preemption disabled 1 time(s)"), "{out}");
+    let (code, out, _) = kmem(&["decode", "--json"], &log);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(v["release"], "6.12.0");
+    let (code, out, _) = kmem(&["decode"], "all quiet\n");
+    assert_eq!(code, 1);
+    assert!(out.contains("nothing to decode"), "{out}");
+    let (code, _, err) = kmem(&["decode", "--kernel", "2.6"], "x\n");
+    assert_eq!(code, 2);
+    assert!(err.contains("4.9 to 6.12"), "{err}");
+}
+
+#[test]
+fn run_takes_the_machine_debug_options() {
+    let script = "char *p = kmalloc(100, GFP_KERNEL);\np[100] = 1;\nkfree(p);\n";
+    let (code, out, err) = kmem(&["run", "--slub-debug", "--kernel", "6.6", "-"], script);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("BUG kmalloc-128 (Not tainted): kmalloc Redzone overwritten"),
+        "{out}"
+    );
+    let (_, out, _) = kmem(&["run", "--kernel", "6.6", "-"], script);
+    assert!(!out.contains("Redzone"), "{out}");
+}

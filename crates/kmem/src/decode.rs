@@ -213,24 +213,21 @@ fn detect_release(lines: &[LogLine]) -> Option<(usize, Release)> {
     })
 }
 
-/// `n` bytes in the largest unit that divides them, as the kernel's
-/// documentation writes sizes (`128 KiB`, `4 MiB`, `100 bytes`).
+/// `n` bytes in the largest binary unit it reaches (`128 KiB`, `4 MiB`,
+/// `1.5 GiB`, `100 bytes`).
 fn human(n: u64) -> String {
-    const UNITS: [(u64, &str); 4] = [
+    const UNITS: [(u64, &str); 5] = [
+        (1 << 50, "PiB"),
         (1 << 40, "TiB"),
         (1 << 30, "GiB"),
         (1 << 20, "MiB"),
         (1 << 10, "KiB"),
     ];
-    for (unit, name) in UNITS {
-        if n >= unit && n % unit == 0 {
-            return format!("{} {name}", n / unit);
-        }
+    match UNITS.into_iter().find(|&(unit, _)| n >= unit) {
+        Some((unit, name)) if n % unit == 0 => format!("{} {name}", n / unit),
+        Some((unit, name)) => format!("{:.1} {name}", n as f64 / unit as f64),
+        None => format!("{n} bytes"),
     }
-    if n >= 1 << 20 {
-        return format!("{:.1} MiB", n as f64 / (1u64 << 20) as f64);
-    }
-    format!("{n} bytes")
 }
 
 #[cfg(test)]

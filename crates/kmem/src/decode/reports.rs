@@ -328,8 +328,8 @@ impl Decoder<'_> {
         }
         if order > 0 {
             f.facts.push(format!(
-                "a request of {} to {} rounds up to order {order} (get_order)",
-                human(bytes / 2 + 1),
+                "a request of more than {} and up to {} rounds up to order {order} (get_order)",
+                human(bytes / 2),
                 human(bytes)
             ));
         }
@@ -631,8 +631,14 @@ impl Decoder<'_> {
                         delta - size as i64 + 1
                     ),
                     _ if delta < 0 => format!("it is {} byte(s) before the object", -delta),
-                    _ => format!("it is at byte {delta} of the object"),
+                    Some(size) => format!("it is at byte {delta} of the {size}-byte object"),
+                    None => format!("it is at byte {delta} of the object"),
                 });
+                if what.starts_with("kmalloc Redzone") && delta >= 0 {
+                    f.facts.push(format!(
+                        "the kmalloc red zone starts at the size asked for, so the kmalloc request was at most {delta} bytes"
+                    ));
+                }
             }
         }
         let (cause, advice) = slab_bug_cause(what);
@@ -699,12 +705,13 @@ impl Decoder<'_> {
     /// is.
     fn bad_access(&self, block: &[LogLine]) -> Finding {
         let head = block[0].text.trim();
-        let hex = head
-            .rsplit([' ', ':'])
-            .next()
-            .map(|w| w.trim_start_matches("0x"))
-            .filter(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_hexdigit()));
-        let addr = hex.and_then(|h| u64::from_str_radix(h, 16).ok());
+        // "… address: 0000000000000010", "… non-canonical address 0x6b6b…:
+        // 0000 [#1] …", 4.19's "… paging request at ffff…".
+        let addr = ["address: ", "address ", " at "].iter().find_map(|key| {
+            let word = head.split_once(key)?.1.split_whitespace().next()?;
+            let hex = word.trim_end_matches(':').trim_start_matches("0x");
+            u64::from_str_radix(hex, 16).ok()
+        });
         let gp = head.starts_with("general protection fault");
         let mut f = finding(match addr {
             Some(a) if gp => format!("general protection fault at {a:#x}"),
