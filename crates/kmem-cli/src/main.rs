@@ -15,7 +15,10 @@ const USAGE: &str = "\
 kmem: the kmem playground on the command line
 
 Usage:
-  kmem check FILE|-    check a playground script and print its diagnostics
+  kmem check [--kernel V] FILE|-
+                       check a playground script: every syntax error, or else
+                       the first mistake a run stops at (an unknown name, a
+                       wrong argument count)
   kmem run [--kernel V] [--ram SIZE] [--cpus N] [--json] [--show PATH]... [OPTION]... FILE|-
                        run a script: each call's line, result and kernel log
                        (--json: the whole trace as JSON, values as 0x…
@@ -35,6 +38,8 @@ Usage:
                        text holds nothing to decode
   kmem examples [NAME] list the bundled examples, or print one
   kmem help            print this help
+  kmem help language   the playground language: statements, types, contexts,
+                       every function, limits
   kmem --version       print the version
 
 Exit codes: 0 success, 1 script error, 2 usage error.";
@@ -52,8 +57,10 @@ macro_rules! out {
 #[derive(Debug, PartialEq, Eq)]
 enum Command {
     Check {
+        kernel: Option<String>,
         path: String,
     },
+    HelpLanguage,
     Examples {
         name: Option<String>,
     },
@@ -183,10 +190,11 @@ fn parse_args(args: &[String]) -> Result<Command, String> {
         [] => Err("no command given".into()),
         [cmd] if cmd == "help" || cmd == "--help" || cmd == "-h" => Ok(Command::Help),
         [cmd] if cmd == "--version" || cmd == "-V" => Ok(Command::Version),
-        [cmd, path] if cmd == "check" => Ok(Command::Check { path: path.clone() }),
-        [cmd, ..] if cmd == "check" => {
-            Err("`check` takes exactly one FILE (or - for stdin)".into())
-        }
+        [cmd, rest @ ..] if cmd == "check" => match parse_kernel_json(rest, "check", "FILE")? {
+            (kernel, false, Some(path)) => Ok(Command::Check { kernel, path }),
+            _ => Err("`check` takes [--kernel V] FILE (or - for stdin)".into()),
+        },
+        [cmd, topic] if cmd == "help" && topic == "language" => Ok(Command::HelpLanguage),
         [cmd, ..] => Err(format!("unknown command `{cmd}`")),
     }
 }
@@ -203,7 +211,9 @@ fn read_source(path: &str) -> Result<String, String> {
     }
 }
 
-fn run_check(path: &str) -> ExitCode {
+/// `kmem check`: every syntax error, then (when there are none) the
+/// mistake a run on the given release stops at, such as an unknown name.
+fn run_check(kernel: Option<&str>, path: &str) -> ExitCode {
     let source = match read_source(path) {
         Ok(source) => source,
         Err(message) => {
@@ -211,7 +221,25 @@ fn run_check(path: &str) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let diagnostics = check(&source);
+    let profile = match kernel.map(Profile::parse) {
+        None => Profile::default_profile(),
+        Some(Ok(profile)) => profile,
+        Some(Err(e)) => {
+            eprintln!("kmem: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut diagnostics = check(&source);
+    if diagnostics.is_empty() {
+        let config = KernelConfig {
+            profile,
+            ..KernelConfig::default()
+        };
+        match kmem_script::run(&parse(&source).program, config, DEFAULT_STEP_BUDGET) {
+            Ok(trace) => diagnostics.extend(trace.error),
+            Err(diagnostic) => diagnostics.push(diagnostic),
+        }
+    }
     if diagnostics.is_empty() {
         out!("{path}: no errors");
         return ExitCode::SUCCESS;
@@ -260,7 +288,6 @@ fn run_script(args: &RunArgs) -> ExitCode {
         profile,
         machine,
         debug: args.debug,
-        ..KernelConfig::default()
     };
     let trace = match kmem_script::run(&parsed.program, config, DEFAULT_STEP_BUDGET) {
         Ok(trace) => trace,
@@ -450,7 +477,12 @@ fn main() -> ExitCode {
             out!("kmem {}", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
         }
-        Ok(Command::Check { path }) => run_check(&path),
+        Ok(Command::Check { kernel, path }) => run_check(kernel.as_deref(), &path),
+        Ok(Command::HelpLanguage) => {
+            use std::io::Write as _;
+            let _ = write!(std::io::stdout(), "{}", kmem_script::HELP);
+            ExitCode::SUCCESS
+        }
         Ok(Command::Run(args)) => run_script(&args),
         Ok(Command::Examples { name: None }) => {
             for e in kmem_script::examples::EXAMPLES {
@@ -493,6 +525,7 @@ mod tests {
         assert_eq!(
             parse_args(&args(&["check", "a.kmem"])),
             Ok(Command::Check {
+                kernel: None,
                 path: "a.kmem".into()
             })
         );

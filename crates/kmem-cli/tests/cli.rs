@@ -202,3 +202,28 @@ fn run_takes_the_machine_debug_options() {
     let (_, out, _) = kmem(&["run", "--kernel", "6.6", "-"], script);
     assert!(!out.contains("Redzone"), "{out}");
 }
+
+#[test]
+fn help_documents_the_language_and_check_runs_the_script() {
+    let (code, out, _) = kmem(&["help", "language"], "");
+    assert_eq!(code, 0);
+    assert!(out.starts_with("The kmem playground language"), "{out}");
+    assert!(out.contains("spin_lock_irqsave"));
+    // The help's first example runs cleanly.
+    let example: String = out
+        .lines()
+        .skip_while(|l| !l.starts_with("    void *p"))
+        .take_while(|l| l.starts_with("    "))
+        .map(|l| format!("{}\n", l.trim_start()))
+        .collect();
+    assert!(example.contains("kfree(p);"), "{example}");
+    let (code, _, err) = kmem(&["check", "-"], &example);
+    assert_eq!(code, 0, "{err}");
+    // check reports the mistakes a run stops at, not only syntax.
+    let (code, _, err) = kmem(
+        &["check", "--kernel", "4.19", "-"],
+        "p = kvrealloc(NULL, 0, 8, GFP_KERNEL);\n",
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("`kvrealloc` does not exist in 4.19"), "{err}");
+}

@@ -156,6 +156,7 @@ impl TypeName {
             | ["dma_addr_t"]
             | ["pgoff_t"]
             | ["uintptr_t"] => 8,
+            ["struct", "page"] => kmem::memmap::STRUCT_PAGE_SIZE,
             _ => return None,
         })
     }
@@ -171,6 +172,68 @@ impl std::fmt::Display for TypeName {
     }
 }
 
+/// A C integer type on x86_64 (LP64): its size and signedness.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct IntType {
+    /// `sizeof`: 1, 2, 4 or 8.
+    pub bytes: u8,
+    /// Whether it is signed (`char` is signed on x86).
+    pub signed: bool,
+}
+
+impl IntType {
+    /// `int`.
+    pub const INT: IntType = IntType {
+        bytes: 4,
+        signed: true,
+    };
+    /// `unsigned int`.
+    pub const UINT: IntType = IntType {
+        bytes: 4,
+        signed: false,
+    };
+    /// `long`.
+    pub const LONG: IntType = IntType {
+        bytes: 8,
+        signed: true,
+    };
+    /// `unsigned long`.
+    pub const ULONG: IntType = IntType {
+        bytes: 8,
+        signed: false,
+    };
+
+    /// The largest value of the type.
+    pub const fn max(self) -> u64 {
+        let bits = self.bytes as u32 * 8 - self.signed as u32;
+        if bits >= 64 {
+            u64::MAX
+        } else {
+            (1 << bits) - 1
+        }
+    }
+
+    /// The type of an integer literal (C11 6.4.4.1): the first of the
+    /// candidate types that holds `value`. A decimal literal without `u`
+    /// is never unsigned; GCC makes one too large for `long` an
+    /// `unsigned long`, as here.
+    pub fn of_literal(value: u64, decimal: bool, unsigned: bool, long: bool) -> IntType {
+        let candidates: &[IntType] = match (unsigned, long, decimal) {
+            (true, true, _) => &[Self::ULONG],
+            (true, false, _) => &[Self::UINT, Self::ULONG],
+            (false, true, true) => &[Self::LONG],
+            (false, true, false) => &[Self::LONG, Self::ULONG],
+            (false, false, true) => &[Self::INT, Self::LONG],
+            (false, false, false) => &[Self::INT, Self::UINT, Self::LONG, Self::ULONG],
+        };
+        candidates
+            .iter()
+            .copied()
+            .find(|t| value <= t.max())
+            .unwrap_or(Self::ULONG)
+    }
+}
+
 /// An expression and where it stands.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Expr {
@@ -183,8 +246,8 @@ pub struct Expr {
 /// The kinds of expression.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ExprKind {
-    /// An integer literal.
-    Int(u64),
+    /// An integer literal and its C type.
+    Int(u64, IntType),
     /// A string literal.
     Str(String),
     /// A name: a variable, a constant or a GFP flag.

@@ -17,7 +17,7 @@ use kmem::profile::Series;
 use kmem::{VirtAddr, PAGE_SIZE};
 
 use crate::ast::{
-    BinaryOp, ContextBlock, Expr, ExprKind, Program, Stmt, StmtKind, TypeName, UnaryOp,
+    BinaryOp, ContextBlock, Expr, ExprKind, IntType, Program, Stmt, StmtKind, UnaryOp,
 };
 use crate::diagnostic::Diagnostic;
 use crate::printk::PrintArg;
@@ -109,6 +109,9 @@ enum Flow {
     Continue,
 }
 
+mod ctype;
+use ctype::CType;
+
 /// A variable's contents.
 #[derive(Clone, Debug)]
 enum Value {
@@ -116,9 +119,16 @@ enum Value {
     Array(Vec<u64>),
 }
 
+/// A variable: its contents and type (an array's is its elements' type).
+#[derive(Clone, Debug)]
+struct Var {
+    value: Value,
+    ty: CType,
+}
+
 struct Interp {
     kernel: Kernel,
-    vars: HashMap<String, (Value, Option<TypeName>)>,
+    vars: HashMap<String, Var>,
     order: Vec<String>,
     steps: Vec<Step>,
     budget: u64,
@@ -167,7 +177,10 @@ pub fn run_until(program: &Program, kernel: Kernel, budget: u64, steps: usize) -
         .order
         .iter()
         .filter_map(|name| match interp.vars.get(name) {
-            Some((Value::Scalar(v), _)) => Some((name.clone(), *v)),
+            Some(Var {
+                value: Value::Scalar(v),
+                ..
+            }) => Some((name.clone(), *v)),
             _ => None,
         })
         .collect();
@@ -220,8 +233,21 @@ impl Interp {
             }
             StmtKind::Decl(decls) => {
                 for d in decls {
+                    if self.is_kernel_name(&d.name) {
+                        return Err(Diagnostic::new(
+                            format!("`{}` is a kernel constant and cannot be declared", d.name),
+                            d.name_span,
+                        ));
+                    }
+                    let ty = CType::of(&d.ty);
                     let value = match (&d.array_len, &d.init) {
-                        (Some(len), _) => {
+                        (Some(_), Some(init)) => {
+                            return Err(Diagnostic::new(
+                                "array initializers are not supported: assign the elements",
+                                init.span,
+                            ))
+                        }
+                        (Some(len), None) => {
                             let n = self.eval(len)?;
                             if n > MAX_ARRAY_LEN {
                                 return Err(Diagnostic::new(
@@ -231,10 +257,10 @@ impl Interp {
                             }
                             Value::Array(vec![0; n as usize])
                         }
-                        (None, Some(init)) => Value::Scalar(truncate(self.eval(init)?, &d.ty)),
+                        (None, Some(init)) => Value::Scalar(ty.convert(self.eval(init)?)),
                         (None, None) => Value::Scalar(0),
                     };
-                    self.define(&d.name, value, Some(d.ty.clone()));
+                    self.define(&d.name, value, ty);
                 }
                 Ok(Flow::Next)
             }
@@ -325,7 +351,7 @@ impl Interp {
         *self.kernel.state() == KernelState::Running && self.steps.len() < self.step_limit
     }
 
-    fn define(&mut self, name: &str, value: Value, ty: Option<TypeName>) {
+    fn define(&mut self, name: &str, value: Value, ty: CType) {
         if !self.vars.contains_key(name) {
             self.order.push(name.to_string());
         }
@@ -339,7 +365,7 @@ impl Interp {
                 _ => self.pending.push(change),
             }
         }
-        self.vars.insert(name.to_string(), (value, ty));
+        self.vars.insert(name.to_string(), Var { value, ty });
     }
 
     fn record(&mut self, span: Span, event: Event) -> u64 {
@@ -363,244 +389,312 @@ impl Interp {
     // ---- expressions ----------------------------------------------------
 
     fn eval(&mut self, e: &Expr) -> RResult<u64> {
+        Ok(self.typed(e)?.0)
+    }
+
+    /// Evaluates `e` to its value and C type (see [`ctype`]).
+    fn typed(&mut self, e: &Expr) -> RResult<(u64, CType)> {
         self.tick(e.span)?;
         match &e.kind {
-            ExprKind::Int(v) => Ok(*v),
+            ExprKind::Int(v, ty) => Ok((*v, CType::Int(*ty))),
             ExprKind::Str(_) => Err(Diagnostic::new(
                 "a string can only be an argument of printk or cat",
                 e.span,
             )),
             ExprKind::Ident(name) => self.name(name, e.span),
             ExprKind::Unary { op, expr } => match op {
-                UnaryOp::Neg => Ok(self.eval(expr)?.wrapping_neg()),
-                UnaryOp::Plus => self.eval(expr),
-                UnaryOp::Not => Ok(u64::from(self.eval(expr)? == 0)),
-                UnaryOp::BitNot => Ok(!self.eval(expr)?),
-                // A lock's "address": spin_lock(&lock) only needs the name.
-                UnaryOp::AddrOf => match &expr.kind {
-                    ExprKind::Ident(name) if self.vars.contains_key(name) => Ok(0),
-                    ExprKind::Ident(name) => Err(self.undefined(name, expr.span)),
-                    _ => Err(Diagnostic::new(
-                        "`&` is only for a lock variable, as in spin_lock(&lock)",
-                        e.span,
-                    )),
-                },
+                UnaryOp::Neg | UnaryOp::Plus | UnaryOp::BitNot => {
+                    let (v, t) = self.typed(expr)?;
+                    Ok(ctype::unary(*op, v, t))
+                }
+                UnaryOp::Not => Ok((u64::from(self.eval(expr)? == 0), CType::INT)),
+                UnaryOp::AddrOf => Err(Diagnostic::new(
+                    "`&` is only for a lock, as in spin_lock(&lock)",
+                    e.span,
+                )),
                 UnaryOp::Deref => {
-                    let (addr, width) = self.pointer(expr)?;
-                    self.load(e.span, addr, width)
+                    let (addr, elem) = self.pointer(expr)?;
+                    self.load(e.span, addr, elem)
                 }
             },
             ExprKind::Binary { op, lhs, rhs } => {
-                let l = self.eval(lhs)?;
+                let l = self.typed(lhs)?;
                 match op {
-                    BinaryOp::And if l == 0 => return Ok(0),
-                    BinaryOp::Or if l != 0 => return Ok(1),
+                    BinaryOp::And if l.0 == 0 => return Ok((0, CType::INT)),
+                    BinaryOp::Or if l.0 != 0 => return Ok((1, CType::INT)),
                     _ => {}
                 }
-                let r = self.eval(rhs)?;
-                binary(*op, l, r).ok_or_else(|| Diagnostic::new("division by zero", rhs.span))
+                let r = self.typed(rhs)?;
+                ctype::binary(*op, l, r)
+                    .ok_or_else(|| Diagnostic::new("division by zero", rhs.span))
             }
             ExprKind::Assign { op, target, value } => {
-                let v = self.eval(value)?;
+                let v = self.typed(value)?;
                 let v = match op {
                     Some(op) => {
-                        let old = self.eval(target)?;
-                        binary(*op, old, v)
+                        let old = self.typed(target)?;
+                        ctype::binary(*op, old, v)
                             .ok_or_else(|| Diagnostic::new("division by zero", value.span))?
                     }
                     None => v,
                 };
-                self.store(target, v)?;
-                Ok(v)
+                self.store(target, v.0)
             }
             ExprKind::Conditional { cond, then, els } => {
                 if self.eval(cond)? != 0 {
-                    self.eval(then)
+                    self.typed(then)
                 } else {
-                    self.eval(els)
+                    self.typed(els)
                 }
             }
             ExprKind::Call {
                 name,
                 name_span,
                 args,
-            } => self.call(name, *name_span, e.span, args),
+            } => Ok((
+                self.call(name, *name_span, e.span, args)?,
+                return_type(name),
+            )),
             ExprKind::Index { base, index } => {
                 let i = self.eval(index)?;
-                match &base.kind {
-                    ExprKind::Ident(name) => match self.vars.get(name) {
-                        Some((Value::Array(items), _)) => {
-                            items.get(i as usize).copied().ok_or_else(|| {
-                                Diagnostic::new(
-                                    format!(
-                                        "index {i} is outside `{name}`, which has {} elements",
-                                        items.len()
-                                    ),
-                                    index.span,
-                                )
-                            })
-                        }
-                        Some((Value::Scalar(_), _)) => {
-                            let (addr, width) = self.pointer(base)?;
-                            self.load(
-                                e.span,
-                                addr.wrapping_add(i.wrapping_mul(width as u64)),
-                                width,
-                            )
-                        }
-                        None => Err(self.undefined(name, base.span)),
-                    },
-                    _ => Err(Diagnostic::new(
-                        "only a named array or pointer can be indexed",
-                        base.span,
-                    )),
+                match self.element(base, index, i)? {
+                    Element::Array(name, ty) => {
+                        let item = self.array(&name)?[i as usize];
+                        Ok((item, ty))
+                    }
+                    Element::Memory(addr, elem) => self.load(e.span, addr, elem),
                 }
             }
             ExprKind::Cast { ty, expr } => {
                 let v = self.eval(expr)?;
-                Ok(truncate(v, ty))
+                let t = CType::of(ty);
+                Ok((t.convert(v), t))
             }
-            ExprKind::SizeofType(ty) => ty.size().ok_or_else(|| {
+            ExprKind::SizeofType(ty) => ty.size().map(|n| (n, CType::UNTYPED)).ok_or_else(|| {
                 Diagnostic::new(
                     format!("the playground does not know the size of `{ty}`"),
                     e.span,
                 )
             }),
-            ExprKind::SizeofExpr(inner) => match &inner.kind {
-                ExprKind::Ident(name) => match self.vars.get(name) {
-                    Some((Value::Array(items), ty)) => {
-                        let element = ty.as_ref().and_then(TypeName::size).unwrap_or(8);
-                        Ok(items.len() as u64 * element)
-                    }
-                    Some((Value::Scalar(_), ty)) => {
-                        Ok(ty.as_ref().and_then(TypeName::size).unwrap_or(8))
-                    }
-                    None => Err(self.undefined(name, inner.span)),
-                },
-                _ => Ok(8),
-            },
+            ExprKind::SizeofExpr(inner) => {
+                let size = match &inner.kind {
+                    ExprKind::Ident(name) => match self.vars.get(name) {
+                        Some(Var {
+                            value: Value::Array(items),
+                            ty,
+                        }) => items.len() as u64 * ty.size(),
+                        _ => self.static_type(inner)?.size(),
+                    },
+                    _ => self.static_type(inner)?.size(),
+                };
+                Ok((size, CType::UNTYPED))
+            }
             ExprKind::IncDec {
                 target,
                 increment,
                 prefix,
             } => {
-                let old = self.eval(target)?;
-                let new = if *increment {
-                    old.wrapping_add(1)
+                let old = self.typed(target)?;
+                let op = if *increment {
+                    BinaryOp::Add
                 } else {
-                    old.wrapping_sub(1)
+                    BinaryOp::Sub
                 };
-                self.store(target, new)?;
-                Ok(if *prefix { new } else { old })
+                let one = (1, CType::INT);
+                let new = ctype::binary(op, old, one).unwrap_or(old);
+                let stored = self.store(target, new.0)?;
+                Ok(if *prefix { stored } else { old })
             }
         }
     }
 
-    /// The address and access width of a dereferenced expression: the width
-    /// is the pointed-to type's size (`*(u32 *)p`, or a variable declared
-    /// `u16 *q`).
-    fn pointer(&mut self, expr: &Expr) -> RResult<(u64, u8)> {
-        let ty = match &expr.kind {
-            ExprKind::Cast { ty, .. } => Some(ty.clone()),
-            ExprKind::Ident(name) => self.vars.get(name).and_then(|(_, t)| t.clone()),
-            _ => None,
-        };
-        let addr = self.eval(expr)?;
-        let width = ty
-            .filter(|t| t.pointers > 0)
-            .and_then(|t| {
-                TypeName {
-                    base: t.base,
-                    pointers: t.pointers - 1,
+    /// The type of `e` without evaluating it, for `sizeof` (C does not
+    /// evaluate its operand).
+    fn static_type(&self, e: &Expr) -> RResult<CType> {
+        Ok(match &e.kind {
+            ExprKind::Int(_, ty) => CType::Int(*ty),
+            ExprKind::Str(_) => {
+                return Err(Diagnostic::new(
+                    "a string can only be an argument of printk or cat",
+                    e.span,
+                ))
+            }
+            ExprKind::Ident(name) => match self.vars.get(name) {
+                Some(var) => var.ty,
+                None if self.is_kernel_name(name) => constant_type(name),
+                None => return Err(self.undefined(name, e.span)),
+            },
+            ExprKind::Unary { op, expr } => match op {
+                UnaryOp::Not => CType::INT,
+                UnaryOp::AddrOf => CType::VOID_PTR,
+                UnaryOp::Deref => match self.static_type(expr)? {
+                    CType::Ptr { elem: Some(t), .. } => CType::Int(t),
+                    _ => return Err(no_size(expr)),
+                },
+                _ => ctype::unary(*op, 0, self.static_type(expr)?).1,
+            },
+            ExprKind::Binary { op, lhs, rhs } => {
+                ctype::binary_type(*op, self.static_type(lhs)?, self.static_type(rhs)?)
+            }
+            ExprKind::Assign { target, .. } | ExprKind::IncDec { target, .. } => {
+                self.static_type(target)?
+            }
+            ExprKind::Conditional { then, .. } => self.static_type(then)?,
+            ExprKind::Call { name, .. } => return_type(name),
+            ExprKind::Index { base, .. } => match (&base.kind, self.static_type(base)) {
+                (ExprKind::Ident(name), _) if self.array(name).is_ok() => {
+                    self.vars.get(name).map_or(CType::UNTYPED, |v| v.ty)
                 }
-                .size()
-            })
-            .ok_or_else(|| {
-                let mut d = Diagnostic::new("this pointer has no size to read or write", expr.span);
-                d.help = Some("cast it to a sized pointer, as in *(u32 *)p".into());
-                d
-            })?;
-        Ok((addr, width as u8))
+                (_, Ok(CType::Ptr { elem: Some(t), .. })) => CType::Int(t),
+                _ => return Err(no_size(base)),
+            },
+            ExprKind::Cast { ty, .. } => CType::of(ty),
+            ExprKind::SizeofType(_) | ExprKind::SizeofExpr(_) => CType::UNTYPED,
+        })
     }
 
-    fn load(&mut self, span: Span, addr: u64, width: u8) -> RResult<u64> {
-        let ev = self.kernel.read(VirtAddr::new(addr), width_of(width));
-        Ok(self.record(span, ev))
+    /// What `base[i]` designates: an element of a script array, or memory
+    /// through a pointer (`p[i]` is `*(p + i)`).
+    fn element(&mut self, base: &Expr, index: &Expr, i: u64) -> RResult<Element> {
+        if let ExprKind::Ident(name) = &base.kind {
+            if let Some(Var {
+                value: Value::Array(items),
+                ty,
+            }) = self.vars.get(name)
+            {
+                if i >= items.len() as u64 {
+                    return Err(Diagnostic::new(
+                        format!(
+                            "index {i} is outside `{name}`, which has {} elements",
+                            items.len()
+                        ),
+                        index.span,
+                    ));
+                }
+                return Ok(Element::Array(name.clone(), *ty));
+            }
+        }
+        let (addr, elem) = self.pointer(base)?;
+        Ok(Element::Memory(
+            addr.wrapping_add(i.wrapping_mul(u64::from(elem.bytes))),
+            elem,
+        ))
     }
 
-    /// Assigns to a variable, an array element, or memory.
-    fn store(&mut self, target: &Expr, value: u64) -> RResult<()> {
+    /// The elements of the array `name`.
+    fn array(&self, name: &str) -> RResult<&Vec<u64>> {
+        match self.vars.get(name) {
+            Some(Var {
+                value: Value::Array(items),
+                ..
+            }) => Ok(items),
+            _ => Err(Diagnostic::new(
+                format!("`{name}` is not an array"),
+                Span::default(),
+            )),
+        }
+    }
+
+    /// The address and element type of a dereferenced pointer: `*(u32 *)p`,
+    /// or a variable declared `u16 *q`, or `q + 1`.
+    fn pointer(&mut self, expr: &Expr) -> RResult<(u64, IntType)> {
+        match self.typed(expr)? {
+            (
+                addr,
+                CType::Ptr {
+                    elem: Some(elem), ..
+                },
+            ) => Ok((addr, elem)),
+            _ => Err(no_size(expr)),
+        }
+    }
+
+    fn load(&mut self, span: Span, addr: u64, elem: IntType) -> RResult<(u64, CType)> {
+        let ev = self.kernel.read(VirtAddr::new(addr), width_of(elem.bytes));
+        let value = ctype::convert(elem, self.record(span, ev));
+        Ok((value, CType::Int(elem)))
+    }
+
+    /// Assigns to a variable, an array element, or memory; the value stored
+    /// (converted to the target's type) is the assignment's value.
+    fn store(&mut self, target: &Expr, value: u64) -> RResult<(u64, CType)> {
         match &target.kind {
             ExprKind::Ident(name) => {
-                let ty = self.vars.get(name).and_then(|(_, t)| t.clone());
-                if matches!(self.vars.get(name), Some((Value::Array(_), _))) {
-                    return Err(Diagnostic::new(
-                        format!("`{name}` is an array: assign to its elements"),
-                        target.span,
-                    ));
-                }
-                if is_constant(name) || name.starts_with("GFP_") || name.starts_with("__GFP_") {
-                    return Err(Diagnostic::new(
-                        format!("`{name}` is a kernel constant and cannot be assigned"),
-                        target.span,
-                    ));
-                }
-                let value = ty.as_ref().map_or(value, |t| truncate(value, t));
+                let ty = match self.vars.get(name) {
+                    Some(Var {
+                        value: Value::Array(_),
+                        ..
+                    }) => {
+                        return Err(Diagnostic::new(
+                            format!("`{name}` is an array: assign to its elements"),
+                            target.span,
+                        ))
+                    }
+                    Some(var) => var.ty,
+                    None if self.is_kernel_name(name) => {
+                        return Err(Diagnostic::new(
+                            format!("`{name}` is a kernel constant and cannot be assigned"),
+                            target.span,
+                        ))
+                    }
+                    None => CType::UNTYPED,
+                };
+                let value = ty.convert(value);
                 self.define(name, Value::Scalar(value), ty);
-                Ok(())
+                Ok((value, ty))
             }
             ExprKind::Index { base, index } => {
                 let i = self.eval(index)?;
-                let ExprKind::Ident(name) = &base.kind else {
-                    return Err(Diagnostic::new(
-                        "only a named array or pointer can be indexed",
-                        base.span,
-                    ));
-                };
-                match self.vars.get_mut(name) {
-                    Some((Value::Array(items), _)) => {
-                        let len = items.len();
-                        match items.get_mut(i as usize) {
-                            Some(slot) => {
-                                *slot = value;
-                                Ok(())
-                            }
-                            None => Err(Diagnostic::new(
-                                format!("index {i} is outside `{name}`, which has {len} elements"),
-                                index.span,
-                            )),
+                match self.element(base, index, i)? {
+                    Element::Array(name, ty) => {
+                        let value = ty.convert(value);
+                        if let Some(Var {
+                            value: Value::Array(items),
+                            ..
+                        }) = self.vars.get_mut(&name)
+                        {
+                            items[i as usize] = value;
                         }
+                        Ok((value, ty))
                     }
-                    Some((Value::Scalar(_), _)) => {
-                        let (addr, width) = self.pointer(base)?;
-                        let at = addr.wrapping_add(i.wrapping_mul(width as u64));
-                        let ev = self.kernel.write(VirtAddr::new(at), width_of(width), value);
-                        self.record(target.span, ev);
-                        Ok(())
-                    }
-                    None => Err(self.undefined(name, base.span)),
+                    Element::Memory(addr, elem) => Ok(self.write(target.span, addr, elem, value)),
                 }
             }
             ExprKind::Unary {
                 op: UnaryOp::Deref,
                 expr,
             } => {
-                let (addr, width) = self.pointer(expr)?;
-                let ev = self
-                    .kernel
-                    .write(VirtAddr::new(addr), width_of(width), value);
-                self.record(target.span, ev);
-                Ok(())
+                let (addr, elem) = self.pointer(expr)?;
+                Ok(self.write(target.span, addr, elem, value))
             }
             _ => Err(Diagnostic::new("this cannot be assigned to", target.span)),
         }
     }
 
-    /// A name's value: a variable, a kernel constant, or a GFP mask.
-    fn name(&mut self, name: &str, span: Span) -> RResult<u64> {
-        if let Some((value, _)) = self.vars.get(name) {
-            return match value {
-                Value::Scalar(v) => Ok(*v),
+    /// A write through a pointer, as a step; the value as stored.
+    fn write(&mut self, span: Span, addr: u64, elem: IntType, value: u64) -> (u64, CType) {
+        let value = ctype::convert(elem, value);
+        let ev = self
+            .kernel
+            .write(VirtAddr::new(addr), width_of(elem.bytes), value);
+        self.record(span, ev);
+        (value, CType::Int(elem))
+    }
+
+    /// Whether `name` is a kernel constant or a GFP flag of this release
+    /// (which scripts may not declare or assign).
+    fn is_kernel_name(&self, name: &str) -> bool {
+        constant(&self.kernel, name).is_some()
+            || ((name.starts_with("GFP_") || name.starts_with("__GFP_"))
+                && self.kernel.gfp.parse(name).is_ok())
+    }
+
+    /// A name's value and type: a variable, a kernel constant, or a GFP
+    /// mask.
+    fn name(&mut self, name: &str, span: Span) -> RResult<(u64, CType)> {
+        if let Some(var) = self.vars.get(name) {
+            return match var.value {
+                Value::Scalar(v) => Ok((v, var.ty)),
                 Value::Array(_) => Err(Diagnostic::new(
                     format!("`{name}` is an array: use one of its elements"),
                     span,
@@ -608,11 +702,12 @@ impl Interp {
             };
         }
         if let Some(v) = constant(&self.kernel, name) {
-            return Ok(v);
+            return Ok((v, constant_type(name)));
         }
         if name.starts_with("GFP_") || name.starts_with("__GFP_") {
             return match self.kernel.gfp.parse(name) {
-                Ok(g) => Ok(u64::from(g.0)),
+                // gfp_t is an unsigned int.
+                Ok(g) => Ok((u64::from(g.0), CType::Int(IntType::UINT))),
                 Err(e) => {
                     let mut d = Diagnostic::new(e.message, span);
                     d.help = e.help;
@@ -630,6 +725,7 @@ impl Interp {
             .keys()
             .map(String::as_str)
             .chain(FUNCTIONS.iter().copied())
+            .chain(CONSTANTS.iter().copied())
             .filter(|c| close(c, name))
             .min_by_key(|c| distance(c, name));
         d.help = closest.map(|c| format!("did you mean `{c}`?"));
@@ -716,9 +812,20 @@ impl Interp {
                 _ => 0,
             };
             arity(wanted)?;
-            for a in args {
-                if !matches!(&a.kind, ExprKind::Ident(_)) {
-                    self.eval(a)?;
+            if takes_lock {
+                self.lock_argument(name, &args[0])?;
+            }
+            // spin_lock_irqsave's flags: a variable, as the macro assigns it.
+            if let Some(flags) = args.get(1) {
+                match &flags.kind {
+                    ExprKind::Ident(var) if self.vars.contains_key(var) => {}
+                    ExprKind::Ident(var) => return Err(self.undefined(var, flags.span)),
+                    _ => {
+                        return Err(Diagnostic::new(
+                            "the flags are a variable, as in spin_lock_irqsave(&lock, flags)",
+                            flags.span,
+                        ))
+                    }
                 }
             }
             let ev = self.kernel.context_op(op);
@@ -788,6 +895,37 @@ impl Interp {
             }
         };
         Ok(self.record(span, ev))
+    }
+
+    /// A lock argument: `&lock` of a declared variable, or a pointer
+    /// variable (a `spinlock_t *`).
+    fn lock_argument(&self, function: &str, arg: &Expr) -> RResult<()> {
+        let name = match &arg.kind {
+            ExprKind::Unary {
+                op: UnaryOp::AddrOf,
+                expr,
+            } => match &expr.kind {
+                ExprKind::Ident(name) => name,
+                _ => return Err(Diagnostic::new("a lock is a variable", expr.span)),
+            },
+            ExprKind::Ident(name) if matches!(self.vars.get(name), Some(v) if matches!(v.ty, CType::Ptr { .. })) => {
+                return Ok(())
+            }
+            _ => {
+                return Err(Diagnostic::new(
+                    format!("`{function}` takes a pointer to a lock, as in {function}(&lock)"),
+                    arg.span,
+                ))
+            }
+        };
+        if self.vars.contains_key(name) {
+            Ok(())
+        } else {
+            let mut d = self.undefined(name, arg.span);
+            d.help
+                .get_or_insert_with(|| format!("declare it first: spinlock_t {name};"));
+            Err(d)
+        }
     }
 
     /// `kmem_cache_create("name", size, align, flags, NULL)`: the flags are
@@ -893,7 +1031,7 @@ impl Interp {
 /// Reads an `|` of `SLAB_*` names (or 0) into `flags`.
 fn slab_flag_names(e: &Expr, flags: &mut kmem::slab::SlabFlags) -> RResult<()> {
     match &e.kind {
-        ExprKind::Int(0) => Ok(()),
+        ExprKind::Int(0, _) => Ok(()),
         ExprKind::Binary {
             op: BinaryOp::BitOr,
             lhs,
@@ -1133,44 +1271,53 @@ fn width_of(bytes: u8) -> Width {
     }
 }
 
-/// C's conversion of a value to `ty`.
-fn truncate(v: u64, ty: &TypeName) -> u64 {
-    match ty.size() {
-        Some(1) => v & 0xff,
-        Some(2) => v & 0xffff,
-        Some(4) => v & 0xffff_ffff,
-        _ => v,
+/// What an index expression designates.
+enum Element {
+    /// An element of the named script array, of this type.
+    Array(String, CType),
+    /// Memory at this address, read or written as this type.
+    Memory(u64, IntType),
+}
+
+/// The error for a read or write through a pointer without a size.
+fn no_size(expr: &Expr) -> Diagnostic {
+    let mut d = Diagnostic::new("this pointer has no size to read or write", expr.span);
+    d.help = Some("cast it to a sized pointer, as in *(u32 *)p".into());
+    d
+}
+
+/// The C type a function returns, as the kernel declares it.
+fn return_type(name: &str) -> CType {
+    match name {
+        "kmalloc" | "kzalloc" | "kcalloc" | "kmalloc_array" | "krealloc" | "vmalloc"
+        | "vzalloc" | "vmalloc_32" | "__vmalloc" | "kvmalloc" | "kvzalloc" | "kvmalloc_node"
+        | "kvcalloc" | "kvmalloc_array" | "kvrealloc" | "page_address" | "kmem_cache_alloc"
+        | "kmem_cache_zalloc" | "memset" | "memcpy" | "__va" | "phys_to_virt" => CType::VOID_PTR,
+        "alloc_pages" | "alloc_page" | "vmalloc_to_page" | "virt_to_page" | "pfn_to_page" => {
+            CType::PAGE_PTR
+        }
+        "is_vmalloc_addr" | "virt_addr_valid" => CType::Bool,
+        "kmem_cache_shrink" | "printk" => CType::INT,
+        _ => CType::UNTYPED,
     }
 }
 
-/// A binary operator on unsigned 64-bit values; None for a division by
-/// zero.
-fn binary(op: BinaryOp, l: u64, r: u64) -> Option<u64> {
-    Some(match op {
-        BinaryOp::Mul => l.wrapping_mul(r),
-        BinaryOp::Div => l.checked_div(r)?,
-        BinaryOp::Rem => l.checked_rem(r)?,
-        BinaryOp::Add => l.wrapping_add(r),
-        BinaryOp::Sub => l.wrapping_sub(r),
-        BinaryOp::Shl => l.checked_shl(r as u32).unwrap_or(0),
-        BinaryOp::Shr => l.checked_shr(r as u32).unwrap_or(0),
-        BinaryOp::Lt => u64::from(l < r),
-        BinaryOp::Le => u64::from(l <= r),
-        BinaryOp::Gt => u64::from(l > r),
-        BinaryOp::Ge => u64::from(l >= r),
-        BinaryOp::Eq => u64::from(l == r),
-        BinaryOp::Ne => u64::from(l != r),
-        BinaryOp::BitAnd => l & r,
-        BinaryOp::BitXor => l ^ r,
-        BinaryOp::BitOr => l | r,
-        BinaryOp::And => u64::from(l != 0 && r != 0),
-        BinaryOp::Or => u64::from(l != 0 || r != 0),
-    })
-}
-
-/// Whether `name` is one of the kernel constants.
-fn is_constant(name: &str) -> bool {
-    CONSTANTS.contains(&name) || name.starts_with("SZ_")
+/// The C type of a kernel constant: pointers for NULL and ZERO_SIZE_PTR,
+/// `unsigned long` for addresses and the `UL` sizes, `int` for the rest
+/// (sizes.h's hex literals: `SZ_2G`, 0x80000000, is an `unsigned int`).
+fn constant_type(name: &str) -> CType {
+    match name {
+        "NULL" | "ZERO_SIZE_PTR" => CType::VOID_PTR,
+        "PAGE_SIZE"
+        | "PAGE_OFFSET"
+        | "VMALLOC_START"
+        | "VMALLOC_END"
+        | "KMALLOC_MAX_SIZE"
+        | "KMALLOC_MAX_CACHE_SIZE"
+        | "PAGE_KERNEL" => CType::UNTYPED,
+        "SZ_2G" => CType::Int(IntType::UINT),
+        _ => CType::INT,
+    }
 }
 
 /// The kernel constants a script can use.
@@ -1194,16 +1341,21 @@ const CONSTANTS: [&str; 14] = [
 /// A kernel constant's value in this release.
 fn constant(k: &Kernel, name: &str) -> Option<u64> {
     if let Some(size) = name.strip_prefix("SZ_") {
-        let (digits, unit) = size.split_at(size.find(|c: char| !c.is_ascii_digit())?);
+        // include/linux/sizes.h: SZ_1 … SZ_512, SZ_1K … SZ_512K, SZ_1M …
+        // SZ_512M, SZ_1G and SZ_2G in every simulated release.
+        let split = size
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(size.len());
+        let (digits, unit) = size.split_at(split);
         let n: u64 = digits.parse().ok()?;
         let shift = match unit {
             "" => 0,
             "K" => 10,
             "M" => 20,
-            "G" => 30,
+            "G" if n <= 2 => 30,
             _ => return None,
         };
-        return (n.is_power_of_two() && (shift > 0 || n >= 1)).then(|| n << shift);
+        return (n.is_power_of_two() && n <= 512 && !digits.starts_with('0')).then(|| n << shift);
     }
     Some(match name {
         "NULL" | "false" => 0,

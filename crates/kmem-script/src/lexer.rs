@@ -6,6 +6,7 @@
 //! bits) becomes a [`LexError`] and lexing resumes after it, so that the
 //! editor can report every error in the file at once.
 
+use crate::ast::IntType;
 use crate::span::Span;
 
 /// What a token is.
@@ -14,8 +15,8 @@ pub enum TokenKind {
     /// A name: a variable, a function, a flag, a constant, or a keyword.
     Ident(String),
     /// An integer literal (decimal, hex, octal, binary, or a character
-    /// constant), with any `u`/`l` suffix already removed.
-    Int(u64),
+    /// constant) and the C type its value and suffix give it.
+    Int(u64, IntType),
     /// A string literal with its escapes decoded.
     Str(String),
     /// An operator or punctuation mark.
@@ -320,7 +321,12 @@ impl Lexer<'_> {
             return;
         }
         match u64::from_str_radix(digits, radix) {
-            Ok(value) => self.push(start, TokenKind::Int(value)),
+            Ok(value) => {
+                let unsigned = suffix.contains(['u', 'U']);
+                let long = suffix.contains(['l', 'L']);
+                let ty = IntType::of_literal(value, radix == 10, unsigned, long);
+                self.push(start, TokenKind::Int(value, ty))
+            }
             Err(_) => self.error(
                 start,
                 format!("integer literal `{text}` does not fit in 64 bits"),
@@ -405,7 +411,7 @@ impl Lexer<'_> {
         if self.peek() == Some('\'') {
             self.pos += 1;
             if let Some(c) = value {
-                self.push(start, TokenKind::Int(u64::from(c)));
+                self.push(start, TokenKind::Int(u64::from(c), IntType::INT));
                 return;
             }
         }
@@ -439,7 +445,7 @@ mod tests {
                 TokenKind::Punct(Assign),
                 ident("kmalloc"),
                 TokenKind::Punct(LParen),
-                TokenKind::Int(100),
+                TokenKind::Int(100, IntType::INT),
                 TokenKind::Punct(Comma),
                 ident("GFP_KERNEL"),
                 TokenKind::Punct(Or),
@@ -455,8 +461,40 @@ mod tests {
         assert_eq!(
             kinds("42 0x2A 0X2a 052 0b101010 42UL 0xffffffffffffffffull 0 '*' '\\n'"),
             [42, 42, 42, 42, 42, 42, u64::MAX, 0, 42, 10]
-                .map(TokenKind::Int)
-                .to_vec()
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    let ty = if i == 5 || i == 6 {
+                        IntType::ULONG
+                    } else {
+                        IntType::INT
+                    };
+                    TokenKind::Int(v, ty)
+                })
+                .collect::<Vec<_>>()
+        );
+        // C11 6.4.4.1: the first type of the list that holds the value.
+        let types: Vec<IntType> = kinds("2147483647 2147483648 0x80000000 0xffffffff 0x100000000 1u 1l 4294967296u 0x8000000000000000")
+            .into_iter()
+            .map(|k| match k {
+                TokenKind::Int(_, t) => t,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        use IntType as T;
+        assert_eq!(
+            types,
+            [
+                T::INT,
+                T::LONG,
+                T::UINT,
+                T::UINT,
+                T::LONG,
+                T::UINT,
+                T::LONG,
+                T::ULONG,
+                T::ULONG
+            ]
         );
     }
 

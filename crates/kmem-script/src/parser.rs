@@ -29,6 +29,7 @@ fn is_type_word(word: &str) -> bool {
             | "const"
             | "volatile"
             | "bool"
+            | "uintptr_t"
             | "size_t"
             | "ssize_t"
             | "u8"
@@ -769,7 +770,7 @@ impl Parser {
     fn primary(&mut self) -> PResult<Expr> {
         let span = self.here();
         let kind = match self.peek() {
-            Some(TokenKind::Int(v)) => ExprKind::Int(*v),
+            Some(TokenKind::Int(v, ty)) => ExprKind::Int(*v, *ty),
             Some(TokenKind::Str(_)) => return Ok(self.strings(String::new(), span)),
             Some(TokenKind::Ident(name))
                 if crate::printk::level_prefix(name).is_some()
@@ -874,7 +875,7 @@ fn is_lvalue(expr: &Expr) -> bool {
 fn describe(kind: &TokenKind) -> String {
     match kind {
         TokenKind::Ident(w) => format!("`{w}`"),
-        TokenKind::Int(v) => format!("the number {v}"),
+        TokenKind::Int(v, _) => format!("the number {v}"),
         TokenKind::Str(_) => "a string".into(),
         TokenKind::Punct(p) => format!("`{}`", p.as_str()),
     }

@@ -22,6 +22,7 @@ pub fn trace_text(source: &str, trace: &Trace) -> String {
             Some(event) => {
                 let result = match &event.outcome {
                     Outcome::Ok => format!("{:#x}", step.value),
+                    Outcome::Refused(why) => format!("{:#x} (Refused: {why})", step.value),
                     other => format!("{:#x} ({other:?})", step.value),
                 };
                 if event.summary.is_empty() {

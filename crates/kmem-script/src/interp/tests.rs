@@ -322,3 +322,147 @@ fn time_travel_by_steps_and_variables() {
     let slabinfo = kmem::procfs::read(&early.kernel, "/proc/slabinfo").unwrap();
     assert!(slabinfo.contains("kmalloc-64"));
 }
+
+fn error(version: &str, source: &str) -> String {
+    let t = trace(version, source);
+    t.error.map(|d| d.message).unwrap_or_default()
+}
+
+/// Values follow C's types: signed types sign-extend, conversions on
+/// assignment, the usual arithmetic conversions, pointer arithmetic
+/// scaled by the pointed-to size.
+#[test]
+fn values_follow_c_types() {
+    let t = trace(
+        "6.6",
+        "int i = -1;\n\
+         a = i == -1;\n\
+         b = -1 < 0;\n\
+         c = -1 < 0UL;\n\
+         unsigned int u = 0xffffffff;\n\
+         d = u + 1;\n\
+         u8 arr[4];\n\
+         arr[0] = 0x1ff;\n\
+         e = arr[0];\n\
+         u8 v;\n\
+         f = (v = 0x1ff);\n\
+         bool flag = 2;\n\
+         g = -7 / 2;\n\
+         h = (u8)-1;\n\
+         s8 sc = 0x80;\n\
+         k = sc;\n\
+         m = 1 << 31;\n\
+         n = SZ_512 + SZ_2G;\n",
+    );
+    assert_eq!(t.error, None, "{:?}", t.error);
+    assert_eq!(var(&t, "a"), 1);
+    assert_eq!(var(&t, "b"), 1);
+    assert_eq!(
+        var(&t, "c"),
+        0,
+        "-1 becomes ULONG_MAX against an unsigned long"
+    );
+    assert_eq!(var(&t, "d"), 0, "unsigned int wraps at 32 bits");
+    assert_eq!(var(&t, "e"), 0xff, "array elements keep their type");
+    assert_eq!(
+        var(&t, "f"),
+        0xff,
+        "an assignment's value is the stored value"
+    );
+    assert_eq!(var(&t, "flag"), 1);
+    assert_eq!(var(&t, "g"), (-3i64) as u64);
+    assert_eq!(var(&t, "h"), 0xff);
+    assert_eq!(var(&t, "k"), (-128i64) as u64);
+    assert_eq!(var(&t, "m"), i32::MIN as i64 as u64);
+    assert_eq!(var(&t, "n"), 512 + (2 << 30));
+}
+
+#[test]
+fn pointer_arithmetic_scales_and_sizeof_sees_types() {
+    let t = trace(
+        "6.6",
+        "void *p = kzalloc(64, GFP_KERNEL);\n\
+         u32 *q = p;\n\
+         u32 *r = q + 1;\n\
+         a = r - q;\n\
+         b = (void *)r - p;\n\
+         *(q + 2) = 0xabcd;\n\
+         c = q[2];\n\
+         struct page *pg = alloc_pages(GFP_KERNEL, 1);\n\
+         d = (pg + 1) - pg;\n\
+         e = (unsigned long)(pg + 1) - (unsigned long)pg;\n\
+         s1 = sizeof 1;\n\
+         s2 = sizeof(1UL);\n\
+         s3 = sizeof *q;\n\
+         s4 = sizeof(struct page);\n\
+         s5 = sizeof(q[1] + 1);\n\
+         s6 = sizeof(kmalloc(8, GFP_KERNEL));\n",
+    );
+    assert_eq!(t.error, None, "{:?}", t.error);
+    assert_eq!(var(&t, "a"), 1);
+    assert_eq!(var(&t, "b"), 4);
+    assert_eq!(var(&t, "c"), 0xabcd);
+    assert_eq!(var(&t, "d"), 1);
+    assert_eq!(var(&t, "e"), 64);
+    assert_eq!(
+        [
+            var(&t, "s1"),
+            var(&t, "s2"),
+            var(&t, "s3"),
+            var(&t, "s4"),
+            var(&t, "s5"),
+            var(&t, "s6")
+        ],
+        [4, 8, 4, 64, 4, 8]
+    );
+    // sizeof does not evaluate: no second kmalloc step.
+    let kmallocs = t
+        .steps
+        .iter()
+        .filter(|s| {
+            s.event
+                .as_ref()
+                .is_some_and(|e| e.call.starts_with("kmalloc"))
+        })
+        .count();
+    assert_eq!(kmallocs, 0);
+}
+
+#[test]
+fn kernel_names_and_locks_are_checked() {
+    assert_eq!(
+        error("6.6", "int GFP_KERNEL = 1;\n"),
+        "`GFP_KERNEL` is a kernel constant and cannot be declared"
+    );
+    assert_eq!(
+        error("6.6", "int PAGE_SIZE = 3;\n"),
+        "`PAGE_SIZE` is a kernel constant and cannot be declared"
+    );
+    // Not a kernel name: an ordinary variable.
+    assert_eq!(error("6.6", "SZ_FOO = 1;\nint GFP_MINE = 2;\n"), "");
+    assert_eq!(
+        error("6.6", "spin_lock(undefined_lock);\n"),
+        "`spin_lock` takes a pointer to a lock, as in spin_lock(&lock)"
+    );
+    assert_eq!(
+        error("6.6", "spin_lock(&nolock);\n"),
+        "`nolock` is not defined"
+    );
+    assert_eq!(
+        error("6.6", "spinlock_t l;\nspin_lock_irqsave(&l, flags);\n"),
+        "`flags` is not defined"
+    );
+    assert_eq!(
+        error("6.6", "spinlock_t l;\nunsigned long flags;\nspin_lock_irqsave(&l, flags);\nspin_unlock_irqrestore(&l, flags);\n"),
+        ""
+    );
+    assert_eq!(
+        error("6.6", "int a[3] = 5;\n"),
+        "array initializers are not supported: assign the elements"
+    );
+    let t = trace("6.6", "x = PAGE_SIZ;\n");
+    assert_eq!(
+        t.error.unwrap().help.as_deref(),
+        Some("did you mean `PAGE_SIZE`?")
+    );
+}

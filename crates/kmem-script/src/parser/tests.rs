@@ -25,7 +25,7 @@ fn shape(source: &str) -> String {
 
 fn show(e: &Expr) -> String {
     match &e.kind {
-        ExprKind::Int(v) => v.to_string(),
+        ExprKind::Int(v, _) => v.to_string(),
         ExprKind::Str(s) => format!("{s:?}"),
         ExprKind::Ident(n) => n.clone(),
         ExprKind::Unary { op, expr } => format!("({op:?} {})", show(expr)),
@@ -170,7 +170,9 @@ fn sizes_of_the_basic_types() {
     assert_eq!(size("size_t", 0), Some(8));
     assert_eq!(size("void", 1), Some(8));
     assert_eq!(size("void", 0), None);
-    assert_eq!(size("struct page", 0), None);
+    assert_eq!(size("struct page", 0), Some(64));
+    assert_eq!(size("struct kmem_cache", 0), None);
+    assert_eq!(size("uintptr_t", 0), Some(8));
 }
 
 #[test]

@@ -16,7 +16,6 @@ fn boot(series: Series, ram_bytes: u64, slub_debug: bool) -> Kernel {
             slub_debug,
             ..DebugConfig::default()
         },
-        ..KernelConfig::default()
     })
     .unwrap()
 }
@@ -69,11 +68,8 @@ fn a_fragmentation_failure_is_explained_for_every_release() {
             .parse("GFP_ATOMIC | __GFP_MEMALLOC | __GFP_NOWARN")
             .unwrap();
         let mut pages = Vec::new();
-        loop {
-            match k.alloc_pages(filler, 0).value {
-                CallValue::Page(page) => pages.push(page),
-                _ => break,
-            }
+        while let CallValue::Page(page) = k.alloc_pages(filler, 0).value {
+            pages.push(page);
         }
         // alloc_pages returns struct page pointers; free those of even
         // pfns, so that no two free pages are buddies.

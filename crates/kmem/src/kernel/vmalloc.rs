@@ -437,7 +437,7 @@ impl Kernel {
             " and a guard page"
         };
         let summary = format!(
-            "a vmalloc area of {nr_pages} pages at {start:#x}{guard}: {how}, scattered in physical memory"
+            "a vmalloc area of {nr_pages} page{} at {start:#x}{guard}: {how}, scattered in physical memory", if nr_pages == 1 { "" } else { "s" }
         );
         Ok((start, summary))
     }
@@ -727,7 +727,7 @@ impl Kernel {
         let pages = area.pages.len();
         let start = area.start;
         self.unlink_area(ev, area);
-        Ok(format!("{pages} pages of the area at {start:#x} back to the page allocator; its address range is freed lazily"))
+        Ok(format!("{pages} page{} of the area at {start:#x} back to the page allocator; its address range is freed lazily", if pages == 1 { "" } else { "s" }))
     }
 
     /// The workqueue item of deferred vfrees (`delayed_vfree_work` /
