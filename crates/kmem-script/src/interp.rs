@@ -1,9 +1,11 @@
 //! The interpreter: runs a parsed script against a simulated kernel and
 //! records a [`Trace`], one [`Step`] per executed call.
 //!
-//! Values are 64-bit, as `unsigned long` is on x86_64; arithmetic wraps as
-//! C's unsigned arithmetic does. Variables are declared C-style or on first
-//! assignment. Kernel outcomes (NULL, WARN, BUG, oops) are results, carried
+//! Values carry C's types on x86_64 ([`ctype`]): signed types sign-extend,
+//! assignments convert, pointer arithmetic scales. Variables are declared
+//! C-style or on first assignment (then they are `unsigned long`). What a
+//! run may make the simulator hold is bounded ([`MAX_STEPS`],
+//! [`MAX_TRACE_BYTES`], [`MAX_WRITTEN_PAGES`]). Kernel outcomes (NULL, WARN, BUG, oops) are results, carried
 //! by the steps' events; only mistakes in the script itself (an undefined
 //! name, a wrong number of arguments, a runaway loop) stop the run with a
 //! [`Diagnostic`].
@@ -27,6 +29,14 @@ use crate::span::Span;
 pub const DEFAULT_STEP_BUDGET: u64 = 1_000_000;
 /// The most elements a script array may have.
 pub const MAX_ARRAY_LEN: u64 = 1 << 20;
+/// The most steps (calls) a trace may hold.
+pub const MAX_STEPS: u64 = 200_000;
+/// The most text (call lines, summaries, log lines, printed output) a
+/// trace may hold.
+pub const MAX_TRACE_BYTES: u64 = 32 << 20;
+/// The most pages of simulated memory whose bytes a script may make the
+/// simulator store (pages it writes; never-written memory costs nothing).
+pub const MAX_WRITTEN_PAGES: u64 = 32_768;
 
 /// One executed call.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -139,6 +149,8 @@ struct Interp {
     /// Variables assigned since the last call's statement, for the next
     /// call.
     pending: Vec<(String, u64)>,
+    /// Bytes of text the steps hold.
+    trace_bytes: u64,
 }
 
 type RResult<T> = Result<T, Diagnostic>;
@@ -171,6 +183,7 @@ pub fn run_until(program: &Program, kernel: Kernel, budget: u64, steps: usize) -
         step_limit: steps,
         stmt_start: 0,
         pending: Vec::new(),
+        trace_bytes: 0,
     };
     let error = interp.block(&program.stmts).err();
     let variables = interp
@@ -335,11 +348,11 @@ impl Interp {
                 };
                 let open = Span::new(stmt.span.start, stmt.span.start + kind.keyword().len());
                 let ev = self.kernel.context_op(enter);
-                self.record(open, ev);
+                self.record(open, ev)?;
                 let flow = self.block(body)?;
                 let close = Span::new(stmt.span.end.saturating_sub(1), stmt.span.end);
                 let ev = self.kernel.context_op(exit);
-                self.record(close, ev);
+                self.record(close, ev)?;
                 Ok(flow)
             }
         }
@@ -368,7 +381,7 @@ impl Interp {
         self.vars.insert(name.to_string(), Var { value, ty });
     }
 
-    fn record(&mut self, span: Span, event: Event) -> u64 {
+    fn record(&mut self, span: Span, event: Event) -> RResult<u64> {
         let value = call_value(&event.value);
         self.push_step(Step {
             span,
@@ -377,13 +390,42 @@ impl Interp {
             output: String::new(),
             walk: Vec::new(),
             vars: Vec::new(),
-        });
-        value
+        })?;
+        Ok(value)
     }
 
-    fn push_step(&mut self, mut step: Step) {
+    /// Records a step, and stops the run when the trace or the simulated
+    /// memory's stored contents pass the playground's bounds.
+    fn push_step(&mut self, mut step: Step) -> RResult<()> {
         step.vars = std::mem::take(&mut self.pending);
+        self.trace_bytes += step.output.len() as u64
+            + step.event.as_ref().map_or(0, |e| {
+                (e.call.len() + e.summary.len() + e.log.iter().map(|l| l.text.len()).sum::<usize>())
+                    as u64
+            });
+        let span = step.span;
         self.steps.push(step);
+        let limit = if self.steps.len() as u64 > MAX_STEPS {
+            format!("the script made more than {MAX_STEPS} calls")
+        } else if self.trace_bytes > MAX_TRACE_BYTES {
+            format!(
+                "the script's calls produced more than {} MiB of log and output",
+                MAX_TRACE_BYTES >> 20
+            )
+        } else if self.kernel.mem.stored_frames() as u64 > MAX_WRITTEN_PAGES {
+            format!(
+                "the script wrote into more than {MAX_WRITTEN_PAGES} pages ({} MiB) of simulated memory",
+                (MAX_WRITTEN_PAGES * PAGE_SIZE) >> 20
+            )
+        } else {
+            return Ok(());
+        };
+        let mut d = Diagnostic::new(
+            format!("{limit}: the playground stops here"),
+            self.loop_span.unwrap_or(span),
+        );
+        d.help = Some("the playground bounds what a script may make it hold; see `kmem help language`, Limits".into());
+        Err(d)
     }
 
     // ---- expressions ----------------------------------------------------
@@ -611,7 +653,7 @@ impl Interp {
 
     fn load(&mut self, span: Span, addr: u64, elem: IntType) -> RResult<(u64, CType)> {
         let ev = self.kernel.read(VirtAddr::new(addr), width_of(elem.bytes));
-        let value = ctype::convert(elem, self.record(span, ev));
+        let value = ctype::convert(elem, self.record(span, ev)?);
         Ok((value, CType::Int(elem)))
     }
 
@@ -657,7 +699,7 @@ impl Interp {
                         }
                         Ok((value, ty))
                     }
-                    Element::Memory(addr, elem) => Ok(self.write(target.span, addr, elem, value)),
+                    Element::Memory(addr, elem) => self.write(target.span, addr, elem, value),
                 }
             }
             ExprKind::Unary {
@@ -665,20 +707,20 @@ impl Interp {
                 expr,
             } => {
                 let (addr, elem) = self.pointer(expr)?;
-                Ok(self.write(target.span, addr, elem, value))
+                self.write(target.span, addr, elem, value)
             }
             _ => Err(Diagnostic::new("this cannot be assigned to", target.span)),
         }
     }
 
     /// A write through a pointer, as a step; the value as stored.
-    fn write(&mut self, span: Span, addr: u64, elem: IntType, value: u64) -> (u64, CType) {
+    fn write(&mut self, span: Span, addr: u64, elem: IntType, value: u64) -> RResult<(u64, CType)> {
         let value = ctype::convert(elem, value);
         let ev = self
             .kernel
             .write(VirtAddr::new(addr), width_of(elem.bytes), value);
-        self.record(span, ev);
-        (value, CType::Int(elem))
+        self.record(span, ev)?;
+        Ok((value, CType::Int(elem)))
     }
 
     /// Whether `name` is a kernel constant or a GFP flag of this release
@@ -794,7 +836,7 @@ impl Interp {
                 output: String::new(),
                 walk,
                 vars: Vec::new(),
-            });
+            })?;
             return Ok(value);
         }
         // Context changes take a lock argument or none.
@@ -829,7 +871,7 @@ impl Interp {
                 }
             }
             let ev = self.kernel.context_op(op);
-            return Ok(self.record(span, ev));
+            return self.record(span, ev);
         }
         arity(kernel_arity(name, series))?;
         let mut v = Vec::with_capacity(args.len());
@@ -894,7 +936,7 @@ impl Interp {
                 ))
             }
         };
-        Ok(self.record(span, ev))
+        self.record(span, ev)
     }
 
     /// A lock argument: `&lock` of a declared variable, or a pointer
@@ -956,7 +998,7 @@ impl Interp {
         let size = u32::try_from(size).map_err(|_| too_big("the size", &args[1]))?;
         let align = u32::try_from(align).map_err(|_| too_big("the alignment", &args[2]))?;
         let ev = self.kernel.kmem_cache_create(name, size, align, slab_flags);
-        Ok(self.record(span, ev))
+        self.record(span, ev)
     }
 
     /// `printk(fmt, …)`: the formatted line goes to the kernel log.
@@ -996,7 +1038,7 @@ impl Interp {
             output: line,
             walk: Vec::new(),
             vars: Vec::new(),
-        });
+        })?;
         Ok(0)
     }
 
@@ -1023,7 +1065,7 @@ impl Interp {
             output: text,
             walk: Vec::new(),
             vars: Vec::new(),
-        });
+        })?;
         Ok(0)
     }
 }

@@ -466,3 +466,40 @@ fn kernel_names_and_locks_are_checked() {
         Some("did you mean `PAGE_SIZE`?")
     );
 }
+
+/// What a script can make the simulator hold is bounded: steps, their
+/// text, and the pages whose bytes it wrote. Each bound stops the run
+/// with an error at the loop.
+#[test]
+fn hostile_scripts_hit_the_bounds() {
+    let t = trace("6.6", "for (;;) __pa(0);\n");
+    let e = t.error.unwrap();
+    assert_eq!(
+        e.message,
+        format!("the script made more than {MAX_STEPS} calls: the playground stops here")
+    );
+    assert_eq!(e.span, Span::new(0, 17), "at the loop");
+    assert_eq!(t.steps.len() as u64, MAX_STEPS + 1);
+
+    let t = trace("6.6", "for (;;) cat(\"/proc/zoneinfo\");\n");
+    let e = t.error.unwrap();
+    assert!(
+        e.message
+            .starts_with("the script's calls produced more than 32 MiB"),
+        "{}",
+        e.message
+    );
+
+    let t = trace(
+        "6.6",
+        "void *p = vmalloc(SZ_256M);\nfor (int i = 0; i < 4; i++)\n    memset(p + i * SZ_64M, 0x41, SZ_64M);\n",
+    );
+    let e = t.error.unwrap();
+    assert!(
+        e.message
+            .starts_with("the script wrote into more than 32768 pages (128 MiB)"),
+        "{}",
+        e.message
+    );
+    assert!(t.kernel.mem.stored_frames() as u64 <= MAX_WRITTEN_PAGES + (64 << 20) / PAGE_SIZE);
+}
