@@ -156,6 +156,15 @@ impl Parser {
         self.tokens.get(self.pos).map(|t| &t.kind)
     }
 
+    /// Moves the current identifier's text out of its token (the caller
+    /// consumes the token).
+    fn take_ident(&mut self) -> String {
+        match self.tokens.get_mut(self.pos).map(|t| &mut t.kind) {
+            Some(TokenKind::Ident(name)) => std::mem::take(name),
+            _ => String::new(),
+        }
+    }
+
     fn peek_at(&self, ahead: usize) -> Option<&TokenKind> {
         self.tokens.get(self.pos + ahead).map(|t| &t.kind)
     }
@@ -710,12 +719,12 @@ impl Parser {
         let mut expr = self.primary()?;
         loop {
             if self.at(Punct::LParen) {
-                let ExprKind::Ident(name) = &expr.kind else {
+                let name_span = expr.span;
+                let ExprKind::Ident(name) = expr.kind else {
                     let span = self.here();
                     self.error("only a function's name can be called", span);
                     return Err(Failed);
                 };
-                let (name, name_span) = (name.clone(), expr.span);
                 self.pos += 1;
                 let mut args = Vec::new();
                 if !self.at(Punct::RParen) {
@@ -780,7 +789,10 @@ impl Parser {
                 self.pos += 1;
                 return Ok(self.strings(prefix.to_string(), span));
             }
-            Some(TokenKind::Ident(name)) if !is_keyword(name) => ExprKind::Ident(name.clone()),
+            Some(TokenKind::Ident(name)) if !is_keyword(name) => {
+                // The parser never reads a consumed token's text again.
+                ExprKind::Ident(self.take_ident())
+            }
             Some(TokenKind::Punct(Punct::LParen)) => {
                 self.pos += 1;
                 let inner = self.expr()?;
