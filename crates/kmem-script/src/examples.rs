@@ -1,6 +1,6 @@
-//! The bundled examples: each script teaches one point of the seed articles
-//! or beyond, and its run on each release is kept as a golden trace
-//! (`tests/golden/`).
+//! The bundled examples (the repository's `examples/` folder): each script
+//! teaches one point of the seed articles or beyond, and its run on each
+//! release is kept as a golden trace (`tests/golden/`).
 
 /// An example: its name, a one-line title, and its source.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,7 +18,7 @@ macro_rules! example {
         Example {
             name: $name,
             title: $title,
-            source: include_str!(concat!("../examples-src/", $name, ".kmem")),
+            source: include_str!(concat!("../../../examples/", $name, ".kmem")),
         }
     };
 }
