@@ -173,18 +173,7 @@ pub fn run_on(program: &Program, kernel: Kernel, budget: u64) -> Trace {
 /// Runs `program` until `steps` calls have been made (the statement of the
 /// last one completes): the state at that point in time.
 pub fn run_until(program: &Program, kernel: Kernel, budget: u64, steps: usize) -> Trace {
-    let mut interp = Interp {
-        kernel,
-        vars: HashMap::new(),
-        order: Vec::new(),
-        steps: Vec::new(),
-        budget,
-        loop_span: None,
-        step_limit: steps,
-        stmt_start: 0,
-        pending: Vec::new(),
-        trace_bytes: 0,
-    };
+    let mut interp = Interp::new(kernel, budget, steps);
     let error = interp.block(&program.stmts).err();
     let variables = interp
         .order
@@ -205,7 +194,51 @@ pub fn run_until(program: &Program, kernel: Kernel, budget: u64, steps: usize) -
     }
 }
 
+/// Evaluates one expression, such as `v + 5000`, with `variables` (a
+/// trace's at some step) on `kernel`: the translation view's input. Calls
+/// in it run on `kernel`, which the caller gives as a copy.
+pub fn evaluate(
+    text: &str,
+    variables: &[(String, u64)],
+    kernel: Kernel,
+) -> Result<u64, Diagnostic> {
+    let parsed = crate::parser::parse(&format!("{text};"));
+    if let Some(first) = parsed.errors.into_iter().next() {
+        return Err(first);
+    }
+    let [Stmt {
+        kind: StmtKind::Expr(expr),
+        ..
+    }] = parsed.program.stmts.as_slice()
+    else {
+        return Err(Diagnostic::new(
+            "enter one expression, such as p + 4096",
+            Span::new(0, text.len()),
+        ));
+    };
+    let mut interp = Interp::new(kernel, DEFAULT_STEP_BUDGET, usize::MAX);
+    for (name, value) in variables {
+        interp.define(name, Value::Scalar(*value), CType::UNTYPED);
+    }
+    interp.eval(expr)
+}
+
 impl Interp {
+    fn new(kernel: Kernel, budget: u64, step_limit: usize) -> Interp {
+        Interp {
+            kernel,
+            vars: HashMap::new(),
+            order: Vec::new(),
+            steps: Vec::new(),
+            budget,
+            loop_span: None,
+            step_limit,
+            stmt_start: 0,
+            pending: Vec::new(),
+            trace_bytes: 0,
+        }
+    }
+
     fn tick(&mut self, span: Span) -> RResult<()> {
         if self.budget == 0 {
             let at = self.loop_span.unwrap_or(span);

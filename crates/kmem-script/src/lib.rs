@@ -20,7 +20,7 @@ pub use diagnostic::{check, Diagnostic};
 
 /// The language reference (`kmem help language`, the web help panel).
 pub const HELP: &str = include_str!("help.txt");
-pub use interp::{run, run_on, run_until, Step, Trace};
+pub use interp::{evaluate, run, run_on, run_until, Step, Trace};
 pub use lexer::{lex, LexError, Lexed, Punct, Token, TokenKind};
 pub use parser::{parse, Parsed};
 pub use span::{LineCol, LineIndex, Span};

@@ -503,3 +503,26 @@ fn hostile_scripts_hit_the_bounds() {
     );
     assert!(t.kernel.mem.stored_frames() as u64 <= MAX_WRITTEN_PAGES + (64 << 20) / PAGE_SIZE);
 }
+
+#[test]
+fn expressions_evaluate_with_a_steps_variables() {
+    let t = trace("6.6", "void *v = vmalloc(SZ_64K);\n");
+    let v = var(&t, "v");
+    let kernel = t.kernel.clone();
+    assert_eq!(
+        evaluate("v + 5000", &t.variables, kernel.clone()),
+        Ok(v + 5000)
+    );
+    assert_eq!(
+        evaluate("is_vmalloc_addr(v)", &t.variables, kernel.clone()),
+        Ok(1)
+    );
+    assert_eq!(
+        evaluate("w", &t.variables, kernel.clone())
+            .unwrap_err()
+            .message,
+        "`w` is not defined"
+    );
+    assert!(evaluate("v; v", &t.variables, kernel.clone()).is_err());
+    assert!(evaluate("v +", &t.variables, kernel).is_err());
+}
