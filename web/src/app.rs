@@ -1,8 +1,19 @@
-//! The playground's top-level component.
+//! The playground's top-level component: the state (script, settings,
+//! selected step, view) in one reducer, the run computed from it, and the
+//! layout.
 
+use std::rc::Rc;
+
+use kmem::kernel::{DebugConfig, Kernel};
+use yew::prelude::*;
+
+use crate::components::call_builder::CallBuilder;
 use crate::components::diagnostics::Diagnostics;
 use crate::components::editor::Editor;
-use yew::prelude::*;
+use crate::components::header::Header;
+use crate::components::help::Help;
+use crate::components::views::{View, Views};
+use crate::session::{Machine, Run, Settings};
 
 /// The script a first visit opens with.
 pub const DEFAULT_SCRIPT: &str = "\
@@ -16,27 +27,347 @@ kfree(buf);
 vfree(big);
 ";
 
+/// Milliseconds of quiet typing before the script re-runs.
+const RERUN_AFTER_MS: u32 = 150;
+
+/// The page's state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct State {
+    /// The editor's text.
+    pub text: AttrValue,
+    /// The text last run (the editor's, once typing pauses).
+    pub source: AttrValue,
+    /// Kernel release, machine and debug options.
+    pub settings: Settings,
+    /// The selected step; `None` for the end of the run.
+    pub step: Option<usize>,
+    /// The view shown beside the editor.
+    pub view: View,
+    /// Whether the help overlay is open.
+    pub help: bool,
+    /// The colour theme chosen with the toggle; `None` follows the system.
+    pub dark: Option<bool>,
+    /// The editor's width in percent of the page.
+    pub split: u8,
+    /// Bumped when the script is replaced from outside the editor.
+    pub revision: u32,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State {
+            text: DEFAULT_SCRIPT.into(),
+            source: DEFAULT_SCRIPT.into(),
+            settings: Settings::default(),
+            step: None,
+            view: View::Timeline,
+            help: false,
+            dark: None,
+            split: 42,
+            revision: 0,
+        }
+    }
+}
+
+/// What a user can do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// The editor's text changed.
+    Edit(String),
+    /// Run the editor's text now (Ctrl-Enter, or typing paused).
+    Run,
+    /// Replace the script (an example).
+    Load(String),
+    /// Choose a kernel release.
+    Release(String),
+    /// Choose a machine preset.
+    Preset(String),
+    /// Set the debug options.
+    Debug(DebugConfig),
+    /// Select a step, or the end.
+    Select(Option<usize>),
+    /// Show a view.
+    Show(View),
+    /// Open or close the help.
+    Help(bool),
+    /// Switch between dark and light.
+    ToggleTheme,
+    /// Resize the editor pane (percent).
+    Split(u8),
+}
+
+impl Reducible for State {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut s = (*self).clone();
+        match action {
+            Action::Edit(text) => s.text = text.into(),
+            Action::Run => {
+                if s.source != s.text {
+                    s.source = s.text.clone();
+                    s.step = None;
+                }
+            }
+            Action::Load(text) => {
+                s.revision += 1;
+                s.text = text.clone().into();
+                s.source = text.into();
+                s.step = None;
+            }
+            Action::Release(release) => s.settings.release = release,
+            Action::Preset(preset) => s.settings.preset = preset,
+            Action::Debug(debug) => s.settings.debug = debug,
+            Action::Select(step) => s.step = step,
+            Action::Show(view) => s.view = view,
+            Action::Help(open) => s.help = open,
+            Action::ToggleTheme => s.dark = Some(!s.dark.unwrap_or_else(system_dark)),
+            Action::Split(split) => s.split = split.clamp(20, 80),
+        }
+        Rc::new(s)
+    }
+}
+
+/// Whether the system prefers a dark scheme.
+fn system_dark() -> bool {
+    web_sys::window()
+        .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+        .is_some_and(|m| m.matches())
+}
+
+/// A shared value compared by identity, so that memos re-run only when the
+/// value is replaced.
+pub struct Shared<T>(pub Rc<T>);
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared(self.0.clone())
+    }
+}
+
+impl<T> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
 /// The whole playground.
 #[component]
 pub fn App() -> Html {
-    let source = use_state(|| AttrValue::from(DEFAULT_SCRIPT));
-    let diagnostics = use_memo((*source).clone(), |text| kmem_script::check(text));
-    let onedit = {
-        let source = source.clone();
-        Callback::from(move |text: String| source.set(AttrValue::from(text)))
+    let state = use_reducer(State::default);
+    let machine = use_memo(state.settings.clone(), |settings| {
+        Machine::boot(settings).map(Rc::new)
+    });
+    let run: Option<Shared<Run>> = use_memo(
+        (state.source.clone(), state.settings.clone()),
+        |(source, _)| match &*machine {
+            Ok(machine) => Some(Shared(Rc::new(machine.run(source)))),
+            Err(_) => None,
+        },
+    )
+    .as_ref()
+    .clone();
+    let kernel: Option<Shared<Kernel>> = {
+        let machine = machine.clone();
+        use_memo((run.clone(), state.step), move |(run, step)| {
+            match (&*machine, run) {
+                (Ok(machine), Some(run)) => Some(Shared(Rc::new(machine.kernel_at(&run.0, *step)))),
+                _ => None,
+            }
+        })
+        .as_ref()
+        .clone()
+    };
+
+    // Re-run once typing pauses.
+    {
+        let dispatch = state.dispatcher();
+        use_effect_with(state.text.clone(), move |_| {
+            let timeout = gloo::timers::callback::Timeout::new(RERUN_AFTER_MS, move || {
+                dispatch.dispatch(Action::Run)
+            });
+            move || drop(timeout)
+        });
+    }
+
+    // Keys that work anywhere outside a text field: ? for help, ←/→ and
+    // Home/End for steps.
+    {
+        let dispatch = state.dispatcher();
+        let steps = run.as_ref().map_or(0, |r| r.0.trace.steps.len());
+        let step = state.step;
+        let help = state.help;
+        use_effect_with((steps, step, help), move |_| {
+            let listener = gloo::events::EventListener::new(
+                &gloo::utils::document(),
+                "keydown",
+                move |event| {
+                    let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else {
+                        return;
+                    };
+                    if event.ctrl_key()
+                        || event.meta_key()
+                        || event.alt_key()
+                        || in_text_field(event)
+                    {
+                        return;
+                    }
+                    let last = steps.checked_sub(1);
+                    let current = step.or(last);
+                    let select = match event.key().as_str() {
+                        "?" => {
+                            dispatch.dispatch(Action::Help(true));
+                            None
+                        }
+                        "Escape" if help => {
+                            dispatch.dispatch(Action::Help(false));
+                            None
+                        }
+                        "ArrowLeft" => Some(current.map(|s| s.saturating_sub(1))),
+                        "ArrowRight" => Some(current.map(|s| (s + 1).min(last.unwrap_or(0)))),
+                        "Home" => Some(last.map(|_| 0)),
+                        "End" => Some(None),
+                        _ => return,
+                    };
+                    event.prevent_default();
+                    if let Some(step) = select {
+                        dispatch.dispatch(Action::Select(step.filter(|s| Some(*s) != last)));
+                    }
+                },
+            );
+            move || drop(listener)
+        });
+    }
+
+    let dispatch = state.dispatcher();
+    let theme = match state.dark {
+        None => "app",
+        Some(true) => "app theme-dark",
+        Some(false) => "app theme-light",
+    };
+    let diagnostics = run.as_ref().map(|r| r.0.diagnostics()).unwrap_or_default();
+    let boot_error = machine.as_ref().as_ref().err().cloned();
+    html! {
+        <div class={theme} style={format!("--split: {}%", state.split)}>
+            <Header
+                settings={state.settings.clone()}
+                dark={state.dark.unwrap_or_else(system_dark)}
+                dispatch={dispatch.clone()}
+            />
+            if let Some(error) = boot_error {
+                <p class="status error" role="alert">{ format!("The machine cannot boot: {error}") }</p>
+            }
+            <main class="panes">
+                <section class="pane editor-pane" aria-label="Script">
+                    <Editor
+                        text={state.text.clone()}
+                        revision={state.revision}
+                        diagnostics={diagnostics.clone()}
+                        dispatch={dispatch.clone()}
+                    />
+                    <Diagnostics source={state.source.clone()} diagnostics={diagnostics} />
+                    <CallBuilder settings={state.settings.clone()} dispatch={dispatch.clone()} />
+                </section>
+                <Splitter split={state.split} dispatch={dispatch.clone()} />
+                <section class="pane views-pane" aria-label="Views">
+                    if let (Some(run), Some(kernel)) = (run, kernel) {
+                        <Views
+                            view={state.view}
+                            source={state.source.clone()}
+                            settings={state.settings.clone()}
+                            run={run}
+                            kernel={kernel}
+                            step={state.step}
+                            dispatch={dispatch.clone()}
+                        />
+                    }
+                </section>
+            </main>
+            if state.help {
+                <Help dispatch={dispatch} />
+            }
+        </div>
+    }
+}
+
+/// Whether a key event comes from a text field (where keys type).
+fn in_text_field(event: &web_sys::KeyboardEvent) -> bool {
+    event
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|e| matches!(e.tag_name().as_str(), "TEXTAREA" | "INPUT" | "SELECT"))
+}
+
+use wasm_bindgen::JsCast;
+
+/// Properties of [`Splitter`].
+#[derive(Properties, PartialEq)]
+pub struct SplitterProps {
+    /// The editor's width in percent.
+    pub split: u8,
+    /// Where resizes go.
+    pub dispatch: UseReducerDispatcher<State>,
+}
+
+/// The handle between the panes: drag it, or focus it and use ←/→.
+#[component]
+pub fn Splitter(props: &SplitterProps) -> Html {
+    let dragging = use_mut_ref(|| false);
+    let onpointerdown = {
+        let dragging = dragging.clone();
+        Callback::from(move |e: PointerEvent| {
+            *dragging.borrow_mut() = true;
+            if let Some(target) = e.target_dyn_into::<web_sys::Element>() {
+                let _ = target.set_pointer_capture(e.pointer_id());
+            }
+        })
+    };
+    let onpointermove = {
+        let dragging = dragging.clone();
+        let dispatch = props.dispatch.clone();
+        Callback::from(move |e: PointerEvent| {
+            if !*dragging.borrow() {
+                return;
+            }
+            let width = gloo::utils::window()
+                .inner_width()
+                .ok()
+                .and_then(|w| w.as_f64())
+                .unwrap_or(1.0);
+            dispatch.dispatch(Action::Split(
+                (f64::from(e.client_x()) / width * 100.0) as u8,
+            ));
+        })
+    };
+    let onpointerup = Callback::from(move |_: PointerEvent| *dragging.borrow_mut() = false);
+    let onkeydown = {
+        let dispatch = props.dispatch.clone();
+        let split = props.split;
+        Callback::from(move |e: KeyboardEvent| {
+            let next = match e.key().as_str() {
+                "ArrowLeft" => split.saturating_sub(5),
+                "ArrowRight" => split + 5,
+                _ => return,
+            };
+            e.prevent_default();
+            e.stop_propagation();
+            dispatch.dispatch(Action::Split(next));
+        })
     };
     html! {
-        <div class="app">
-            <header class="app-header">
-                <h1>{ "kmem playground" }</h1>
-                <p class="tagline">
-                    { "The Linux kernel's memory allocation API, simulated in your browser." }
-                </p>
-            </header>
-            <main class="app-main">
-                <Editor source={(*source).clone()} {onedit} />
-                <Diagnostics source={(*source).clone()} diagnostics={(*diagnostics).clone()} />
-            </main>
-        </div>
+        <div
+            class="splitter"
+            role="separator"
+            aria-orientation="vertical"
+            aria-label="Resize the editor"
+            aria-valuenow={props.split.to_string()}
+            aria-valuemin="20"
+            aria-valuemax="80"
+            tabindex="0"
+            {onpointerdown}
+            {onpointermove}
+            {onpointerup}
+            {onkeydown}
+        />
     }
 }

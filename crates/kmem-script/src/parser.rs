@@ -16,7 +16,7 @@ use crate::span::Span;
 pub const MAX_DEPTH: usize = 200;
 
 /// Whether a word starts or continues a type.
-fn is_type_word(word: &str) -> bool {
+pub fn is_type_word(word: &str) -> bool {
     matches!(
         word,
         "void"

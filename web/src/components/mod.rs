@@ -1,4 +1,14 @@
 //! The playground's UI components, one file each.
 
+pub mod address_space;
+pub mod call_builder;
 pub mod diagnostics;
 pub mod editor;
+pub mod gfp_inspector;
+pub mod header;
+pub mod help;
+pub mod kernel_files;
+pub mod memory_map;
+pub mod timeline;
+pub mod translation;
+pub mod views;

@@ -1,0 +1,114 @@
+//! The header: kernel release, machine, debug switches, examples, theme
+//! and help.
+
+use kmem::kernel::DebugConfig;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use crate::app::{Action, State};
+use crate::session::{presets, Settings, RELEASES};
+
+/// Properties of [`Header`].
+#[derive(Properties, PartialEq)]
+pub struct HeaderProps {
+    /// The current settings.
+    pub settings: Settings,
+    /// Whether the page is dark.
+    pub dark: bool,
+    /// Where choices go.
+    pub dispatch: UseReducerDispatcher<State>,
+}
+
+/// The header bar.
+#[component]
+pub fn Header(props: &HeaderProps) -> Html {
+    let dispatch = props.dispatch.clone();
+    let on_select = |make: fn(String) -> Action| {
+        let dispatch = dispatch.clone();
+        Callback::from(move |e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            dispatch.dispatch(make(select.value()));
+        })
+    };
+    let onexample = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            if let Some(example) = kmem_script::examples::find(&select.value()) {
+                dispatch.dispatch(Action::Load(example.source.to_string()));
+            }
+            select.set_value("");
+        })
+    };
+    let debug = props.settings.debug;
+    let switch = |label: &'static str,
+                  title: &'static str,
+                  get: fn(&DebugConfig) -> bool,
+                  set: fn(&mut DebugConfig, bool)| {
+        let dispatch = dispatch.clone();
+        let onchange = Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            let mut next = debug;
+            set(&mut next, input.checked());
+            dispatch.dispatch(Action::Debug(next));
+        });
+        html! {
+            <label class="switch" title={title}>
+                <input type="checkbox" checked={get(&debug)} {onchange} />
+                { label }
+            </label>
+        }
+    };
+    let v6 = props.settings.release != "4.19";
+    html! {
+        <header class="app-header">
+            <h1>{ "kmem playground" }</h1>
+            <div class="controls">
+                <label>
+                    { "Kernel " }
+                    <select aria-label="Kernel version" onchange={on_select(Action::Release)}>
+                        { for RELEASES.iter().map(|r| html! {
+                            <option value={*r} selected={props.settings.release == *r}>{ *r }</option>
+                        }) }
+                    </select>
+                </label>
+                <label>
+                    { "Machine " }
+                    <select aria-label="Machine" onchange={on_select(Action::Preset)}>
+                        { for presets().map(|(name, description)| html! {
+                            <option value={name} selected={props.settings.preset == name} title={description}>
+                                { format!("{name}: {}", description.split(':').next().unwrap_or(description)) }
+                            </option>
+                        }) }
+                    </select>
+                </label>
+                <fieldset class="switches">
+                    <legend>{ "Debug" }</legend>
+                    { switch("slub_debug", "slub_debug on the command line: red zones, poison, tracking", |d| d.slub_debug, |d, on| d.slub_debug = on) }
+                    if v6 {
+                        { switch("random kmalloc caches", "CONFIG_RANDOM_KMALLOC_CACHES (6.x)", |d| d.random_kmalloc_caches, |d, on| d.random_kmalloc_caches = on) }
+                    }
+                    { switch("might_sleep checks", "CONFIG_DEBUG_ATOMIC_SLEEP", |d| d.debug_atomic_sleep, |d, on| d.debug_atomic_sleep = on) }
+                    { switch("hardened freelist", "CONFIG_SLAB_FREELIST_HARDENED", |d| d.freelist_hardened, |d, on| d.freelist_hardened = on) }
+                </fieldset>
+                <label>
+                    { "Examples " }
+                    <select aria-label="Examples" onchange={onexample}>
+                        <option value="" selected=true>{ "Open an example…" }</option>
+                        { for kmem_script::examples::EXAMPLES.iter().map(|e| html! {
+                            <option value={e.name}>{ e.title }</option>
+                        }) }
+                    </select>
+                </label>
+                <button type="button" aria-label="Switch between dark and light"
+                    onclick={ let d = dispatch.clone(); move |_| d.dispatch(Action::ToggleTheme) }>
+                    { if props.dark { "Light" } else { "Dark" } }
+                </button>
+                <button type="button" aria-label="Help and keyboard shortcuts"
+                    onclick={ let d = dispatch.clone(); move |_| d.dispatch(Action::Help(true)) }>
+                    { "?" }
+                </button>
+            </div>
+        </header>
+    }
+}
