@@ -23,8 +23,8 @@ void *buf = kmalloc(100, GFP_KERNEL);
 // vmalloc: virtually contiguous, pages scattered in RAM.
 void *big = vmalloc(SZ_1M);
 
-kfree(buf);
-vfree(big);
+// Select a step (click it, or use the arrow keys) and look at the views.
+// When done: kfree(buf); vfree(big);
 ";
 
 /// Milliseconds of quiet typing before the script re-runs.
@@ -198,9 +198,10 @@ pub fn App() -> Html {
         let step = state.step;
         let help = state.help;
         use_effect_with((steps, step, help), move |_| {
-            let listener = gloo::events::EventListener::new(
+            let listener = gloo::events::EventListener::new_with_options(
                 &gloo::utils::document(),
                 "keydown",
+                gloo::events::EventListenerOptions::enable_prevent_default(),
                 move |event| {
                     let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else {
                         return;

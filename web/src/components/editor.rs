@@ -16,6 +16,11 @@ use crate::app::{Action, State};
 /// The textarea's id (the call builder inserts into it).
 pub const EDITOR_ID: &str = "script";
 
+/// Lines highlighted beyond the visible ones, above and below together.
+const WINDOW_LINES: usize = 40;
+/// The editor's line height (14 px at line-height 1.5, as the CSS sets).
+const LINE_HEIGHT_PX: f64 = 21.0;
+
 /// Properties of [`Editor`].
 #[derive(Properties, PartialEq)]
 pub struct EditorProps {
@@ -35,6 +40,9 @@ pub struct EditorProps {
 pub fn Editor(props: &EditorProps) -> Html {
     let area = use_node_ref();
     let layers = use_node_ref();
+    // The lines shown, so that only they are highlighted token by token
+    // (a long script stays cheap to re-render on every keystroke).
+    let window = use_state(|| (0usize, WINDOW_LINES));
     // The textarea is uncontrolled (so its undo history survives): it takes
     // the text on mount and when the script is replaced.
     {
@@ -73,11 +81,19 @@ pub fn Editor(props: &EditorProps) -> Html {
     };
     let onscroll = {
         let layers = layers.clone();
+        let window = window.clone();
         Callback::from(move |event: Event| {
             let area: HtmlTextAreaElement = event.target_unchecked_into();
             if let Some(layers) = layers.cast::<web_sys::HtmlElement>() {
                 layers.set_scroll_top(area.scroll_top());
                 layers.set_scroll_left(area.scroll_left());
+            }
+            let first = (f64::from(area.scroll_top().max(0)) / LINE_HEIGHT_PX) as usize;
+            let visible = (f64::from(area.client_height().max(0)) / LINE_HEIGHT_PX) as usize + 1;
+            let (from, to) = *window;
+            if first < from || first + visible > to {
+                let from = first.saturating_sub(WINDOW_LINES / 2);
+                window.set((from, first + visible + WINDOW_LINES / 2));
             }
         })
     };
@@ -89,20 +105,24 @@ pub fn Editor(props: &EditorProps) -> Html {
         .iter()
         .map(|d| index.line_col(text, d.span.start).line)
         .collect();
-    let gutter = (1..=line_count).map(|n| {
-        let class = if error_lines.contains(&n) {
-            "line error"
+    // One text node for the numbers, with a span only for error lines.
+    let mut gutter: Vec<Html> = Vec::new();
+    let mut plain = String::new();
+    for n in 1..=line_count {
+        if error_lines.contains(&n) {
+            gutter.push(html! { { std::mem::take(&mut plain) } });
+            gutter.push(html! { <span class="line error">{ n }{ "\n" }</span> });
         } else {
-            "line"
-        };
-        html! { <span class={class}>{ n }{ "\n" }</span> }
-    });
+            plain.push_str(&format!("{n}\n"));
+        }
+    }
+    gutter.push(html! { { plain } });
     html! {
         <div class="editor">
-            <pre class="editor-gutter" aria-hidden="true">{ for gutter }</pre>
+            <pre class="editor-gutter" aria-hidden="true">{ for gutter.into_iter() }</pre>
             <div class="editor-body">
                 <div class="editor-layers" ref={layers} aria-hidden="true">
-                    <pre class="editor-highlight">{ highlight(text) }</pre>
+                    <pre class="editor-highlight">{ highlight(text, *window) }</pre>
                     <pre class="editor-errors">{ error_layer(text, &index, &props.diagnostics) }</pre>
                 </div>
                 <textarea
@@ -141,12 +161,41 @@ pub fn insert_text(text: &str) {
     }
 }
 
-/// The text with each token coloured by kind; comments are the gaps that
-/// hold `//` or `/*`.
-fn highlight(text: &str) -> Html {
-    let lexed = lex(text);
-    let mut parts = Vec::with_capacity(lexed.tokens.len() * 2 + 1);
-    let mut at = 0;
+/// The text with each token of the lines in `window` coloured by kind
+/// (comments are the gaps that hold `//` or `/*`); other lines are plain
+/// text, as they are not on screen.
+fn highlight(text: &str, (from_line, to_line): (usize, usize)) -> Html {
+    let line_start = |line: usize| {
+        if line == 0 {
+            return 0;
+        }
+        text.match_indices('\n')
+            .nth(line - 1)
+            .map_or(text.len(), |(i, _)| i + 1)
+    };
+    let (mut from, to) = (line_start(from_line), line_start(to_line));
+    let mut parts = Vec::with_capacity(256);
+    parts.push(html! { { &text[..from] } });
+    // A block comment open across the window's start: its rest is comment.
+    let before = &text[..from];
+    if before
+        .rfind("/*")
+        .is_some_and(|open| !before[open..].contains("*/"))
+    {
+        let end = text[from..]
+            .find("*/")
+            .map_or(text.len(), |i| from + i + 2)
+            .min(to.max(from));
+        parts.push(html! { <span class="tok-comment">{ &text[from..end] }</span> });
+        from = end;
+    }
+    // Only the window is lexed: a keystroke in a long script costs what
+    // the screen shows.
+    let mut lexed = lex(&text[from..to.max(from)]);
+    for token in &mut lexed.tokens {
+        token.span = kmem_script::Span::new(token.span.start + from, token.span.end + from);
+    }
+    let mut at = from;
     let gap = |from: usize, to: usize| {
         let piece = &text[from..to];
         if piece.contains("//") || piece.contains("/*") {
@@ -163,6 +212,9 @@ fn highlight(text: &str) -> Html {
         if start < at {
             continue;
         }
+        if end > to {
+            break;
+        }
         parts.push(gap(at, start));
         let piece = &text[start..end];
         let class = match &token.kind {
@@ -174,7 +226,8 @@ fn highlight(text: &str) -> Html {
         parts.push(html! { <span class={class}>{ piece }</span> });
         at = end;
     }
-    parts.push(gap(at, text.len()));
+    parts.push(gap(at, to.max(at)));
+    parts.push(html! { { &text[to.max(at)..] } });
     // A final newline needs a character after it to take up a line.
     parts.push(html! { { " " } });
     parts.into_iter().collect()

@@ -39,6 +39,9 @@ pub struct FlagChecksProps {
     pub mask: u32,
     /// Called with the new mask when a box is toggled.
     pub onchange: Callback<u32>,
+    /// Whether each flag's meaning is written out (else it is a tooltip).
+    #[prop_or_default]
+    pub meanings: bool,
 }
 
 /// A checkbox per flag of the release, grouped as the kernel groups them.
@@ -66,6 +69,7 @@ pub fn FlagChecks(props: &FlagChecksProps) -> Html {
                                     <input type="checkbox" checked={bit.set} onchange={toggle} />
                                     <code>{ bit.name }</code>
                                     <span class="hex">{ format!("{value:#x}") }</span>
+                                    if props.meanings { <span class="meaning">{ bit.meaning }</span> }
                                 </label>
                             }
                         }) }
@@ -145,9 +149,9 @@ pub fn GfpInspector(props: &GfpInspectorProps) -> Html {
                         { for across }
                     </table>
                     <dl class="facts">
-                        <dt>{ "zone" }</dt>
+                        <dt>{ "zones" }</dt>
                         <dd>{ if zone.valid {
-                            format!("{} (falls back to {})", zone.zone, zone.fallback.iter().map(|z| z.name()).collect::<Vec<_>>().join(", "))
+                            format!("{}, highest first (gfp_zone: {})", zone.fallback.iter().map(|z| z.name()).collect::<Vec<_>>().join(", "), zone.zone)
                         } else {
                             "invalid combination of zone modifiers (GFP_ZONE_BAD)".to_string()
                         } }</dd>
@@ -159,7 +163,7 @@ pub fn GfpInspector(props: &GfpInspectorProps) -> Html {
                         <dd>{ contexts.iter().filter(|(_, needs_sleep)| *needs_sleep || !sleeps).map(|(c, _)| *c).collect::<Vec<_>>().join(", ") }
                             { " (never in NMI context)" }</dd>
                     </dl>
-                    <FlagChecks release={props.release.clone()} mask={gfp.0} {onchange} />
+                    <FlagChecks release={props.release.clone()} mask={gfp.0} {onchange} meanings=true />
                 </>
             }
         }

@@ -9,6 +9,9 @@ use yew::prelude::*;
 use crate::app::Shared;
 use crate::session::Run;
 
+/// The most rows drawn at once.
+const SHOWN: usize = 100;
+
 /// Properties of [`Timeline`].
 #[derive(Properties, PartialEq)]
 pub struct TimelineProps {
@@ -65,7 +68,13 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             onselect.emit((n < count).then(|| n.saturating_sub(1)));
         })
     };
-    let rows = steps.iter().enumerate().map(|(i, step)| {
+    // At most SHOWN rows, around the selected step: a long run stays
+    // cheap to re-render; the slider and the arrow keys reach the others.
+    let from = selected
+        .saturating_sub(SHOWN / 2)
+        .min(count.saturating_sub(SHOWN));
+    let to = (from + SHOWN).min(count);
+    let rows = steps.iter().enumerate().skip(from).take(to - from).map(|(i, step)| {
         let at = index.line_col(source, step.span.start);
         let text = source.get(step.span.start..step.span.end).unwrap_or("");
         let onselect = props.onselect.clone();
@@ -83,7 +92,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             None => step.output.lines().map(str::to_string).collect(),
         };
         html! {
-            <li class={classes!("step", class, is_selected.then_some("selected"))}
+            <li key={i} class={classes!("step", class, is_selected.then_some("selected"))}
                 ref={if is_selected { selected_row.clone() } else { NodeRef::default() }}>
                 <button type="button" class="step-head" aria-pressed={is_selected.to_string()} {onclick}>
                     <span class="step-line">{ format!("{:>3}", at.line) }</span>
@@ -107,7 +116,15 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                     oninput={onslide} />
                 <span>{ format!("{} / {count}", selected + 1) }</span>
             </label>
-            <ol class="steps">{ for rows }</ol>
+            <ol class="steps" start={(from + 1).to_string()}>
+                if from > 0 {
+                    <li class="more">{ format!("{from} earlier call{} (the slider and ← reach them)", if from == 1 { "" } else { "s" }) }</li>
+                }
+                { for rows }
+                if to < count {
+                    <li class="more">{ format!("{} later call{} (the slider and → reach them)", count - to, if count - to == 1 { "" } else { "s" }) }</li>
+                }
+            </ol>
         </div>
     }
 }

@@ -1,0 +1,239 @@
+// A person's flow through each view, in real Chromium: type a script and
+// see the timeline; click a step and see the memory map highlight it;
+// translate an address; toggle a GFP bit; switch the kernel; use it at
+// phone width. Screenshots of every view go to docs/screenshots/, and the
+// suite prints its measurements (not pass/fail).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
+import { BASE_URL, launch, openPage } from "./browser.mjs";
+
+const SCREENSHOTS = new URL("../../docs/screenshots/", import.meta.url);
+const DIST = new URL("../../dist/", import.meta.url);
+let browser;
+
+before(async () => {
+  browser = await launch();
+  mkdirSync(SCREENSHOTS, { recursive: true });
+});
+after(async () => {
+  await browser?.close();
+});
+
+async function open(viewport = { width: 1400, height: 900 }) {
+  const session = await openPage(browser, { viewport });
+  await session.page.goto(BASE_URL);
+  await session.page.getByRole("textbox", { name: "Playground script" }).waitFor({ timeout: 20000 });
+  await session.page.locator(".position").waitFor();
+  return session;
+}
+
+/** Replaces the script by typing it, then runs it with Ctrl+Enter. */
+async function typeScript(page, text) {
+  const editor = page.getByRole("textbox", { name: "Playground script" });
+  await editor.click();
+  await page.keyboard.press("Control+A");
+  await page.keyboard.press("Delete");
+  await editor.pressSequentially(text);
+  await page.keyboard.press("Control+Enter");
+}
+
+const shot = (page, name) => page.screenshot({ path: new URL(`${name}.png`, SCREENSHOTS).pathname });
+
+test("typing a script shows its calls in the timeline, and the arrow keys step through them", async () => {
+  const { page, problems, close } = await open();
+  await typeScript(page, "void *p = kmalloc(64, GFP_ATOMIC);\nvoid *q = vzalloc(SZ_64K);\n");
+  const steps = page.locator(".steps > li");
+  await page.getByText("after all 2 steps").waitFor();
+  assert.equal(await steps.count(), 2);
+  assert.match(await steps.nth(0).textContent(), /kmalloc\(64, GFP_ATOMIC\).*kmalloc-64/s);
+  assert.match(await steps.nth(1).textContent(), /vzalloc\(SZ_64K\).*vmalloc area of 16 pages/s);
+
+  // Outside the editor, ← selects the previous step.
+  await page.locator(".position").click();
+  await page.keyboard.press("ArrowLeft");
+  await page.getByText("after step 1 of 2").waitFor();
+  assert.match(await page.locator(".step.selected").textContent(), /kmalloc/);
+  await page.keyboard.press("End");
+  await page.getByText("after all 2 steps").waitFor();
+
+  // A mistake is underlined at its line, with the list below.
+  await page.getByRole("textbox", { name: "Playground script" }).press("End");
+  await page.keyboard.type("kfree(r);");
+  await page.keyboard.press("Control+Enter");
+  await page.locator(".error-message").waitFor();
+  assert.match(await page.locator(".error-message").textContent(), /`r` is not defined/);
+  assert.equal(await page.locator(".editor-gutter .line.error").textContent(), "3\n");
+  await shot(page, "timeline");
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test("selecting a step highlights its frames on the memory map", async () => {
+  const { page, problems, close } = await open();
+  await page.getByRole("tab", { name: "Physical memory" }).click();
+  const selected = page.getByTestId("selected-frames");
+  // The default script's last step is vmalloc(SZ_1M): 256 scattered frames.
+  await page.getByText(/256 frames at pfn/).waitFor();
+  const drawMs = Number(await page.locator("canvas.map-canvas").getAttribute("data-draw-ms"));
+  const frames = (await page.locator(".draw-time").textContent()).match(/^(\d+) frames/)[1];
+  console.log(`# memory map redraw, ${frames} frames: ${drawMs.toFixed(1)} ms`);
+
+  await page.getByRole("tab", { name: "Timeline" }).click();
+  await page.locator(".step-head").first().click();
+  await page.getByRole("tab", { name: "Physical memory" }).click();
+  await page.getByText("after step 1 of 2").waitFor();
+  assert.match(await selected.textContent(), /1 frame at pfn 0x/);
+
+  // Hovering a frame describes it in words.
+  const canvas = page.locator("canvas.map-canvas");
+  const box = await canvas.boundingBox();
+  // A point in the visible top of the map (the map scrolls).
+  await page.mouse.move(box.x + box.width / 2, box.y + 40);
+  await page.getByText(/^pfn 0x[0-9a-f]+, physical 0x/).waitFor();
+  assert.match(await page.getByTestId("frame-details").textContent(), /zone (DMA32|Normal)/);
+  await shot(page, "memory");
+
+  await page.getByRole("tab", { name: "Address space" }).click();
+  await page.getByText(/buf = 0xffff888/).waitFor();
+  await page.getByRole("img", { name: /virtual pages and the frames they map to/ }).waitFor();
+  await shot(page, "address-space");
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test("an address's translation shows the page-table walk and the __pa pitfall", async () => {
+  const { page, problems, close } = await open();
+  await page.getByRole("tab", { name: "Translate" }).click();
+  const input = page.getByRole("textbox", { name: "Address to translate" });
+  await input.fill("big + 5000");
+  const result = page.getByTestId("translation-result");
+  await result.waitFor();
+  assert.match(await result.textContent(), /^0x[0-9a-f]+388$/, "offset_in_page(5000) is 0x388");
+  for (const level of ["PGD", "P4D", "PUD", "PMD", "PTE"]) {
+    await page.getByRole("cell", { name: new RegExp(`^${level} table at 0x`) }).waitFor();
+  }
+  await page.getByRole("heading", { name: "What a plain __pa would have returned" }).waitFor();
+  await shot(page, "translate");
+
+  // A direct-map address goes through __pa arithmetic, with no pitfall.
+  await input.fill("buf");
+  await page.getByText("(not vmalloc: __pa arithmetic)").waitFor();
+  assert.equal(await page.getByRole("heading", { name: /plain __pa/ }).count(), 0);
+  await input.fill("nosuch + 1");
+  await page.getByRole("alert").filter({ hasText: "`nosuch` is not defined" }).waitFor();
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test("toggling a GFP bit changes the mask and its %pGg in every release", async () => {
+  const { page, problems, close } = await open();
+  await page.getByRole("tab", { name: "GFP flags" }).click();
+  const mode = page.getByTestId("gfp-mode");
+  assert.equal(await mode.textContent(), "0xcc0(GFP_KERNEL)");
+  await page.getByRole("checkbox", { name: /^__GFP_ZERO ?0x100/ }).check();
+  await page.getByText("0xdc0(GFP_KERNEL|__GFP_ZERO)").first().waitFor();
+  assert.equal(await mode.textContent(), "0xdc0(GFP_KERNEL|__GFP_ZERO)");
+  await page.getByRole("row", { name: /4\.19 0x6080c0\(GFP_KERNEL\|__GFP_ZERO\)/ }).waitFor();
+  // A pasted log line works too.
+  const input = page.getByRole("textbox", { name: "GFP mask" });
+  await input.fill("insmod: page allocation failure: order:5, mode:0x40820(GFP_ATOMIC|__GFP_COMP), nodemask=(null)");
+  await page.getByText("0x40820(GFP_ATOMIC|__GFP_COMP)").first().waitFor();
+  assert.match(await page.locator(".facts").textContent(), /may sleepno/);
+  await shot(page, "gfp");
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test("switching the kernel version changes what the views show", async () => {
+  const { page, problems, close } = await open();
+  await page.getByRole("tab", { name: "dmesg & /proc" }).click();
+  await page.getByRole("combobox", { name: "Kernel file" }).selectOption("/proc/meminfo");
+  const file = page.locator("pre.file");
+  await page.getByText(/KReclaimable:/).waitFor();
+  await page.getByRole("combobox", { name: "Kernel version" }).selectOption("4.19");
+  // 4.19's meminfo has no KReclaimable line (it arrived in 4.20).
+  await page.waitForFunction(() => !document.querySelector("pre.file").textContent.includes("KReclaimable"));
+  assert.match(await file.textContent(), /^MemTotal:/);
+  await page.getByRole("combobox", { name: "Kernel file" }).selectOption("dmesg");
+  await shot(page, "kernel-files");
+  await page.getByRole("tab", { name: "GFP flags" }).click();
+  assert.equal(await page.getByTestId("gfp-mode").textContent(), "0x6000c0(GFP_KERNEL)");
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+test("at phone width the panes stack and stay usable", async () => {
+  const { page, problems, close } = await open({ width: 390, height: 844 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `no sideways scrolling (overflow ${overflow}px)`);
+  const editorBox = await page.getByRole("textbox", { name: "Playground script" }).boundingBox();
+  const tabsBox = await page.getByRole("tablist", { name: "Views" }).boundingBox();
+  assert.ok(tabsBox.y > editorBox.y + editorBox.height, "the views come below the editor");
+  await page.getByRole("tab", { name: "GFP flags" }).click();
+  await page.getByRole("checkbox", { name: /__GFP_NOWARN/ }).check();
+  await page.getByText("0x2cc0(GFP_KERNEL|__GFP_NOWARN)").first().waitFor();
+  await shot(page, "phone");
+  // The help opens with ? and closes with Escape.
+  await page.locator(".position").click();
+  await page.keyboard.press("?");
+  await page.getByRole("dialog", { name: "Help" }).waitFor();
+  await page.keyboard.press("Escape");
+  await page.getByRole("dialog").waitFor({ state: "detached" });
+  assert.deepEqual(problems, []);
+  await close();
+});
+
+/** Milliseconds from an edit plus Ctrl+Enter to the views' update. */
+async function editToRender(page) {
+  return page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const area = document.getElementById("script");
+        const views = document.querySelector(".views");
+        const started = performance.now();
+        const observer = new MutationObserver(() => {
+          observer.disconnect();
+          requestAnimationFrame(() => resolve(performance.now() - started));
+        });
+        observer.observe(views, { subtree: true, childList: true, characterData: true });
+        setTimeout(() => resolve(-1), 10000);
+        // One more call: a new step, so the views change.
+        area.value += "\nkfree(NULL);";
+        area.dispatchEvent(new InputEvent("input", { bubbles: true }));
+        area.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", ctrlKey: true, bubbles: true }));
+      }),
+  );
+}
+
+test("measurements: keystroke to render, and bytes transferred", async () => {
+  const { page, problems, close } = await open();
+  // The largest bundled example.
+  await page.getByRole("combobox", { name: "Examples" }).selectOption("size-limit");
+  await page.getByText(/kmalloc\(SZ_128K/).first().waitFor();
+  const example = await editToRender(page);
+  // A 1,000-call script.
+  let script = "";
+  for (let i = 0; i < 250; i++) {
+    script += `p${i % 20} = kmalloc(${8 + ((i * 37) % 4000)}, GFP_KERNEL);\nq = alloc_page(GFP_KERNEL);\n__free_page(q);\nkfree(p${i % 20});\n`;
+  }
+  await page.getByRole("textbox", { name: "Playground script" }).fill(script);
+  await page.keyboard.press("Control+Enter");
+  await page.getByText("after all 1000 steps").waitFor({ timeout: 20000 });
+  await page.getByRole("tab", { name: "Timeline" }).click();
+  const samples = [];
+  for (let i = 0; i < 5; i++) samples.push(await editToRender(page));
+  samples.sort((a, b) => a - b);
+  console.log(`# edit to updated views, an example: ${example.toFixed(1)} ms; a 1,000-call script: median ${samples[2].toFixed(1)} ms (target 16)`);
+  let raw = 0;
+  let gzip = 0;
+  for (const name of readdirSync(DIST)) {
+    const bytes = readFileSync(new URL(name, DIST));
+    raw += bytes.length;
+    gzip += gzipSync(bytes, { level: 9 }).length;
+  }
+  console.log(`# bytes of the app: ${raw} raw, ${gzip} gzipped (target 200 KB gzipped)`);
+  assert.deepEqual(problems, []);
+  await close();
+});
