@@ -81,7 +81,7 @@ impl Cell {
             Cell::Free(order) => format!("free, order {order}"),
             Cell::PerCpu => "free, per-CPU list".into(),
             Cell::Pages => "page allocator block".into(),
-            Cell::Slab => "slab".into(),
+            Cell::Slab => "slab (a shade per cache)".into(),
             Cell::PageTable => "page table".into(),
             Cell::Vmalloc => "vmalloc page".into(),
             Cell::PageCache => "page cache".into(),
@@ -103,6 +103,21 @@ const LEGEND: [Cell; 12] = [
     Cell::Reserved,
     Cell::Hole,
 ];
+
+/// The colour of a slab of cache `id`: one of eight shades of orange.
+fn slab_shade(id: usize) -> [u8; 3] {
+    const SHADES: [[u8; 3]; 8] = [
+        [240, 150, 40],
+        [215, 120, 30],
+        [250, 180, 90],
+        [190, 100, 40],
+        [245, 165, 120],
+        [225, 135, 70],
+        [200, 140, 20],
+        [255, 200, 130],
+    ];
+    SHADES[id % SHADES.len()]
+}
 
 /// Highlight colour of the selected step's frames.
 const HIGHLIGHT: [u8; 3] = [255, 230, 0];
@@ -139,7 +154,8 @@ fn selected_frames(kernel: &Kernel, value: u64) -> Vec<(Pfn, u64)> {
 }
 
 /// Draws the map; returns the milliseconds it took.
-fn draw(canvas: &HtmlCanvasElement, mem: &MemMap, highlight: &[(Pfn, u64)]) -> f64 {
+fn draw(canvas: &HtmlCanvasElement, kernel: &Kernel, highlight: &[(Pfn, u64)]) -> f64 {
+    let mem = &kernel.mem;
     let now = || {
         web_sys::window()
             .and_then(|w| w.performance())
@@ -170,11 +186,13 @@ fn draw(canvas: &HtmlCanvasElement, mem: &MemMap, highlight: &[(Pfn, u64)]) -> f
         }
     };
     for (pfn, count, meta) in mem.blocks() {
-        paint(
-            pfn.as_u64(),
-            count,
-            Cell::of(meta.used_as, meta.order).rgb(),
-        );
+        let cell = Cell::of(meta.used_as, meta.order);
+        let rgb = match cell {
+            // Slabs: a shade per cache.
+            Cell::Slab => kernel.slab.cache_of(pfn).map_or(cell.rgb(), slab_shade),
+            _ => cell.rgb(),
+        };
+        paint(pfn.as_u64(), count, rgb);
     }
     for (pfn, count) in highlight {
         paint(pfn.as_u64(), *count, HIGHLIGHT);
@@ -283,7 +301,7 @@ pub fn MemoryMap(props: &MemoryMapProps) -> Html {
         let draw_ms = draw_ms.clone();
         use_effect_with((kernel, value), move |(kernel, _)| {
             if let Some(canvas) = canvas.cast::<HtmlCanvasElement>() {
-                draw_ms.set(draw(&canvas, &kernel.0.mem, &highlight));
+                draw_ms.set(draw(&canvas, &kernel.0, &highlight));
             }
         });
     }
