@@ -87,10 +87,9 @@ test("selecting a step highlights its frames on the memory map", async () => {
   assert.match(await selected.textContent(), /1 frame at pfn 0x/);
 
   // Hovering a frame describes it in words.
-  const canvas = page.locator("canvas.map-canvas");
-  const box = await canvas.boundingBox();
-  // A point in the visible top of the map (the map scrolls).
-  await page.mouse.move(box.x + box.width / 2, box.y + 40);
+  // A point in the visible part of the map (it scrolls to the selection).
+  const box = await page.locator(".map-scroll").boundingBox();
+  await page.mouse.move(box.x + box.width / 3, box.y + box.height / 3);
   await page.getByText(/^pfn 0x[0-9a-f]+, physical 0x/).waitFor();
   assert.match(await page.getByTestId("frame-details").textContent(), /zone (DMA32|Normal)/);
   await shot(page, "memory");

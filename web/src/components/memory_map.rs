@@ -208,6 +208,15 @@ fn draw(canvas: &HtmlCanvasElement, kernel: &Kernel, highlight: &[(Pfn, u64)]) -
         {
             let _ = context.put_image_data(&image, 0.0, 0.0);
         }
+        // A frame is a pixel: ring the selected runs so they show at any
+        // zoom.
+        context.set_stroke_style_str("rgb(255, 230, 0)");
+        context.set_line_width(3.0);
+        for (pfn, count) in highlight.iter().take(512) {
+            let (x, y) = ((pfn.as_u64() % ROW) as f64, (pfn.as_u64() / ROW) as f64);
+            let width = (*count).min(ROW - pfn.as_u64() % ROW) as f64;
+            context.stroke_rect(x - 4.0, y - 4.0, width + 8.0, 9.0);
+        }
     }
     now() - started
 }
@@ -286,6 +295,7 @@ pub struct MemoryMapProps {
 #[component]
 pub fn MemoryMap(props: &MemoryMapProps) -> Html {
     let canvas = use_node_ref();
+    let scroller = use_node_ref();
     let zoom = use_state(|| 0u8);
     let hovered = use_state(|| None::<u64>);
     let draw_ms = use_state(|| 0.0f64);
@@ -299,9 +309,20 @@ pub fn MemoryMap(props: &MemoryMapProps) -> Html {
         let kernel = props.kernel.clone();
         let highlight = highlight.clone();
         let draw_ms = draw_ms.clone();
+        let scroller = scroller.clone();
         use_effect_with((kernel, value), move |(kernel, _)| {
             if let Some(canvas) = canvas.cast::<HtmlCanvasElement>() {
                 draw_ms.set(draw(&canvas, &kernel.0, &highlight));
+                // Bring the selected step's first frame into view.
+                if let (Some((pfn, _)), Some(scroller)) =
+                    (highlight.first(), scroller.cast::<web_sys::Element>())
+                {
+                    let rows = f64::from(canvas.height().max(1));
+                    let y = (pfn.as_u64() / ROW) as f64 / rows * f64::from(canvas.client_height());
+                    scroller.set_scroll_top(
+                        (y - f64::from(scroller.client_height()) / 2.0).max(0.0) as i32,
+                    );
+                }
             }
         });
     }
@@ -384,7 +405,7 @@ pub fn MemoryMap(props: &MemoryMapProps) -> Html {
                 { zoom_button(0, "fit") }{ zoom_button(1, "1×") }{ zoom_button(2, "2×") }{ zoom_button(3, "4×") }
                 <span class="draw-time">{ format!("{} frames, {} per row; drawn in {:.1} ms", frames, ROW, *draw_ms) }</span>
             </div>
-            <div class="map-scroll">
+            <div class="map-scroll" ref={scroller}>
                 <div class="map-inner" style={format!("width: {width}")}>
                     <canvas ref={canvas} class="map-canvas" role="img"
                         aria-label="Physical memory, one cell per page frame; details of the hovered frame and the selected step are below"
