@@ -33,7 +33,8 @@ pub enum View {
 }
 
 impl View {
-    const ALL: [View; 6] = [
+    /// Every view, in tab order.
+    pub const ALL: [View; 6] = [
         View::Timeline,
         View::Memory,
         View::Addresses,
@@ -41,6 +42,11 @@ impl View {
         View::Gfp,
         View::Kernel,
     ];
+
+    /// The view with id `id`.
+    pub fn from_id(id: &str) -> Option<View> {
+        View::ALL.into_iter().find(|v| v.id() == id)
+    }
 
     fn label(self) -> &'static str {
         match self {
@@ -53,7 +59,8 @@ impl View {
         }
     }
 
-    fn id(self) -> &'static str {
+    /// The view's short name, in links and element ids.
+    pub fn id(self) -> &'static str {
         match self {
             View::Timeline => "timeline",
             View::Memory => "memory",
