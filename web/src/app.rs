@@ -12,8 +12,11 @@ use crate::components::diagnostics::Diagnostics;
 use crate::components::editor::Editor;
 use crate::components::header::Header;
 use crate::components::help::Help;
+use crate::components::notices::Notices;
 use crate::components::views::{View, Views};
 use crate::session::{Machine, Run, Settings};
+use crate::share::SharedState;
+use crate::storage;
 
 /// The script a first visit opens with.
 pub const DEFAULT_SCRIPT: &str = "\
@@ -29,6 +32,8 @@ void *big = vmalloc(SZ_1M);
 
 /// Milliseconds of quiet typing before the script re-runs.
 const RERUN_AFTER_MS: u32 = 150;
+/// Milliseconds of quiet before the work is saved in the browser.
+const AUTOSAVE_AFTER_MS: u32 = 400;
 
 /// The page's state.
 #[derive(Clone, Debug, PartialEq)]
@@ -51,6 +56,97 @@ pub struct State {
     pub split: u8,
     /// Bumped when the script is replaced from outside the editor.
     pub revision: u32,
+    /// A message over the page (a link that did not open, a copied link,
+    /// storage trouble).
+    pub notice: Option<Notice>,
+    /// Local work set aside when a link replaced it, offered back.
+    pub stash: Option<SharedState>,
+}
+
+/// A message shown under the header.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    /// An error (role alert) or information (role status).
+    pub error: bool,
+    /// The message.
+    pub text: String,
+    /// A link to show for copying by hand.
+    pub link: Option<String>,
+}
+
+impl Notice {
+    /// An error message.
+    pub fn error(text: impl Into<String>) -> Notice {
+        Notice {
+            error: true,
+            text: text.into(),
+            link: None,
+        }
+    }
+
+    /// An informative message.
+    pub fn info(text: impl Into<String>) -> Notice {
+        Notice {
+            error: false,
+            text: text.into(),
+            link: None,
+        }
+    }
+}
+
+impl State {
+    /// The state as a link carries it.
+    pub fn shared(&self) -> SharedState {
+        SharedState {
+            script: self.text.to_string(),
+            settings: self.settings.clone(),
+            step: self.step,
+            view: self.view,
+            embed: None,
+        }
+    }
+
+    /// Takes a shared state: script, settings, step and view.
+    fn apply(&mut self, shared: SharedState) {
+        self.text = shared.script.clone().into();
+        self.source = shared.script.into();
+        self.settings = shared.settings;
+        self.step = shared.step;
+        self.view = shared.view;
+        self.revision += 1;
+    }
+
+    /// The state a visit opens with: the link in the fragment, else the
+    /// autosaved work, else the default script. Local work a link replaces
+    /// is kept aside and offered back; a link that cannot be opened says
+    /// why.
+    pub fn initial() -> State {
+        let mut state = State::default();
+        let saved = storage::load(storage::AUTOSAVE);
+        let fragment = storage::fragment();
+        if fragment.is_empty() {
+            if let Some(saved) = saved {
+                state.apply(saved);
+            }
+            state.stash = storage::load(storage::STASH);
+            return state;
+        }
+        match SharedState::from_fragment(&fragment) {
+            Ok(shared) => state.apply(shared),
+            Err(e) => {
+                state.notice = Some(Notice::error(format!(
+                    "This link could not be opened: {e}. The default script is shown instead."
+                )))
+            }
+        }
+        state.stash = storage::load(storage::STASH).or_else(|| {
+            saved.filter(|s| s.script != state.text.as_str() && s.script != DEFAULT_SCRIPT)
+        });
+        if let Some(stash) = &state.stash {
+            storage::save(storage::STASH, Some(stash));
+        }
+        state
+    }
 }
 
 impl Default for State {
@@ -65,6 +161,8 @@ impl Default for State {
             dark: None,
             split: 42,
             revision: 0,
+            notice: None,
+            stash: None,
         }
     }
 }
@@ -94,6 +192,14 @@ pub enum Action {
     ToggleTheme,
     /// Resize the editor pane (percent).
     Split(u8),
+    /// Open a shared state (a link, an imported file's script).
+    Apply(SharedState),
+    /// Show or clear the notice.
+    Notify(Option<Notice>),
+    /// Take back the work a link set aside.
+    Restore,
+    /// Forget the work a link set aside.
+    DropStash,
 }
 
 impl Reducible for State {
@@ -123,6 +229,18 @@ impl Reducible for State {
             Action::Help(open) => s.help = open,
             Action::ToggleTheme => s.dark = Some(!s.dark.unwrap_or_else(system_dark)),
             Action::Split(split) => s.split = split.clamp(20, 80),
+            Action::Apply(shared) => s.apply(shared),
+            Action::Notify(notice) => s.notice = notice,
+            Action::Restore => {
+                if let Some(stash) = s.stash.take() {
+                    s.apply(stash);
+                    storage::save(storage::STASH, None);
+                }
+            }
+            Action::DropStash => {
+                s.stash = None;
+                storage::save(storage::STASH, None);
+            }
         }
         Rc::new(s)
     }
@@ -154,7 +272,7 @@ impl<T> PartialEq for Shared<T> {
 /// The whole playground.
 #[component]
 pub fn App() -> Html {
-    let state = use_reducer(State::default);
+    let state = use_reducer(State::initial);
     let machine = use_memo(state.settings.clone(), |settings| {
         Machine::boot(settings).map(Rc::new)
     });
@@ -187,6 +305,46 @@ pub fn App() -> Html {
                 dispatch.dispatch(Action::Run)
             });
             move || drop(timeout)
+        });
+    }
+
+    // Autosave once edits pause; a failure is said once.
+    {
+        let dispatch = state.dispatcher();
+        let shared = state.shared();
+        let warned = use_mut_ref(|| false);
+        use_effect_with(shared, move |shared| {
+            let shared = shared.clone();
+            let timeout = gloo::timers::callback::Timeout::new(AUTOSAVE_AFTER_MS, move || {
+                if !storage::save(storage::AUTOSAVE, Some(&shared)) && !*warned.borrow() {
+                    *warned.borrow_mut() = true;
+                    dispatch.dispatch(Action::Notify(Some(Notice::error(
+                        "This browser does not let the playground save your work (storage is full or disabled). Use Export to keep a copy.",
+                    ))));
+                }
+            });
+            move || drop(timeout)
+        });
+    }
+
+    // A link pasted into the address bar of an open playground.
+    {
+        let dispatch = state.dispatcher();
+        use_effect_with((), move |_| {
+            let listener =
+                gloo::events::EventListener::new(&gloo::utils::window(), "hashchange", move |_| {
+                    let fragment = storage::fragment();
+                    if fragment.is_empty() {
+                        return;
+                    }
+                    match SharedState::from_fragment(&fragment) {
+                        Ok(shared) => dispatch.dispatch(Action::Apply(shared)),
+                        Err(e) => dispatch.dispatch(Action::Notify(Some(Notice::error(format!(
+                            "This link could not be opened: {e}."
+                        ))))),
+                    }
+                });
+            move || drop(listener)
         });
     }
 
@@ -241,6 +399,34 @@ pub fn App() -> Html {
     }
 
     let dispatch = state.dispatcher();
+    let onshare = {
+        let dispatch = dispatch.clone();
+        let shared = state.shared();
+        Callback::from(move |_: ()| {
+            let fragment = shared.to_fragment();
+            storage::set_fragment(&fragment);
+            let link = storage::link(&fragment);
+            storage::copy(&link);
+            dispatch.dispatch(Action::Notify(Some(Notice {
+                error: false,
+                text:
+                    "A link to this script, its settings, step and view is copied to the clipboard:"
+                        .into(),
+                link: Some(link),
+            })));
+        })
+    };
+    let onexport = {
+        let dispatch = dispatch.clone();
+        let text = state.text.clone();
+        Callback::from(move |_: ()| {
+            if !storage::download("script.kmem", &text) {
+                dispatch.dispatch(Action::Notify(Some(Notice::error(
+                    "The browser refused the download.",
+                ))));
+            }
+        })
+    };
     let theme = match state.dark {
         None => "app",
         Some(true) => "app theme-dark",
@@ -254,7 +440,10 @@ pub fn App() -> Html {
                 settings={state.settings.clone()}
                 dark={state.dark.unwrap_or_else(system_dark)}
                 dispatch={dispatch.clone()}
+                onshare={onshare}
+                onexport={onexport}
             />
+            <Notices notice={state.notice.clone()} stash={state.stash.clone()} dispatch={dispatch.clone()} />
             if let Some(error) = boot_error {
                 <p class="status error" role="alert">{ format!("The machine cannot boot: {error}") }</p>
             }

@@ -7,6 +7,7 @@ pub mod app;
 pub mod components;
 pub mod session;
 pub mod share;
+pub mod storage;
 
 /// Mounts the playground on the document body, with a panic hook that
 /// shows an internal error as a message (with its report to copy) instead

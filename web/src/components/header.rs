@@ -17,6 +17,10 @@ pub struct HeaderProps {
     pub dark: bool,
     /// Where choices go.
     pub dispatch: UseReducerDispatcher<State>,
+    /// Makes and copies a share link.
+    pub onshare: Callback<()>,
+    /// Downloads the script.
+    pub onexport: Callback<()>,
 }
 
 /// The header bar.
@@ -38,6 +42,37 @@ pub fn Header(props: &HeaderProps) -> Html {
                 dispatch.dispatch(Action::Load(example.source.to_string()));
             }
             select.set_value("");
+        })
+    };
+    let onimport = {
+        let dispatch = dispatch.clone();
+        Callback::from(move |e: Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            let Some(file) = input.files().and_then(|files| files.get(0)) else {
+                return;
+            };
+            input.set_value("");
+            if file.size() > crate::share::MAX_STATE as f64 {
+                dispatch.dispatch(Action::Notify(Some(crate::app::Notice::error(format!(
+                    "{} is larger than the {} KiB a script may have.",
+                    file.name(),
+                    crate::share::MAX_STATE / 1024
+                )))));
+                return;
+            }
+            let dispatch = dispatch.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                match wasm_bindgen_futures::JsFuture::from(file.text())
+                    .await
+                    .ok()
+                    .and_then(|t| t.as_string())
+                {
+                    Some(text) => dispatch.dispatch(Action::Load(text)),
+                    None => dispatch.dispatch(Action::Notify(Some(crate::app::Notice::error(
+                        format!("{} could not be read as text.", file.name()),
+                    )))),
+                }
+            });
         })
     };
     let debug = props.settings.debug;
@@ -99,6 +134,12 @@ pub fn Header(props: &HeaderProps) -> Html {
                             <option value={e.name}>{ e.title }</option>
                         }) }
                     </select>
+                </label>
+                <button type="button" onclick={ let f = props.onshare.clone(); move |_| f.emit(()) }>{ "Share" }</button>
+                <button type="button" onclick={ let f = props.onexport.clone(); move |_| f.emit(()) }>{ "Export" }</button>
+                <label class="import">
+                    { "Import" }
+                    <input type="file" accept=".kmem,.c,.txt,text/plain" aria-label="Import a script file" onchange={onimport} />
                 </label>
                 <button type="button" aria-label="Switch between dark and light"
                     onclick={ let d = dispatch.clone(); move |_| d.dispatch(Action::ToggleTheme) }>

@@ -9,6 +9,7 @@ pub mod header;
 pub mod help;
 pub mod kernel_files;
 pub mod memory_map;
+pub mod notices;
 pub mod timeline;
 pub mod translation;
 pub mod views;

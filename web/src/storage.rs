@@ -1,0 +1,92 @@
+//! The browser's places the playground keeps state in: the URL fragment
+//! (share links), localStorage (autosave), the clipboard, and files
+//! (export and import). Each call reports failure instead of throwing, so
+//! the app keeps working when storage is full or disabled.
+
+use wasm_bindgen::JsCast;
+
+use crate::share::SharedState;
+
+/// The localStorage key of the autosaved state (its text form).
+pub const AUTOSAVE: &str = "kmem-playground.autosave";
+/// The key of local work kept aside when a link replaced it.
+pub const STASH: &str = "kmem-playground.stash";
+
+/// The page's fragment, without `#` (empty when there is none).
+pub fn fragment() -> String {
+    gloo::utils::window()
+        .location()
+        .hash()
+        .unwrap_or_default()
+        .trim_start_matches('#')
+        .to_string()
+}
+
+/// Puts `fragment` in the address bar without a reload or a history entry.
+pub fn set_fragment(fragment: &str) {
+    let window = gloo::utils::window();
+    if let Ok(history) = window.history() {
+        let url = format!("#{fragment}");
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+}
+
+/// The page's address with `fragment`.
+pub fn link(fragment: &str) -> String {
+    let location = gloo::utils::window().location();
+    let base = location.href().unwrap_or_default();
+    let base = base.split('#').next().unwrap_or_default();
+    format!("{base}#{fragment}")
+}
+
+/// The state stored under `key`, if any is stored and readable.
+pub fn load(key: &str) -> Option<SharedState> {
+    let storage = gloo::utils::window().local_storage().ok()??;
+    let text = storage.get_item(key).ok()??;
+    SharedState::from_text(&text).ok()
+}
+
+/// Stores the state under `key` (`None` removes it); `false` when storage
+/// is full or disabled.
+pub fn save(key: &str, state: Option<&SharedState>) -> bool {
+    let Ok(Some(storage)) = gloo::utils::window().local_storage() else {
+        return false;
+    };
+    match state {
+        Some(state) => storage.set_item(key, &state.to_text()).is_ok(),
+        None => storage.remove_item(key).is_ok(),
+    }
+}
+
+/// Copies `text` to the clipboard (asynchronously; failures are silent,
+/// as the link is also shown for copying by hand).
+pub fn copy(text: &str) {
+    let clipboard = gloo::utils::window().navigator().clipboard();
+    let _ = clipboard.write_text(text);
+}
+
+/// Offers `text` as a download called `name`.
+pub fn download(name: &str, text: &str) -> bool {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/plain");
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
+        return false;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return false;
+    };
+    let document = gloo::utils::document();
+    let done = document
+        .create_element("a")
+        .ok()
+        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+        .map(|a| {
+            a.set_href(&url);
+            a.set_download(name);
+            a.click();
+        })
+        .is_some();
+    let _ = web_sys::Url::revoke_object_url(&url);
+    done
+}
