@@ -10,12 +10,13 @@ use yew::prelude::*;
 use crate::components::call_builder::CallBuilder;
 use crate::components::diagnostics::Diagnostics;
 use crate::components::editor::Editor;
+use crate::components::embed::{EmbedDialog, EmbedSize};
 use crate::components::header::Header;
 use crate::components::help::Help;
 use crate::components::notices::Notices;
 use crate::components::views::{View, Views};
 use crate::session::{Machine, Run, Settings};
-use crate::share::SharedState;
+use crate::share::{EmbedOptions, SharedState};
 use crate::storage;
 
 /// The script a first visit opens with.
@@ -61,6 +62,12 @@ pub struct State {
     pub notice: Option<Notice>,
     /// Local work set aside when a link replaced it, offered back.
     pub stash: Option<SharedState>,
+    /// Embed options, when the page is embedded in another.
+    pub embed: Option<EmbedOptions>,
+    /// Whether an embed's hidden result was asked for.
+    pub revealed: bool,
+    /// Whether the embed dialog is open.
+    pub embed_dialog: bool,
 }
 
 /// A message shown under the header.
@@ -113,6 +120,7 @@ impl State {
         self.settings = shared.settings;
         self.step = shared.step;
         self.view = shared.view;
+        self.embed = shared.embed;
         self.revision += 1;
     }
 
@@ -132,6 +140,12 @@ impl State {
             return state;
         }
         match SharedState::from_fragment(&fragment) {
+            // An embed shows its own script and leaves the reader's work
+            // alone.
+            Ok(shared) if shared.embed.is_some() => {
+                state.apply(shared);
+                return state;
+            }
             Ok(shared) => state.apply(shared),
             Err(e) => {
                 state.notice = Some(Notice::error(format!(
@@ -163,6 +177,9 @@ impl Default for State {
             revision: 0,
             notice: None,
             stash: None,
+            embed: None,
+            revealed: false,
+            embed_dialog: false,
         }
     }
 }
@@ -200,6 +217,10 @@ pub enum Action {
     Restore,
     /// Forget the work a link set aside.
     DropStash,
+    /// Show an embed's hidden result.
+    Reveal,
+    /// Open or close the embed dialog.
+    EmbedDialog(bool),
 }
 
 impl Reducible for State {
@@ -237,6 +258,8 @@ impl Reducible for State {
                     storage::save(storage::STASH, None);
                 }
             }
+            Action::Reveal => s.revealed = true,
+            Action::EmbedDialog(open) => s.embed_dialog = open,
             Action::DropStash => {
                 s.stash = None;
                 storage::save(storage::STASH, None);
@@ -312,10 +335,15 @@ pub fn App() -> Html {
     {
         let dispatch = state.dispatcher();
         let shared = state.shared();
+        let embedded = state.embed.is_some();
         let warned = use_mut_ref(|| false);
         use_effect_with(shared, move |shared| {
             let shared = shared.clone();
+            let embedded = embedded;
             let timeout = gloo::timers::callback::Timeout::new(AUTOSAVE_AFTER_MS, move || {
+                if embedded {
+                    return;
+                }
                 if !storage::save(storage::AUTOSAVE, Some(&shared)) && !*warned.borrow() {
                     *warned.borrow_mut() = true;
                     dispatch.dispatch(Action::Notify(Some(Notice::error(
@@ -434,6 +462,51 @@ pub fn App() -> Html {
     };
     let diagnostics = run.as_ref().map(|r| r.0.diagnostics()).unwrap_or_default();
     let boot_error = machine.as_ref().as_ref().err().cloned();
+    if let Some(options) = &state.embed {
+        let full = storage::link(
+            &SharedState {
+                embed: None,
+                ..state.shared()
+            }
+            .to_fragment(),
+        );
+        let hidden = options.spoiler && !state.revealed;
+        let reveal = {
+            let dispatch = dispatch.clone();
+            Callback::from(move |_: MouseEvent| dispatch.dispatch(Action::Reveal))
+        };
+        return html! {
+            <div class={classes!(theme, "embed")}>
+                <EmbedSize />
+                <div class="embed-bar">
+                    <span>{ format!("kmem playground · Linux {}", state.settings.release) }</span>
+                    <a href={full} target="_blank" rel="noopener noreferrer">{ "Open in the full playground ↗" }</a>
+                </div>
+                <Editor
+                    text={state.text.clone()}
+                    revision={state.revision}
+                    diagnostics={diagnostics.clone()}
+                    dispatch={dispatch.clone()}
+                    readonly={options.readonly}
+                />
+                <Diagnostics source={state.source.clone()} diagnostics={diagnostics} />
+                if hidden {
+                    <button type="button" class="reveal" onclick={reveal}>{ "Show the result" }</button>
+                } else if let (Some(run), Some(kernel)) = (run, kernel) {
+                    <Views
+                        view={state.view}
+                        source={state.source.clone()}
+                        settings={state.settings.clone()}
+                        run={run}
+                        kernel={kernel}
+                        step={state.step}
+                        dispatch={dispatch.clone()}
+                        panes={options.panes.clone()}
+                    />
+                }
+            </div>
+        };
+    }
     html! {
         <div class={theme} style={format!("--split: {}%", state.split)}>
             <Header
@@ -474,7 +547,10 @@ pub fn App() -> Html {
                 </section>
             </main>
             if state.help {
-                <Help dispatch={dispatch} />
+                <Help dispatch={dispatch.clone()} />
+            }
+            if state.embed_dialog {
+                <EmbedDialog state={state.shared()} dispatch={dispatch} />
             }
         </div>
     }

@@ -33,6 +33,9 @@ pub struct EditorProps {
     pub diagnostics: Vec<Diagnostic>,
     /// Where edits go.
     pub dispatch: UseReducerDispatcher<State>,
+    /// The text cannot be changed (an embed's choice).
+    #[prop_or_default]
+    pub readonly: bool,
 }
 
 /// The script editor.
@@ -134,6 +137,7 @@ pub fn Editor(props: &EditorProps) -> Html {
                     spellcheck="false"
                     autocapitalize="off"
                     autocomplete="off"
+                    readonly={props.readonly}
                     {oninput}
                     {onkeydown}
                     {onscroll}

@@ -136,6 +136,7 @@ pub fn Header(props: &HeaderProps) -> Html {
                     </select>
                 </label>
                 <button type="button" onclick={ let f = props.onshare.clone(); move |_| f.emit(()) }>{ "Share" }</button>
+                <button type="button" onclick={ let d = dispatch.clone(); move |_| d.dispatch(Action::EmbedDialog(true)) }>{ "Embed" }</button>
                 <button type="button" onclick={ let f = props.onexport.clone(); move |_| f.emit(()) }>{ "Export" }</button>
                 <label class="import">
                     { "Import" }

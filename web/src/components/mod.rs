@@ -4,6 +4,7 @@ pub mod address_space;
 pub mod call_builder;
 pub mod diagnostics;
 pub mod editor;
+pub mod embed;
 pub mod gfp_inspector;
 pub mod header;
 pub mod help;

@@ -89,29 +89,43 @@ pub struct ViewsProps {
     pub step: Option<usize>,
     /// Where selections go.
     pub dispatch: UseReducerDispatcher<State>,
+    /// The views offered (an embed's choice); empty for all.
+    #[prop_or_default]
+    pub panes: Vec<View>,
 }
 
 /// The tab bar and the view shown.
 #[component]
 pub fn Views(props: &ViewsProps) -> Html {
-    let tabs = View::ALL.iter().map(|&view| {
-        let selected = view == props.view;
+    let offered: Vec<View> = if props.panes.is_empty() {
+        View::ALL.to_vec()
+    } else {
+        props.panes.clone()
+    };
+    let shown = if offered.contains(&props.view) {
+        props.view
+    } else {
+        offered[0]
+    };
+    let tabs = offered.clone().into_iter().map(|view| {
+        let offered = offered.clone();
+        let selected = view == shown;
         let dispatch = props.dispatch.clone();
         let onclick = Callback::from(move |_: MouseEvent| dispatch.dispatch(Action::Show(view)));
         let onkeydown = {
             let dispatch = props.dispatch.clone();
             Callback::from(move |e: KeyboardEvent| {
-                let at = View::ALL.iter().position(|v| *v == view).unwrap_or(0);
+                let at = offered.iter().position(|v| *v == view).unwrap_or(0);
                 let next = match e.key().as_str() {
-                    "ArrowRight" => (at + 1) % View::ALL.len(),
-                    "ArrowLeft" => (at + View::ALL.len() - 1) % View::ALL.len(),
+                    "ArrowRight" => (at + 1) % offered.len(),
+                    "ArrowLeft" => (at + offered.len() - 1) % offered.len(),
                     _ => return,
                 };
                 e.prevent_default();
                 e.stop_propagation();
-                dispatch.dispatch(Action::Show(View::ALL[next]));
+                dispatch.dispatch(Action::Show(offered[next]));
                 if let Some(tab) = gloo::utils::document()
-                    .get_element_by_id(&format!("tab-{}", View::ALL[next].id()))
+                    .get_element_by_id(&format!("tab-{}", offered[next].id()))
                 {
                     if let Ok(tab) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(tab) {
                         let _ = tab.focus();
@@ -133,7 +147,7 @@ pub fn Views(props: &ViewsProps) -> Html {
         let dispatch = props.dispatch.clone();
         Callback::from(move |step: Option<usize>| dispatch.dispatch(Action::Select(step)))
     };
-    let body = match props.view {
+    let body = match shown {
         View::Timeline => html! {
             <Timeline source={props.source.clone()} run={props.run.clone()} step={props.step} onselect={onselect} />
         },
@@ -160,7 +174,7 @@ pub fn Views(props: &ViewsProps) -> Html {
         <div class="views">
             <div class="tabs" role="tablist" aria-label="Views">{ for tabs }</div>
             <p class="position" aria-live="polite">{ position }</p>
-            <div id="view-panel" class="view" role="tabpanel" aria-labelledby={format!("tab-{}", props.view.id())}>
+            <div id="view-panel" class="view" role="tabpanel" aria-labelledby={format!("tab-{}", shown.id())}>
                 { body }
             </div>
         </div>
