@@ -1,8 +1,11 @@
 //! kmem playground in the browser: a Yew app that renders what the core
 //! crates compute. It only renders and dispatches; it never simulates.
 
-#![forbid(unsafe_code)]
+// No unsafe code is written here; the JS API's generated glue (`api`) is
+// the one place that allows it.
+#![deny(unsafe_code)]
 
+pub mod api;
 pub mod app;
 pub mod components;
 pub mod session;
@@ -14,7 +17,15 @@ pub mod storage;
 /// of a page that silently stops.
 pub fn start() {
     std::panic::set_hook(Box::new(|info| show_internal_error(&info.to_string())));
-    yew::Renderer::<app::App>::new().render();
+    // A page that loads the module for its JS API (`<body data-kmem-api>`)
+    // gets no playground.
+    let api_only = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.body())
+        .is_some_and(|b| b.has_attribute("data-kmem-api"));
+    if !api_only {
+        yew::Renderer::<app::App>::new().render();
+    }
 }
 
 /// Puts a message over the page: what happened, and a button that copies
