@@ -83,6 +83,12 @@ test("work comes back after a reload, and a link keeps it aside and offers it ba
   await page.getByRole("button", { name: "Restore it" }).click();
   await page.waitForFunction(() => document.getElementById("script").value.includes("mine"));
   assert.equal(await page.getByText("Your own script from before").count(), 0);
+
+  // A link pasted into the address bar of the open page keeps the work aside too.
+  const other = "kmem-playground 1\n\nvoid *pasted = kmalloc(1, GFP_KERNEL);\n";
+  await page.evaluate((f) => (location.hash = f), fragmentOf(other));
+  await page.waitForFunction(() => document.getElementById("script").value.includes("pasted"));
+  await page.getByText("Your own script from before (1 line) is kept.").waitFor();
   assert.deepEqual(problems, []);
   await close();
 });

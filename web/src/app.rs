@@ -250,7 +250,18 @@ impl Reducible for State {
             Action::Help(open) => s.help = open,
             Action::ToggleTheme => s.dark = Some(!s.dark.unwrap_or_else(system_dark)),
             Action::Split(split) => s.split = split.clamp(20, 80),
-            Action::Apply(shared) => s.apply(shared),
+            Action::Apply(shared) => {
+                // A link opened over the reader's own work keeps it aside.
+                let mine = s.shared();
+                if mine.script != shared.script
+                    && mine.script != DEFAULT_SCRIPT
+                    && s.embed.is_none()
+                {
+                    storage::save(storage::STASH, Some(&mine));
+                    s.stash = Some(mine);
+                }
+                s.apply(shared);
+            }
             Action::Notify(notice) => s.notice = notice,
             Action::Restore => {
                 if let Some(stash) = s.stash.take() {
