@@ -14,6 +14,7 @@ use crate::components::embed::{EmbedDialog, EmbedSize};
 use crate::components::header::Header;
 use crate::components::help::Help;
 use crate::components::notices::Notices;
+use crate::components::quiz::{QuizLink, QuizPage};
 use crate::components::views::{View, Views};
 use crate::session::{Machine, Run, Settings};
 use crate::share::{EmbedOptions, SharedState};
@@ -68,6 +69,8 @@ pub struct State {
     pub revealed: bool,
     /// Whether the embed dialog is open.
     pub embed_dialog: bool,
+    /// The quiz of a quiz link: the page is the quiz.
+    pub quiz: Option<QuizLink>,
 }
 
 /// A message shown under the header.
@@ -139,6 +142,19 @@ impl State {
             state.stash = storage::load(storage::STASH);
             return state;
         }
+        match QuizLink::parse(&fragment) {
+            Some(Ok(link)) => {
+                state.quiz = Some(link);
+                return state;
+            }
+            Some(Err(e)) => {
+                state.notice = Some(Notice::error(format!(
+                    "This quiz link could not be opened: {e}."
+                )));
+                return state;
+            }
+            None => {}
+        }
         match SharedState::from_fragment(&fragment) {
             // An embed shows its own script and leaves the reader's work
             // alone.
@@ -180,6 +196,7 @@ impl Default for State {
             embed: None,
             revealed: false,
             embed_dialog: false,
+            quiz: None,
         }
     }
 }
@@ -346,7 +363,8 @@ pub fn App() -> Html {
     {
         let dispatch = state.dispatcher();
         let shared = state.shared();
-        let embedded = state.embed.is_some();
+        // An embed or a quiz never saves over the reader's own work.
+        let embedded = state.embed.is_some() || state.quiz.is_some();
         let warned = use_mut_ref(|| false);
         use_effect_with(shared, move |shared| {
             let shared = shared.clone();
@@ -473,6 +491,19 @@ pub fn App() -> Html {
     };
     let diagnostics = run.as_ref().map(|r| r.0.diagnostics()).unwrap_or_default();
     let boot_error = machine.as_ref().as_ref().err().cloned();
+    if let Some(link) = &state.quiz {
+        let framed = gloo::utils::window()
+            .parent()
+            .ok()
+            .flatten()
+            .is_some_and(|p| p != gloo::utils::window());
+        return html! {
+            <div class={classes!(theme, "quiz-page")}>
+                if framed { <EmbedSize /> }
+                <QuizPage link={link.clone()} />
+            </div>
+        };
+    }
     if let Some(options) = &state.embed {
         let full = storage::link(
             &SharedState {

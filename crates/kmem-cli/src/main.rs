@@ -37,6 +37,14 @@ Usage:
                        log's CPU: line unless --kernel is given; exits 1 when the
                        text holds nothing to decode
   kmem examples [NAME] list the bundled examples, or print one
+  kmem quiz check FILE|NAME
+                       read a quiz (FORMAT.md), run every question and report
+                       unknown fields, failing scripts, ambiguous questions
+  kmem quiz show [--seed N] FILE|NAME
+                       each question with its computed key
+  kmem quiz export --gift|--csv [--seeds N] FILE|NAME
+                       Moodle GIFT, or CSV of seed, question, answer
+  kmem quiz bank       the built-in quizzes (NAME is one of them)
   kmem help            print this help
   kmem help language   the playground language: statements, types, contexts,
                        every function, limits
@@ -61,6 +69,7 @@ enum Command {
         path: String,
     },
     HelpLanguage,
+    Quiz(Vec<String>),
     Examples {
         name: Option<String>,
     },
@@ -182,6 +191,7 @@ fn parse_args(args: &[String]) -> Result<Command, String> {
             let mask = mask.ok_or("`gfp` needs a MASK, in hex or by names")?;
             Ok(Command::Gfp { kernel, json, mask })
         }
+        [cmd, rest @ ..] if cmd == "quiz" => Ok(Command::Quiz(rest.to_vec())),
         [cmd, rest @ ..] if cmd == "decode" => {
             let (kernel, json, path) = parse_kernel_json(rest, "decode", "FILE")?;
             let path = path.unwrap_or_else(|| "-".into());
@@ -466,6 +476,170 @@ fn run_decode(kernel: Option<&str>, json: bool, path: &str) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// A quiz's text: a built-in quiz's name, a file, or `-`.
+fn quiz_text(name: &str) -> Result<String, String> {
+    match kmem_quiz::bank::find(name) {
+        Some(text) => Ok(text.to_string()),
+        None => read_source(name),
+    }
+}
+
+/// `kmem quiz …`.
+fn run_quiz(args: &[String]) -> ExitCode {
+    let usage = || {
+        eprintln!("kmem: `quiz` takes check FILE, show [--seed N] FILE, export --gift|--csv [--seeds N] FILE, or bank");
+        ExitCode::from(2)
+    };
+    let mut seed = 0u64;
+    let mut seeds = 1u64;
+    let mut format = None;
+    let mut positional = Vec::new();
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--seed" | "--seeds" => {
+                let Some(n) = it.next().and_then(|v| v.parse::<u64>().ok()) else {
+                    return usage();
+                };
+                if arg == "--seed" {
+                    seed = n;
+                } else {
+                    seeds = n.clamp(1, 1000);
+                }
+            }
+            "--gift" | "--csv" => format = Some(arg.clone()),
+            other if other.starts_with("--") => return usage(),
+            other => positional.push(other.to_string()),
+        }
+    }
+    let [command, rest @ ..] = positional.as_slice() else {
+        return usage();
+    };
+    if command == "bank" {
+        for (name, text) in kmem_quiz::bank::BANK {
+            let (quiz, _) = kmem_quiz::parse(text);
+            out!(
+                "{name:<10} {} ({} questions)",
+                quiz.title,
+                quiz.questions.len()
+            );
+        }
+        return ExitCode::SUCCESS;
+    }
+    let [file] = rest else {
+        return usage();
+    };
+    let text = match quiz_text(file) {
+        Ok(text) => text,
+        Err(message) => {
+            eprintln!("kmem: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    match command.as_str() {
+        "check" => {
+            let (quiz, problems) = kmem_quiz::check(&text);
+            for p in &problems {
+                eprintln!("{file}:{}: {}", p.line, p.message);
+            }
+            if problems.is_empty() {
+                out!("{file}: {} questions, no problems", quiz.questions.len());
+                ExitCode::SUCCESS
+            } else {
+                eprintln!(
+                    "{file}: {} problem{}",
+                    problems.len(),
+                    if problems.len() == 1 { "" } else { "s" }
+                );
+                ExitCode::from(1)
+            }
+        }
+        "show" => {
+            let (quiz, problems) = kmem_quiz::parse(&text);
+            let mut runner = kmem_quiz::Runner::new();
+            out!("{}\n", quiz.title);
+            for (n, q) in quiz.questions.iter().enumerate() {
+                let q = kmem_quiz::generate::instantiate(q, seed);
+                out!(
+                    "{}. {} [{:?}, Linux {}]",
+                    n + 1,
+                    q.prompt,
+                    q.kind,
+                    q.machine.kernel
+                );
+                if !q.body.trim().is_empty() {
+                    out!("   {}", q.body.trim().replace('\n', "\n   "));
+                }
+                if let Some(script) = &q.script {
+                    for line in script.lines() {
+                        out!("   | {line}");
+                    }
+                }
+                match q.kind {
+                    kmem_quiz::Kind::Fix => {
+                        out!("   goal: {}", q.goal.clone().unwrap_or_default());
+                        let checks = runner.check_fix(&q, q.script.as_deref().unwrap_or(""));
+                        for c in checks {
+                            out!(
+                                "   [{}] {}{}",
+                                if c.passed { "x" } else { " " },
+                                c.assertion,
+                                if c.passed {
+                                    String::new()
+                                } else {
+                                    format!(": {}", c.feedback)
+                                }
+                            );
+                        }
+                    }
+                    _ => match runner.key(&q) {
+                        Ok(key) => {
+                            for (i, o) in key.options.iter().enumerate() {
+                                out!("   {} {o}", if Some(i) == key.correct { "*" } else { "-" });
+                            }
+                            out!("   key: {}", key.shown);
+                        }
+                        Err(e) => out!("   no key: {e}"),
+                    },
+                }
+                out!("");
+            }
+            if problems.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
+        "export" => {
+            let (quiz, problems) = kmem_quiz::parse(&text);
+            if let Some(p) = problems.first() {
+                eprintln!(
+                    "{file}:{}: {} (`kmem quiz check` lists every problem)",
+                    p.line, p.message
+                );
+                return ExitCode::from(1);
+            }
+            let result = match format.as_deref() {
+                Some("--gift") => kmem_quiz::export::gift(&quiz, 0..seeds),
+                Some("--csv") => kmem_quiz::export::csv(&quiz, 0..seeds),
+                _ => return usage(),
+            };
+            match result {
+                Ok(text) => {
+                    use std::io::Write as _;
+                    let _ = write!(std::io::stdout(), "{text}");
+                    ExitCode::SUCCESS
+                }
+                Err(message) => {
+                    eprintln!("{file}: {message}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+        _ => usage(),
+    }
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match parse_args(&args) {
@@ -478,6 +652,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Ok(Command::Check { kernel, path }) => run_check(kernel.as_deref(), &path),
+        Ok(Command::Quiz(args)) => run_quiz(&args),
         Ok(Command::HelpLanguage) => {
             use std::io::Write as _;
             let _ = write!(std::io::stdout(), "{}", kmem_script::HELP);

@@ -383,9 +383,12 @@ impl Interp {
                 let ev = self.kernel.context_op(enter);
                 self.record(open, ev)?;
                 let flow = self.block(body)?;
-                let close = Span::new(stmt.span.end.saturating_sub(1), stmt.span.end);
-                let ev = self.kernel.context_op(exit);
-                self.record(close, ev)?;
+                // A kernel that crashed in the handler never leaves it.
+                if self.running() {
+                    let close = Span::new(stmt.span.end.saturating_sub(1), stmt.span.end);
+                    let ev = self.kernel.context_op(exit);
+                    self.record(close, ev)?;
+                }
                 Ok(flow)
             }
         }

@@ -65,6 +65,26 @@ pub enum ContextOp {
     ExitNmi,
 }
 
+impl ContextOp {
+    /// Every context change.
+    pub const ALL: [ContextOp; 14] = [
+        ContextOp::SpinLock,
+        ContextOp::SpinUnlock,
+        ContextOp::SpinLockIrqsave,
+        ContextOp::SpinUnlockIrqrestore,
+        ContextOp::IrqDisable,
+        ContextOp::IrqEnable,
+        ContextOp::BhDisable,
+        ContextOp::BhEnable,
+        ContextOp::EnterSoftirq,
+        ContextOp::ExitSoftirq,
+        ContextOp::EnterHardirq,
+        ContextOp::ExitHardirq,
+        ContextOp::EnterNmi,
+        ContextOp::ExitNmi,
+    ];
+}
+
 /// A context change that does not match what is open.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Unbalanced {

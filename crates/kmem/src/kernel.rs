@@ -34,7 +34,7 @@ mod vmalloc;
 
 /// Kernel debug options that change what misuse looks like. Defaults are
 /// what distribution kernels ship.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct DebugConfig {
     /// CONFIG_DEBUG_ATOMIC_SLEEP: `might_sleep()` reports sleeping in
     /// atomic context (on in Debian, Fedora and Ubuntu kernels' debug

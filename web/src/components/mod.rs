@@ -11,6 +11,7 @@ pub mod help;
 pub mod kernel_files;
 pub mod memory_map;
 pub mod notices;
+pub mod quiz;
 pub mod timeline;
 pub mod translation;
 pub mod views;
