@@ -575,6 +575,9 @@ fn run_quiz(args: &[String]) -> ExitCode {
                         out!("   | {line}");
                     }
                 }
+                for line in runner.shown(&q) {
+                    out!("   > {line}");
+                }
                 match q.kind {
                     kmem_quiz::Kind::Fix => {
                         out!("   goal: {}", q.goal.clone().unwrap_or_default());

@@ -77,7 +77,7 @@ pub fn instantiate(q: &Question, seed: u64) -> Question {
             } else {
                 ("kmalloc(4096, GFP_KERNEL)", "a kmalloc object")
             };
-            out.body = format!("On Linux {kernel}, `p` points to {what}. What physical address does `p + {offset}` translate to (the vmalloc-aware path of kvm_kaddr_to_phys)?");
+            out.body = format!("On Linux {kernel}, `p` points to {what}. What physical address does `p + {offset}` translate to (the vmalloc-aware path of kvm_kaddr_to_phys)? The run shows the address and the page-table entries the walk reads.");
             out.script = Some(format!("void *p = {alloc};\n"));
             out.ask = Some(Ask::Phys(format!("p + {offset}")));
             out.explain = "For a direct-map address, __pa() subtracts PAGE_OFFSET. For a vmalloc address (is_vmalloc_addr()), the page tables are walked (PGD, P4D, PUD, PMD, PTE) to the page, then page_to_phys(page) + offset_in_page(addr): the path of kvm_kaddr_to_phys() (virt/kvm/arm/mmu.c), the function the seed article walks through.".into();

@@ -98,6 +98,50 @@ impl Runner {
         Ok((parsed, trace))
     }
 
+    /// What the run shows a learner before answering a question that
+    /// needs it: for a physical-address question, each call with the value
+    /// it returned, and the page-table entries the vmalloc-aware walk reads
+    /// (everything but the answer itself). Empty for other questions.
+    pub fn shown(&mut self, q: &Question) -> Vec<String> {
+        let (Some(Ask::Phys(expr)), Some(script)) = (&q.ask, &q.script) else {
+            return Vec::new();
+        };
+        let Ok((parsed, trace)) = self.run(&q.machine, script) else {
+            return Vec::new();
+        };
+        let _ = parsed;
+        let mut lines: Vec<String> = trace
+            .steps
+            .iter()
+            .filter_map(|s| {
+                s.event
+                    .as_ref()
+                    .filter(|e| !is_context_call(&e.call))
+                    .map(|e| format!("{} = {:#x}", e.call, s.value))
+            })
+            .collect();
+        let kernel = &trace.kernel;
+        if let Ok(address) = kmem_script::evaluate(expr, &trace.variables, kernel.clone()) {
+            lines.push(format!("{expr} = {address:#x}"));
+            let mut k = kernel.clone();
+            for step in k.kaddr_to_phys(VirtAddr::new(address)).walk {
+                if let kmem::translate::StepKind::TableEntry {
+                    level,
+                    index,
+                    entry,
+                    ..
+                } = step.kind
+                {
+                    lines.push(format!(
+                        "{} entry [{index}] = {entry:#018x}",
+                        level.name().to_uppercase()
+                    ));
+                }
+            }
+        }
+        lines
+    }
+
     /// The key of a predict or choose question.
     pub fn key(&mut self, q: &Question) -> Result<Key, String> {
         let ask = q.ask.as_ref().ok_or("the question asks for nothing")?;

@@ -163,6 +163,26 @@ fn keys_come_from_running_the_scripts() {
     let outcome = runner.key(&quiz.questions[6]).unwrap();
     assert_eq!(outcome.options.len(), 9, "the outcome categories");
     assert_eq!(outcome.options[outcome.correct.unwrap()], "kernel BUG");
+    // A physical-address question shows the run, and for a vmalloc
+    // address the page-table entries, but not the answer.
+    let (vq, _) = parse("# V\n\n## v\n\nkind: predict\nask: phys v + 4100\n\n```c\nvoid *v = vmalloc(SZ_64K);\n```\n\nexplain: walk\n");
+    let shown = runner.shown(&vq.questions[0]);
+    assert!(
+        shown[0].starts_with("vmalloc(65536) = 0xffffc90000000000"),
+        "{shown:#?}"
+    );
+    assert_eq!(shown[1], "v + 4100 = 0xffffc90000001004");
+    assert!(
+        shown
+            .iter()
+            .any(|l| l.starts_with("PTE entry [1] = 0x8000000")),
+        "{shown:#?}"
+    );
+    let key = runner.key(&vq.questions[0]).unwrap().shown;
+    assert!(
+        !shown.iter().any(|l| l.contains(&key[2..])),
+        "the answer is not shown"
+    );
     // Answers are read tolerantly.
     let value = runner.key(&quiz.questions[1]).unwrap().expected;
     assert_eq!(grade(&value, " 0X10 "), Grade::Correct);

@@ -261,6 +261,12 @@ pub fn QuizPage(props: &QuizPageProps) -> Html {
             </main>
         };
     }
+    let problem_list = (!problems.is_empty()).then(|| html! {
+        <details class="notice error">
+            <summary>{ format!("This quiz has {} problem{} (kmem quiz check lists the same)", problems.len(), if problems.len() == 1 { "" } else { "s" }) }</summary>
+            <ul>{ for problems.iter().map(|p| html! { <li>{ format!("line {}: {}", p.line, p.message) }</li> }) }</ul>
+        </details>
+    });
     let i = (*index).min(quiz.questions.len() - 1);
     let question = kmem_quiz::generate::instantiate(&quiz.questions[i], *seed);
     let generated = quiz.questions[i].kind == Kind::Generate;
@@ -268,6 +274,7 @@ pub fn QuizPage(props: &QuizPageProps) -> Html {
         Kind::Fix => None,
         _ => Some(runner.borrow_mut().key(&question)),
     };
+    let shown = runner.borrow_mut().shown(&question);
     let answered = answers[i].clone();
     let total: f64 = answers.iter().flatten().fold(0.0, |sum, a| sum + a.score);
     let max = quiz.questions.len();
@@ -463,6 +470,7 @@ pub fn QuizPage(props: &QuizPageProps) -> Html {
     html! {
         <main class="quiz" aria-labelledby="quiz-title">
             <h1 id="quiz-title">{ &quiz.title }</h1>
+            { for problem_list }
             <p class="score" aria-live="polite" data-testid="quiz-score">
                 { format!("Question {} of {} · score {} / {}", i + 1, max, trim_float(total), max) }
             </p>
@@ -472,6 +480,10 @@ pub fn QuizPage(props: &QuizPageProps) -> Html {
                 if !question.body.trim().is_empty() { <p class="body">{ question.body.trim() }</p> }
                 if question.kind != Kind::Fix {
                     if let Some(script) = &question.script { <pre class="script"><code>{ script }</code></pre> }
+                }
+                if !shown.is_empty() {
+                    <p>{ "The run shows:" }</p>
+                    <pre class="script" data-testid="quiz-shown">{ shown.join("\n") }</pre>
                 }
                 { answer_area }
                 { for feedback }
