@@ -16,7 +16,7 @@ use crate::answer::Expected;
 use crate::format::{Ask, Context, Expect, Kind, Machine, Question, Returned};
 
 /// The outcome categories, in the order `choose` questions list them.
-pub const OUTCOMES: [&str; 9] = [
+pub const OUTCOMES: [&str; 10] = [
     "returns a direct-map address",
     "returns a vmalloc address",
     "returns a struct page",
@@ -24,6 +24,7 @@ pub const OUTCOMES: [&str; 9] = [
     "returns nothing (void)",
     "WARN",
     "BUG: sleeping function called from invalid context",
+    "slub_debug report",
     "kernel BUG",
     "oops",
 ];
@@ -499,12 +500,18 @@ fn outcome(trace: &Trace, at: usize, kernel: &Kernel) -> String {
     let Some(event) = &step.event else {
         return "no call".into();
     };
-    let sleeping = event.log.iter().any(|l| {
-        l.text
-            .starts_with("BUG: sleeping function called from invalid context")
-    });
+    let logged = |prefix: &str| event.log.iter().any(|l| l.text.starts_with(prefix));
+    let sleeping = logged("BUG: sleeping function called from invalid context");
+    // SLUB's slab_bug() heads its reports "BUG <cache> (…): …" and the
+    // kernel goes on; "kernel BUG at" is a BUG_ON that stops it.
+    let slub = event
+        .log
+        .iter()
+        .any(|l| l.text.starts_with("BUG ") && l.text.contains("): "));
     let category = match event.outcome {
         Outcome::Oops => "oops",
+        _ if logged("kernel BUG at") => "kernel BUG",
+        _ if slub => "slub_debug report",
         Outcome::Bug => "kernel BUG",
         _ if sleeping => "BUG: sleeping function called from invalid context",
         Outcome::Warn => "WARN",

@@ -161,7 +161,7 @@ fn keys_come_from_running_the_scripts() {
     let zone = runner.key(&quiz.questions[3]).unwrap();
     assert_eq!(zone.correct, Some(0));
     let outcome = runner.key(&quiz.questions[6]).unwrap();
-    assert_eq!(outcome.options.len(), 9, "the outcome categories");
+    assert_eq!(outcome.options.len(), 10, "the outcome categories");
     assert_eq!(outcome.options[outcome.correct.unwrap()], "kernel BUG");
     // A physical-address question shows the run, and for a vmalloc
     // address the page-table entries, but not the answer.
@@ -182,6 +182,12 @@ fn keys_come_from_running_the_scripts() {
     assert!(
         !shown.iter().any(|l| l.contains(&key[2..])),
         "the answer is not shown"
+    );
+    // A double free under slub_debug is a report, not a crash.
+    let (dq, _) = parse("# D\n\ndebug: slub_debug\n\n## d\n\nkind: choose\nask: outcome\n\n```c\nvoid *p = kmalloc(64, GFP_KERNEL);\nkfree(p);\nkfree(p);\n```\n\nexplain: x\n");
+    assert_eq!(
+        runner.key(&dq.questions[0]).unwrap().shown,
+        "slub_debug report"
     );
     // Answers are read tolerantly.
     let value = runner.key(&quiz.questions[1]).unwrap().expected;
