@@ -214,7 +214,7 @@ pub fn parse(text: &str) -> (Quiz, Vec<Problem>) {
         let number = i + 1;
         let line = raw.trim_end();
         if in_script {
-            if line.trim_start().starts_with("```") {
+            if is_fence(line) {
                 in_script = false;
             } else if let Some(draft) = current.as_mut() {
                 let script = draft.question.script.get_or_insert_with(String::new);
@@ -271,7 +271,7 @@ pub fn parse(text: &str) -> (Quiz, Vec<Problem>) {
             }
             continue;
         };
-        if line.trim_start().starts_with("```") {
+        if is_fence(line) {
             if draft.question.script.is_some() {
                 problems.push(Problem {
                     line: number,
@@ -336,6 +336,12 @@ pub fn parse(text: &str) -> (Quiz, Vec<Problem>) {
         });
     }
     (quiz, problems)
+}
+
+/// A code fence: three backticks or three tildes (CommonMark).
+fn is_fence(line: &str) -> bool {
+    let t = line.trim_start();
+    t.starts_with("```") || t.starts_with("~~~")
 }
 
 /// `key: value` with a lowercase key.

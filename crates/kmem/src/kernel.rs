@@ -817,7 +817,14 @@ impl Kernel {
                 format!("pfn {pfn:#x} has no struct page: oops"),
             );
         };
+        let leaked = meta.flags & PageMeta::LEAKED != 0;
         match meta.used_as {
+            FrameUse::Allocated if leaked => {
+                let summary = format!(
+                    "pfn {pfn:#x} is a leaked page of a partly freed block: its reference count is 0, drops below zero and nothing is freed (the kernel only notices with CONFIG_DEBUG_VM)"
+                );
+                ev.finish(self, CallValue::Void, Outcome::Ok, summary)
+            }
             FrameUse::Allocated if order == meta.order as u32 => {
                 let mut effects = Vec::new();
                 self.buddy
@@ -843,6 +850,7 @@ impl Kernel {
                         p.used_as = FrameUse::Allocated;
                         p.order = o;
                         p.owner = 0;
+                        p.flags |= PageMeta::LEAKED;
                     }
                     cursor += 1 << o;
                 }

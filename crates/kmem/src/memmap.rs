@@ -300,7 +300,8 @@ pub struct PageMeta {
     pub order: u8,
     /// The free list's migrate type (first frame of a free block only).
     pub list_type: u8,
-    /// State bits: [`PageMeta::ZEROED`], [`PageMeta::COMPOUND`].
+    /// State bits: [`PageMeta::ZEROED`], [`PageMeta::COMPOUND`],
+    /// [`PageMeta::LEAKED`].
     pub flags: u8,
 }
 
@@ -312,6 +313,10 @@ impl PageMeta {
     pub const ZEROED: u8 = 1;
     /// The first frame of a compound page (`__GFP_COMP`, `PageHead`).
     pub const COMPOUND: u8 = 2;
+    /// Pages left over when only the first pages of a non-compound block
+    /// were freed: their reference count is 0 (only the block's first page
+    /// had one), so they are lost to the allocator.
+    pub const LEAKED: u8 = 4;
 }
 
 /// Frames per chunk of the `struct page` array.

@@ -373,3 +373,36 @@ fn nofail_warnings_where_each_release_checks() {
         assert!(warned, "{version}");
     }
 }
+
+/// Freeing the first page of a non-compound order-2 block leaks the other
+/// three (only the first page had a reference count); freeing one of them
+/// later drops a zero count below zero and frees nothing.
+#[test]
+fn leaked_pages_of_a_partly_freed_block_stay_leaked() {
+    let mut k = boot("6.6", 1 << 30);
+    let page = page_of(k.alloc_pages(gfp(&k, "GFP_KERNEL"), 2).value);
+    let first = k.free_pages_page(page, 0);
+    assert!(
+        first.summary.contains("3 pages leaked"),
+        "{}",
+        first.summary
+    );
+    let second = k.free_pages_page(page.wrapping_add(64), 0);
+    assert_eq!(second.outcome, Outcome::Ok);
+    assert!(
+        second.summary.contains("nothing is freed"),
+        "{}",
+        second.summary
+    );
+    assert!(
+        second.effects.is_empty(),
+        "no page went back: {:?}",
+        second.effects
+    );
+    // The leaked page is still in use, not on a free list.
+    let pfn = kmem::Pfn::new((page.as_u64() - kmem::layout::VMEMMAP_START.as_u64()) / 64 + 1);
+    assert_eq!(
+        k.mem.page(pfn).unwrap().used_as,
+        kmem::memmap::FrameUse::Allocated
+    );
+}
