@@ -1,0 +1,95 @@
+// Browser benchmarks (printed, not pass/fail; `./x bench` collects them into
+// its table): time to an interactive editor, edit-to-render latency for
+// 100 / 1,000 / 10,000-call scripts, memory-map redraw for the desktop
+// (2.4 M frames) and server (16.8 M frames) machines, and the wasm memory
+// each machine uses.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { BASE_URL, launch, openPage } from "./browser.mjs";
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+/** Milliseconds from an edit plus Ctrl+Enter to the views' update, up to the next frame. */
+const editToRender = (page) =>
+  page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const area = document.getElementById("script");
+        const views = document.querySelector(".views");
+        const started = performance.now();
+        const observer = new MutationObserver(() => {
+          observer.disconnect();
+          requestAnimationFrame(() => resolve(performance.now() - started));
+        });
+        observer.observe(views, { subtree: true, childList: true, characterData: true });
+        setTimeout(() => resolve(-1), 30000);
+        area.value += "\nkfree(NULL);";
+        area.dispatchEvent(new InputEvent("input", { bubbles: true }));
+        area.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", ctrlKey: true, bubbles: true }));
+      }),
+  );
+
+const script = (calls) => {
+  let text = "";
+  for (let i = 0; i < calls / 4; i++) {
+    text += `p${i % 20} = kmalloc(${8 + ((i * 37) % 4000)}, GFP_KERNEL);\nq = alloc_page(GFP_KERNEL);\n__free_page(q);\nkfree(p${i % 20});\n`;
+  }
+  return text;
+};
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+test("benchmark: editor, edit to render, memory map, wasm memory", async () => {
+  const { page, problems, close } = await openPage(browser, { viewport: { width: 1400, height: 900 } });
+  // Keep the wasm memory reachable: Trunk announces the instance.
+  await page.addInitScript(() => {
+    addEventListener("TrunkApplicationStarted", (e) => (window.__kmemWasm = e.detail.wasm));
+  });
+  const started = performance.now();
+  await page.goto(BASE_URL);
+  await page.getByRole("textbox", { name: "Playground script" }).waitFor({ timeout: 20000 });
+  console.log(`# bench editor-ready-ms ${(performance.now() - started).toFixed(0)}`);
+
+  for (const calls of [100, 1000, 10000]) {
+    // (Setting the value directly: typing 300 KB through the keyboard
+    // would measure the test driver, not the playground.)
+    await page.evaluate((text) => {
+      const area = document.getElementById("script");
+      area.value = text;
+      area.dispatchEvent(new InputEvent("input", { bubbles: true }));
+      area.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", ctrlKey: true, bubbles: true }));
+    }, script(calls));
+    await page.getByText(`after all ${calls} steps`).waitFor({ timeout: 60000 });
+    const samples = [];
+    for (let i = 0; i < 5; i++) samples.push(await editToRender(page));
+    assert.ok(samples.every((s) => s > 0), "every edit rendered");
+    console.log(`# bench edit-to-render-ms calls=${calls} ${median(samples).toFixed(1)}`);
+  }
+
+  for (const machine of ["desktop", "server"]) {
+    await page.getByRole("textbox", { name: "Playground script" }).fill("void *p = vmalloc(SZ_1M);\n");
+    await page.keyboard.press("Control+Enter");
+    await page.getByRole("combobox", { name: "Machine" }).selectOption(machine);
+    await page.getByRole("tab", { name: "Physical memory" }).click();
+    const frames = Number((await page.locator(".draw-time").textContent({ timeout: 60000 })).match(/^(\d+) frames/)[1]);
+    const draws = [];
+    for (let i = 0; i < 3; i++) {
+      await page.getByRole("tab", { name: "Timeline" }).click();
+      await page.getByRole("tab", { name: "Physical memory" }).click();
+      await page.locator("canvas.map-canvas").waitFor();
+      draws.push(Number(await page.locator("canvas.map-canvas").getAttribute("data-draw-ms")));
+    }
+    const bytes = await page.evaluate(() => window.__kmemWasm?.memory?.buffer?.byteLength ?? -1);
+    console.log(`# bench map-redraw-ms frames=${frames} ${median(draws).toFixed(1)}`);
+    console.log(`# bench wasm-memory-mib machine=${machine} ${(bytes / 1048576).toFixed(0)}`);
+    await page.getByRole("tab", { name: "Timeline" }).click();
+  }
+  assert.deepEqual(problems, []);
+  await close();
+});
