@@ -29,6 +29,9 @@ use crate::span::Span;
 pub const DEFAULT_STEP_BUDGET: u64 = 1_000_000;
 /// The most elements a script array may have.
 pub const MAX_ARRAY_LEN: u64 = 1 << 20;
+/// Page-allocator operations or page writes of the simulation that count
+/// as one operation of a script's budget.
+pub const PAGE_OPERATIONS_PER_OPERATION: u64 = 16;
 /// The most steps (calls) a trace may hold.
 pub const MAX_STEPS: u64 = 200_000;
 /// The most text (call lines, summaries, log lines, printed output) a
@@ -151,6 +154,8 @@ struct Interp {
     pending: Vec<(String, u64)>,
     /// Bytes of text the steps hold.
     trace_bytes: u64,
+    /// The kernel's work when the last call was charged.
+    last_work: u64,
 }
 
 type RResult<T> = Result<T, Diagnostic>;
@@ -225,6 +230,7 @@ pub fn evaluate(
 
 impl Interp {
     fn new(kernel: Kernel, budget: u64, step_limit: usize) -> Interp {
+        let kernel_work = kernel.work();
         Interp {
             kernel,
             vars: HashMap::new(),
@@ -236,6 +242,7 @@ impl Interp {
             stmt_start: 0,
             pending: Vec::new(),
             trace_bytes: 0,
+            last_work: kernel_work,
         }
     }
 
@@ -418,6 +425,13 @@ impl Interp {
     }
 
     fn record(&mut self, span: Span, event: Event) -> RResult<u64> {
+        // A call that touched many pages costs operations of the budget.
+        let work = self.kernel.work();
+        let done = work.saturating_sub(self.last_work);
+        self.last_work = work;
+        self.budget = self
+            .budget
+            .saturating_sub(done / PAGE_OPERATIONS_PER_OPERATION);
         let value = call_value(&event.value);
         self.push_step(Step {
             span,

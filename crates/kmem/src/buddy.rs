@@ -426,6 +426,9 @@ pub struct Buddy {
     pub rules: BuddyRules,
     /// `min_free_kbytes`.
     pub min_free_kbytes: u64,
+    /// Allocations and frees served since boot: a measure of the work the
+    /// simulation did, which a script's budget is charged for.
+    pub operations: u64,
 }
 
 impl Buddy {
@@ -462,6 +465,7 @@ impl Buddy {
             zones,
             rules,
             min_free_kbytes: 0,
+            operations: 0,
         };
         let mut sink = Vec::new();
         for r in &ranges {
@@ -1026,6 +1030,7 @@ impl Buddy {
         reserves: Option<ReserveAccess>,
         effects: &mut Vec<BuddyEffect>,
     ) -> Option<(Pfn, ZoneType)> {
+        self.operations += 1;
         let order = req.order.as_u8();
         let no_watermarks = reserves.is_some_and(|r| r.no_watermarks);
         // 6.x: a Normal-zone request avoids fragmenting first.

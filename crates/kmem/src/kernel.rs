@@ -376,6 +376,13 @@ impl Kernel {
         &self.boot_free_pages
     }
 
+    /// The simulation's work since boot: page-allocator operations and
+    /// page writes. A script's budget is charged for it, so that a few
+    /// calls that each touch millions of pages cannot run for minutes.
+    pub fn work(&self) -> u64 {
+        self.buddy.operations + self.mem.page_writes()
+    }
+
     /// A mask as `"%#x(%pGg)"` prints it, for the calls' text; formatted
     /// once per mask (a script repeats the same few masks).
     pub fn mode(&self, gfp: Gfp) -> std::rc::Rc<str> {

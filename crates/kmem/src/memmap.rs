@@ -337,6 +337,8 @@ pub struct MemMap {
     contents: BTreeMap<u64, Box<[u8]>>,
     seed: u64,
     e820: Vec<E820Entry>,
+    /// Page writes and fills since boot (work a script is charged for).
+    page_writes: u64,
 }
 
 /// A run of frames `[start, end)` with a zone.
@@ -398,6 +400,7 @@ impl MemMap {
             max_pfn,
             pageblock_types: vec![MigrateType::Movable; blocks],
             contents: BTreeMap::new(),
+            page_writes: 0,
             seed: config.seed,
             e820,
         }
@@ -535,6 +538,7 @@ impl MemMap {
 
     /// Writes `data` into frame `pfn` at `offset` (cut at the frame's end).
     pub fn write(&mut self, pfn: Pfn, offset: usize, data: &[u8]) {
+        self.page_writes += 1;
         let offset = offset.min(PAGE_SIZE as usize);
         let len = data.len().min(PAGE_SIZE as usize - offset);
         let bytes = self.materialize(pfn);
@@ -543,6 +547,7 @@ impl MemMap {
 
     /// Fills `len` bytes of frame `pfn` from `offset` with `value`.
     pub fn fill(&mut self, pfn: Pfn, offset: usize, len: usize, value: u8) {
+        self.page_writes += 1;
         let offset = offset.min(PAGE_SIZE as usize);
         let len = len.min(PAGE_SIZE as usize - offset);
         if offset == 0 && len == PAGE_SIZE as usize && value == 0 {
@@ -605,6 +610,11 @@ impl MemMap {
             }
         }
         None
+    }
+
+    /// Page writes and fills since boot.
+    pub fn page_writes(&self) -> u64 {
+        self.page_writes
     }
 
     /// Number of frames whose bytes are stored.

@@ -303,6 +303,7 @@ impl Buddy {
         order: u8,
         effects: &mut Vec<BuddyEffect>,
     ) {
+        self.operations += 1;
         let model = self.rules.pcp;
         if !model.allows(order) {
             self.free_block(mem, pfn, order, effects);
