@@ -31,7 +31,7 @@ for (const line of text.split("\n")) {
   const bench = line.match(/# bench (\S+) (?:(\S+=\S+) )?([\d.-]+)$/);
   if (bench) {
     const [, name, what, value] = bench;
-    if (name === "edit-to-render-ms") row(`edit to render, ${what} (ms)`, value, "target ≤ 16 (1,000 calls)", what === "calls=1000" ? (Number(value) <= 16 ? "met" : "missed") : "");
+    if (name === "keystroke-to-render-ms") row(`keystroke to render, ${what} (ms)`, value, "target ≤ 16 (1,000 calls)", what === "calls=1000" ? (Number(value) <= 16 ? "met" : "missed") : "");
     else if (name === "map-redraw-ms") row(`memory-map redraw, ${what} (ms)`, value, "target ≤ 8 (2 M frames)", "");
     else if (name === "wasm-memory-mib") row(`wasm memory, ${what} (MiB)`, value, "", "");
     else if (name === "editor-ready-ms") row("navigation to an interactive editor (ms)", value, "", "");

@@ -231,6 +231,16 @@ pub struct Event {
     pub walk: Vec<Step>,
 }
 
+/// Formats an event's text into a buffer sized once: every call builds its
+/// text, and `format!`'s growth by reallocation cost a tenth of a
+/// kmalloc/kfree pair.
+pub(crate) fn event_text(args: std::fmt::Arguments<'_>) -> String {
+    let mut text = String::with_capacity(96);
+    // Writing into a String cannot fail.
+    let _ = std::fmt::Write::write_fmt(&mut text, args);
+    text
+}
+
 /// Simulated nanoseconds from boot to the first playground call.
 pub const SESSION_START_NS: u64 = 2 * SECOND_NS;
 /// One second of the simulated clock.
@@ -484,7 +494,7 @@ impl Kernel {
     /// Enters or leaves a context (`spin_lock`, `local_irq_disable`,
     /// entering a hardirq handler, ...).
     pub fn context_op(&mut self, op: ContextOp) -> Event {
-        let call = format!("{}()", context_op_name(op));
+        let call = event_text(format_args!("{}()", context_op_name(op)));
         let mut ev = match self.begin(call) {
             Ok(ev) => ev,
             Err(refused) => return *refused,
@@ -691,25 +701,28 @@ impl Kernel {
 
     /// `alloc_pages(gfp, order)`: a `struct page *` or NULL.
     pub fn alloc_pages(&mut self, gfp: Gfp, order: u32) -> Event {
-        let call = format!("alloc_pages({}, {order})", self.mode(gfp));
+        let call = event_text(format_args!("alloc_pages({}, {order})", self.mode(gfp)));
         self.page_entry(call, gfp, order, "alloc_pages", false)
     }
 
     /// `alloc_page(gfp)`: `alloc_pages(gfp, 0)`.
     pub fn alloc_page(&mut self, gfp: Gfp) -> Event {
-        let call = format!("alloc_page({})", self.mode(gfp));
+        let call = event_text(format_args!("alloc_page({})", self.mode(gfp)));
         self.page_entry(call, gfp, 0, "alloc_pages", false)
     }
 
     /// `__get_free_pages(gfp, order)`: the block's direct-map address, or 0.
     pub fn get_free_pages(&mut self, gfp: Gfp, order: u32) -> Event {
-        let call = format!("__get_free_pages({}, {order})", self.mode(gfp));
+        let call = event_text(format_args!(
+            "__get_free_pages({}, {order})",
+            self.mode(gfp)
+        ));
         self.page_entry(call, gfp, order, "__get_free_pages", true)
     }
 
     /// `get_zeroed_page(gfp)`: `__get_free_pages(gfp | __GFP_ZERO, 0)`.
     pub fn get_zeroed_page(&mut self, gfp: Gfp) -> Event {
-        let call = format!("get_zeroed_page({})", self.mode(gfp));
+        let call = event_text(format_args!("get_zeroed_page({})", self.mode(gfp)));
         let zeroed = Gfp(gfp.0 | self.gfp.bit(GfpFlag::Zero).0);
         self.page_entry(call, zeroed, 0, "get_zeroed_page", true)
     }
@@ -729,7 +742,7 @@ impl Kernel {
         match self.allocate(&mut ev, gfp, order, entry) {
             Ok((pfn, zone)) => {
                 let value = if want_address {
-                    CallValue::Address(self.translator().va(pfn.phys()).value)
+                    CallValue::Address(self.translator().va_value(pfn.phys()))
                 } else {
                     CallValue::Page(self.translator().pfn_to_page(pfn).value)
                 };
@@ -772,7 +785,7 @@ impl Kernel {
 
     /// `__free_pages(page, order)`.
     pub fn free_pages_page(&mut self, page: VirtAddr, order: u32) -> Event {
-        let call = format!("__free_pages({page:#x}, {order})");
+        let call = event_text(format_args!("__free_pages({page:#x}, {order})"));
         let pfn = self.translator().page_to_pfn(page).value;
         let misaligned = page
             .as_u64()
@@ -784,7 +797,7 @@ impl Kernel {
 
     /// `free_pages(addr, order)`: frees by direct-map address (0 is ignored).
     pub fn free_pages(&mut self, addr: VirtAddr, order: u32) -> Event {
-        let call = format!("free_pages({addr:#x}, {order})");
+        let call = event_text(format_args!("free_pages({addr:#x}, {order})"));
         if addr == VirtAddr::NULL {
             let ev = match self.begin(call) {
                 Ok(ev) => ev,
@@ -916,7 +929,7 @@ impl Kernel {
 
     /// `page_address(page)`.
     pub fn page_address(&mut self, page: VirtAddr) -> Event {
-        let call = format!("page_address({page:#x})");
+        let call = event_text(format_args!("page_address({page:#x})"));
         let mut ev = match self.begin(call) {
             Ok(ev) => ev,
             Err(refused) => return *refused,
@@ -929,7 +942,7 @@ impl Kernel {
     /// The vmalloc-aware translation of `addr` (`kvm_kaddr_to_phys`), with
     /// its walk.
     pub fn kaddr_to_phys(&mut self, addr: VirtAddr) -> Event {
-        let call = format!("kvm_kaddr_to_phys({addr:#x})");
+        let call = event_text(format_args!("kvm_kaddr_to_phys({addr:#x})"));
         let mut ev = match self.begin(call) {
             Ok(ev) => ev,
             Err(refused) => return *refused,
@@ -952,7 +965,7 @@ impl Kernel {
     /// Reads `pages` pages of files into the page cache (reclaimable,
     /// movable), as a workload that fills memory with cache would.
     pub fn fill_page_cache(&mut self, pages: u64) -> Event {
-        let call = format!("fill_page_cache({pages})");
+        let call = event_text(format_args!("fill_page_cache({pages})"));
         let mut ev = match self.begin(call) {
             Ok(ev) => ev,
             Err(refused) => return *refused,
@@ -989,7 +1002,7 @@ impl Kernel {
     /// that no free block of `order` or more remains (unmovable pins, as
     /// long-lived kernel allocations scattered through memory make).
     pub fn fragment(&mut self, order: u32) -> Event {
-        let call = format!("fragment({order})");
+        let call = event_text(format_args!("fragment({order})"));
         let mut ev = match self.begin(call) {
             Ok(ev) => ev,
             Err(refused) => return *refused,

@@ -158,6 +158,11 @@ impl Translator {
         }
     }
 
+    /// `__va(x)` without the recorded step, for the kernel's own use.
+    pub fn va_value(&self, phys: PhysAddr) -> VirtAddr {
+        VirtAddr::new(phys.as_u64().wrapping_add(self.page_offset.as_u64()))
+    }
+
     /// `is_vmalloc_addr(x)`.
     pub fn is_vmalloc_addr(&self, addr: VirtAddr) -> Walk<bool> {
         let inside = is_vmalloc(addr);
@@ -255,7 +260,7 @@ impl Translator {
 
     /// `__va(p)` / `phys_to_virt(p)`.
     pub fn va(&self, phys: PhysAddr) -> Walk<VirtAddr> {
-        let v = phys.as_u64().wrapping_add(self.page_offset.as_u64());
+        let v = self.va_value(phys).as_u64();
         Walk {
             value: VirtAddr::new(v),
             steps: vec![step(

@@ -2,6 +2,7 @@
 //! 8 KiB, the page allocator above (`kmalloc_large`), and `kfree`, with the
 //! checks and reports of each release (mm/slub.c, mm/slab_common.c).
 
+use super::event_text;
 use super::{CallValue, Effect, EventBuilder, Kernel, KernelState, Outcome};
 use crate::addr::{Order, Pfn, VirtAddr, PAGE_SIZE};
 use crate::dmesg::{Level, Taint};
@@ -34,13 +35,13 @@ const SLAB_KEPT_FLAGS: [GfpFlag; 14] = [
 impl Kernel {
     /// `kmalloc(size, flags)`.
     pub fn kmalloc(&mut self, size: u64, gfp: Gfp) -> Event {
-        let call = format!("kmalloc({size}, {})", self.mode(gfp));
+        let call = event_text(format_args!("kmalloc({size}, {})", self.mode(gfp)));
         self.kmalloc_entry(call, Some(size), gfp)
     }
 
     /// `kzalloc(size, flags)`: `kmalloc(size, flags | __GFP_ZERO)`.
     pub fn kzalloc(&mut self, size: u64, gfp: Gfp) -> Event {
-        let call = format!("kzalloc({size}, {})", self.mode(gfp));
+        let call = event_text(format_args!("kzalloc({size}, {})", self.mode(gfp)));
         let zeroed = gfp | self.gfp.bit(GfpFlag::Zero);
         self.kmalloc_entry(call, Some(size), zeroed)
     }
@@ -48,13 +49,16 @@ impl Kernel {
     /// `kmalloc_array(n, size, flags)`: NULL, silently, when `n * size`
     /// overflows `size_t`.
     pub fn kmalloc_array(&mut self, n: u64, size: u64, gfp: Gfp) -> Event {
-        let call = format!("kmalloc_array({n}, {size}, {})", self.mode(gfp));
+        let call = event_text(format_args!(
+            "kmalloc_array({n}, {size}, {})",
+            self.mode(gfp)
+        ));
         self.kmalloc_entry(call, n.checked_mul(size), gfp)
     }
 
     /// `kcalloc(n, size, flags)`: `kmalloc_array(n, size, flags | __GFP_ZERO)`.
     pub fn kcalloc(&mut self, n: u64, size: u64, gfp: Gfp) -> Event {
-        let call = format!("kcalloc({n}, {size}, {})", self.mode(gfp));
+        let call = event_text(format_args!("kcalloc({n}, {size}, {})", self.mode(gfp)));
         let zeroed = gfp | self.gfp.bit(GfpFlag::Zero);
         self.kmalloc_entry(call, n.checked_mul(size), zeroed)
     }
@@ -161,13 +165,12 @@ impl Kernel {
         }
         let addr = self
             .translator()
-            .va(slab_pfn.phys())
-            .value
+            .va_value(slab_pfn.phys())
             .wrapping_add(offset);
-        let summary = format!(
+        let summary = event_text(format_args!(
             "{object_size}-byte object of {} at offset {offset:#x} of the slab at pfn {slab_pfn:#x}",
             self.slab.caches[id].name
-        );
+        ));
         Ok((addr, summary))
     }
 
@@ -192,7 +195,7 @@ impl Kernel {
         };
         match self.allocate(ev, comp, order, entry) {
             Ok((pfn, _)) => {
-                let addr = self.translator().va(pfn.phys()).value;
+                let addr = self.translator().va_value(pfn.phys());
                 let summary = format!(
                     "{size} bytes above KMALLOC_MAX_CACHE_SIZE: an order-{order} compound page from the page allocator at pfn {pfn:#x}"
                 );
@@ -315,7 +318,7 @@ impl Kernel {
 
     /// `kfree(objp)`.
     pub fn kfree(&mut self, addr: VirtAddr) -> Event {
-        let call = format!("kfree({addr:#x})");
+        let call = event_text(format_args!("kfree({addr:#x})"));
         let mut ev = match self.begin(call) {
             Ok(ev) => ev,
             Err(refused) => return *refused,
@@ -379,7 +382,9 @@ impl Kernel {
         match self.slab.free(head, offset) {
             SlabFree::Freed { cache, discard } => {
                 let name = &self.slab.caches[cache].name;
-                let mut summary = format!("object back on the freelist of its {name} slab");
+                let mut summary = event_text(format_args!(
+                    "object back on the freelist of its {name} slab"
+                ));
                 if let Some((pfn, order)) = discard {
                     self.discard_slab(ev, self.slab.caches[cache].name.clone(), pfn, order);
                     summary.push_str("; the slab became empty and went back to the page allocator");
@@ -488,7 +493,7 @@ impl Kernel {
 
     /// `ksize(objp)`: the usable size of a kmalloc object.
     pub fn ksize(&mut self, addr: VirtAddr) -> Event {
-        let call = format!("ksize({addr:#x})");
+        let call = event_text(format_args!("ksize({addr:#x})"));
         let ev = match self.begin(call) {
             Ok(ev) => ev,
             Err(refused) => return *refused,

@@ -2,6 +2,7 @@
 //! `kmem_cache_alloc`, `kmem_cache_zalloc`, `kmem_cache_free` and
 //! `kmem_cache_destroy` (mm/slab_common.c, mm/slub.c).
 
+use super::event_text;
 use super::slub_debug::CacheCheck;
 use super::{CallValue, Kernel, KernelState, Outcome};
 use crate::addr::{VirtAddr, PAGE_SIZE};
@@ -153,7 +154,10 @@ impl Kernel {
     /// `kmem_cache_free(cache, obj)`: frees like `kfree`, after
     /// `cache_from_obj()`'s check that the object belongs to `cache`.
     pub fn kmem_cache_free(&mut self, cache: u32, addr: VirtAddr) -> Event {
-        let call = format!("kmem_cache_free({}, {addr:#x})", self.cache_label(cache));
+        let call = event_text(format_args!(
+            "kmem_cache_free({}, {addr:#x})",
+            self.cache_label(cache)
+        ));
         let mut ev = match self.begin(call) {
             Ok(ev) => ev,
             Err(refused) => return *refused,
@@ -197,7 +201,10 @@ impl Kernel {
     /// (`list_slab_objects()`) and reports the leaked cache (4.19 `pr_err`
     /// + stack, 6.x a WARN).
     pub fn kmem_cache_destroy(&mut self, cache: u32) -> Event {
-        let call = format!("kmem_cache_destroy({})", self.cache_label(cache));
+        let call = event_text(format_args!(
+            "kmem_cache_destroy({})",
+            self.cache_label(cache)
+        ));
         let mut ev = match self.begin(call) {
             Ok(ev) => ev,
             Err(refused) => return *refused,
@@ -266,7 +273,10 @@ impl Kernel {
     /// /sys/kernel/slab/<cache>/shrink` does): empty slabs go back to the
     /// page allocator.
     pub fn kmem_cache_shrink(&mut self, cache: u32) -> Event {
-        let call = format!("kmem_cache_shrink({})", self.cache_label(cache));
+        let call = event_text(format_args!(
+            "kmem_cache_shrink({})",
+            self.cache_label(cache)
+        ));
         let mut ev = match self.begin(call) {
             Ok(ev) => ev,
             Err(refused) => return *refused,

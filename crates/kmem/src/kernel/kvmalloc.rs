@@ -2,6 +2,7 @@
 //! `kvzalloc`, `kvcalloc`, `kvmalloc_array`, `kvfree`, `krealloc` and
 //! (6.x) `kvrealloc`. The decision itself is [`crate::kvmalloc::plan`].
 
+use super::event_text;
 use super::{CallValue, Effect, EventBuilder, Kernel, Outcome};
 use crate::addr::VirtAddr;
 use crate::gfp::{Gfp, GfpFlag};
@@ -15,14 +16,17 @@ use crate::vmalloc::VM_ALLOW_HUGE_VMAP;
 impl Kernel {
     /// `kvmalloc(size, flags)`.
     pub fn kvmalloc(&mut self, size: u64, gfp: Gfp) -> Event {
-        let call = format!("kvmalloc({size}, {})", self.mode(gfp));
+        let call = event_text(format_args!("kvmalloc({size}, {})", self.mode(gfp)));
         self.kvmalloc_entry(call, Some(size), gfp)
     }
 
     /// `kvmalloc_node(size, flags, node)`: node 0 or NUMA_NO_NODE (-1)
     /// are the same on this one-node machine.
     pub fn kvmalloc_node(&mut self, size: u64, gfp: Gfp, node: i32) -> Event {
-        let call = format!("kvmalloc_node({size}, {}, {node})", self.mode(gfp));
+        let call = event_text(format_args!(
+            "kvmalloc_node({size}, {}, {node})",
+            self.mode(gfp)
+        ));
         if node != 0 && node != -1 {
             let ev = match self.begin(call) {
                 Ok(ev) => ev,
@@ -36,20 +40,23 @@ impl Kernel {
 
     /// `kvzalloc(size, flags)`: with `__GFP_ZERO`.
     pub fn kvzalloc(&mut self, size: u64, gfp: Gfp) -> Event {
-        let call = format!("kvzalloc({size}, {})", self.mode(gfp));
+        let call = event_text(format_args!("kvzalloc({size}, {})", self.mode(gfp)));
         let zeroed = gfp | self.gfp.bit(GfpFlag::Zero);
         self.kvmalloc_entry(call, Some(size), zeroed)
     }
 
     /// `kvmalloc_array(n, size, flags)`: NULL when `n * size` overflows.
     pub fn kvmalloc_array(&mut self, n: u64, size: u64, gfp: Gfp) -> Event {
-        let call = format!("kvmalloc_array({n}, {size}, {})", self.mode(gfp));
+        let call = event_text(format_args!(
+            "kvmalloc_array({n}, {size}, {})",
+            self.mode(gfp)
+        ));
         self.kvmalloc_entry(call, n.checked_mul(size), gfp)
     }
 
     /// `kvcalloc(n, size, flags)`: `kvmalloc_array` with `__GFP_ZERO`.
     pub fn kvcalloc(&mut self, n: u64, size: u64, gfp: Gfp) -> Event {
-        let call = format!("kvcalloc({n}, {size}, {})", self.mode(gfp));
+        let call = event_text(format_args!("kvcalloc({n}, {size}, {})", self.mode(gfp)));
         let zeroed = gfp | self.gfp.bit(GfpFlag::Zero);
         self.kvmalloc_entry(call, n.checked_mul(size), zeroed)
     }
@@ -194,7 +201,10 @@ impl Kernel {
     /// `__GFP_ZERO`), otherwise a new kmalloc object with the old contents
     /// and `kfree(p)`; `new_size` 0 frees `p` and returns ZERO_SIZE_PTR.
     pub fn krealloc(&mut self, addr: VirtAddr, new_size: u64, gfp: Gfp) -> Event {
-        let call = format!("krealloc({addr:#x}, {new_size}, {})", self.mode(gfp));
+        let call = event_text(format_args!(
+            "krealloc({addr:#x}, {new_size}, {})",
+            self.mode(gfp)
+        ));
         let mut ev = match self.begin(call) {
             Ok(ev) => ev,
             Err(refused) => return *refused,

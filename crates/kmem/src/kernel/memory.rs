@@ -11,6 +11,7 @@
 //! (arch/x86/mm/fault.c `show_fault_oops()`, arch/x86/kernel/traps.c).
 //! Page-table frames read and write their real entries.
 
+use super::event_text;
 use super::{CallValue, EventBuilder, Kernel, Outcome};
 use crate::addr::{PhysAddr, VirtAddr, PAGE_SIZE};
 use crate::dmesg::Level;
@@ -237,7 +238,7 @@ impl Kernel {
 
     /// A load of `width` bytes from `addr` (`*(u32 *)addr`), little-endian.
     pub fn read(&mut self, addr: VirtAddr, width: Width) -> Event {
-        let call = format!("*({} *){addr:#x}", width.name());
+        let call = event_text(format_args!("*({} *){addr:#x}", width.name()));
         self.access_entry(call, |k, _| {
             let mut bytes = [0u8; 8];
             match k.read_virt(addr, &mut bytes[..width as usize]) {
@@ -252,7 +253,7 @@ impl Kernel {
 
     /// A store of the low `width` bytes of `value` at `addr`.
     pub fn write(&mut self, addr: VirtAddr, width: Width, value: u64) -> Event {
-        let call = format!("*({} *){addr:#x} = {value:#x}", width.name());
+        let call = event_text(format_args!("*({} *){addr:#x} = {value:#x}", width.name()));
         self.access_entry(call, |k, _| {
             match k.write_virt(addr, &value.to_le_bytes()[..width as usize]) {
                 Ok(()) => Ok((CallValue::Void, String::new())),
@@ -263,7 +264,7 @@ impl Kernel {
 
     /// `memset(s, c, n)`: returns `s`.
     pub fn memset(&mut self, dst: VirtAddr, value: u8, len: u64) -> Event {
-        let call = format!("memset({dst:#x}, {value:#x}, {len})");
+        let call = event_text(format_args!("memset({dst:#x}, {value:#x}, {len})"));
         self.access_entry(call, |k, _| {
             check_length(len, MAX_ACCESS_BYTES)?;
             match k.fill_virt(dst, len, value) {
@@ -278,7 +279,7 @@ impl Kernel {
 
     /// `memcpy(dst, src, n)`: returns `dst`.
     pub fn memcpy(&mut self, dst: VirtAddr, src: VirtAddr, len: u64) -> Event {
-        let call = format!("memcpy({dst:#x}, {src:#x}, {len})");
+        let call = event_text(format_args!("memcpy({dst:#x}, {src:#x}, {len})"));
         self.access_entry(call, |k, _| {
             check_length(len, MAX_ACCESS_BYTES)?;
             match k.copy_virt(dst, src, len) {

@@ -96,7 +96,7 @@ struct Overwrite {
 impl Kernel {
     /// The slab's first virtual address.
     fn slab_base(&self, pfn: Pfn) -> u64 {
-        self.translator().va(pfn.phys()).value.as_u64()
+        self.translator().va_value(pfn.phys()).as_u64()
     }
 
     /// The address of object `index` of the slab at `pfn`.
