@@ -408,9 +408,6 @@ impl Interp {
     }
 
     fn define(&mut self, name: &str, value: Value, ty: CType) {
-        if !self.vars.contains_key(name) {
-            self.order.push(name.to_string());
-        }
         if let Value::Scalar(v) = value {
             let change = (name.to_string(), v);
             // A call made in this statement owns the change; otherwise the
@@ -421,7 +418,14 @@ impl Interp {
                 _ => self.pending.push(change),
             }
         }
-        self.vars.insert(name.to_string(), Var { value, ty });
+        // Assigning to a known variable allocates nothing.
+        match self.vars.get_mut(name) {
+            Some(var) => *var = Var { value, ty },
+            None => {
+                self.order.push(name.to_string());
+                self.vars.insert(name.to_string(), Var { value, ty });
+            }
+        }
     }
 
     fn record(&mut self, span: Span, event: Event) -> RResult<u64> {

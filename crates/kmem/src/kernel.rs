@@ -502,7 +502,7 @@ impl Kernel {
         match self.context.apply(op) {
             Ok(()) => {
                 ev.effects.push(Effect::Context(self.context));
-                let summary = format!("now in {}", self.context.describe());
+                let summary = event_text(format_args!("now in {}", self.context.describe()));
                 ev.finish(self, CallValue::Void, Outcome::Ok, summary)
             }
             Err(unbalanced) => ev.finish(
@@ -744,7 +744,7 @@ impl Kernel {
                 let value = if want_address {
                     CallValue::Address(self.translator().va_value(pfn.phys()))
                 } else {
-                    CallValue::Page(self.translator().pfn_to_page(pfn).value)
+                    CallValue::Page(self.translator().pfn_to_page_value(pfn))
                 };
                 let source = if ev
                     .effects
@@ -755,10 +755,10 @@ impl Kernel {
                 } else {
                     format!("zone {zone}")
                 };
-                let summary = format!(
+                let summary = event_text(format_args!(
                     "order-{order} block at pfn {pfn:#x} ({} KiB) from {source}",
                     (PAGE_SIZE << order) / 1024
-                );
+                ));
                 ev.finish(self, value, Outcome::Ok, summary)
             }
             Err(outcome) => {
@@ -786,7 +786,7 @@ impl Kernel {
     /// `__free_pages(page, order)`.
     pub fn free_pages_page(&mut self, page: VirtAddr, order: u32) -> Event {
         let call = event_text(format_args!("__free_pages({page:#x}, {order})"));
-        let pfn = self.translator().page_to_pfn(page).value;
+        let pfn = self.translator().page_to_pfn_value(page);
         let misaligned = page
             .as_u64()
             .wrapping_sub(crate::layout::VMEMMAP_START.as_u64())
@@ -824,7 +824,7 @@ impl Kernel {
         let meta = self.mem.page(pfn).copied();
         let Some(meta) = meta.filter(|_| !misaligned) else {
             // Not a struct page of this machine: dereferencing it faults.
-            let page = self.translator().pfn_to_page(pfn).value;
+            let page = self.translator().pfn_to_page_value(pfn);
             let lines = report::page_fault_oops(self, page, "__free_pages");
             self.stop_with_oops(
                 lines,
@@ -840,9 +840,9 @@ impl Kernel {
         let leaked = meta.flags & PageMeta::LEAKED != 0;
         match meta.used_as {
             FrameUse::Allocated if leaked => {
-                let summary = format!(
+                let summary = event_text(format_args!(
                     "pfn {pfn:#x} is a leaked page of a partly freed block: its reference count is 0, drops below zero and nothing is freed (the kernel only notices with CONFIG_DEBUG_VM)"
-                );
+                ));
                 ev.finish(self, CallValue::Void, Outcome::Ok, summary)
             }
             FrameUse::Allocated if order == meta.order as u32 => {
@@ -850,7 +850,9 @@ impl Kernel {
                 self.buddy
                     .free_pages(&mut self.mem, pfn, meta.order, &mut effects);
                 ev.effects.extend(effects.into_iter().map(Effect::Buddy));
-                let summary = format!("order-{order} block at pfn {pfn:#x} back to the free lists");
+                let summary = event_text(format_args!(
+                    "order-{order} block at pfn {pfn:#x} back to the free lists"
+                ));
                 ev.finish(self, CallValue::Void, Outcome::Ok, summary)
             }
             FrameUse::Allocated if order < meta.order as u32 => {
@@ -874,10 +876,10 @@ impl Kernel {
                     }
                     cursor += 1 << o;
                 }
-                let summary = format!(
+                let summary = event_text(format_args!(
                     "freed order {order} of an order-{} block: {leaked} pages leaked",
                     meta.order
-                );
+                ));
                 ev.finish(self, CallValue::Void, Outcome::Ok, summary)
             }
             FrameUse::Allocated => {
@@ -885,9 +887,9 @@ impl Kernel {
                 ev.finish(self, CallValue::Void, Outcome::Refused("freeing more pages than were allocated puts other memory on the free lists; the real kernel does not check and corrupts itself, so the simulation stops here".into()), String::new())
             }
             FrameUse::Free | FrameUse::PerCpu | FrameUse::Tail => {
-                let summary = format!(
+                let summary = event_text(format_args!(
                     "pfn {pfn:#x} is not an allocated block: its reference count drops below zero and nothing is freed (the kernel only notices with CONFIG_DEBUG_VM)"
-                );
+                ));
                 ev.finish(self, CallValue::Void, Outcome::Ok, summary)
             }
             other => {
@@ -972,10 +974,10 @@ impl Kernel {
         };
         let added = self.cache.fill(&mut self.mem, &mut self.buddy, pages);
         ev.effects.push(Effect::PageCacheFilled(added));
-        let summary = format!(
+        let summary = event_text(format_args!(
             "{added} pages of page cache ({} MiB)",
             (added * PAGE_SIZE) >> 20
-        );
+        ));
         ev.finish(self, CallValue::Count(added), Outcome::Ok, summary)
     }
 

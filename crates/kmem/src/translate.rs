@@ -276,11 +276,23 @@ impl Translator {
         }
     }
 
+    /// `pfn_to_page(pfn)` without the recorded step, for the kernel's own use.
+    pub fn pfn_to_page_value(&self, pfn: Pfn) -> VirtAddr {
+        VirtAddr::new(
+            VMEMMAP_START
+                .as_u64()
+                .wrapping_add(pfn.as_u64().wrapping_mul(STRUCT_PAGE_SIZE)),
+        )
+    }
+
+    /// `page_to_pfn(page)` without the recorded step, for the kernel's own use.
+    pub fn page_to_pfn_value(&self, page: VirtAddr) -> Pfn {
+        Pfn::new(page.as_u64().wrapping_sub(VMEMMAP_START.as_u64()) / STRUCT_PAGE_SIZE)
+    }
+
     /// `pfn_to_page(pfn)`: the address of the frame's `struct page`.
     pub fn pfn_to_page(&self, pfn: Pfn) -> Walk<VirtAddr> {
-        let page = VMEMMAP_START
-            .as_u64()
-            .wrapping_add(pfn.as_u64().wrapping_mul(STRUCT_PAGE_SIZE));
+        let page = self.pfn_to_page_value(pfn).as_u64();
         Walk {
             value: VirtAddr::new(page),
             steps: vec![step(
@@ -298,7 +310,7 @@ impl Translator {
 
     /// `page_to_pfn(page)`.
     pub fn page_to_pfn(&self, page: VirtAddr) -> Walk<Pfn> {
-        let pfn = page.as_u64().wrapping_sub(VMEMMAP_START.as_u64()) / STRUCT_PAGE_SIZE;
+        let pfn = self.page_to_pfn_value(page).as_u64();
         Walk {
             value: Pfn::new(pfn),
             steps: vec![step(

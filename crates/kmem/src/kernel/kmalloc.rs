@@ -140,10 +140,10 @@ impl Kernel {
             let object = match self.slab.alloc(id) {
                 Some(object) => object,
                 None => self.new_slab(ev, id, gfp).map_err(|outcome| {
-                    let summary = format!(
+                    let summary = event_text(format_args!(
                         "no memory for a new slab of {}: NULL",
                         self.slab.caches[id].name
-                    );
+                    ));
                     (outcome, summary)
                 })?,
             };
@@ -196,9 +196,9 @@ impl Kernel {
         match self.allocate(ev, comp, order, entry) {
             Ok((pfn, _)) => {
                 let addr = self.translator().va_value(pfn.phys());
-                let summary = format!(
+                let summary = event_text(format_args!(
                     "{size} bytes above KMALLOC_MAX_CACHE_SIZE: an order-{order} compound page from the page allocator at pfn {pfn:#x}"
-                );
+                ));
                 Ok((addr, summary))
             }
             Err(outcome) => {
@@ -344,7 +344,7 @@ impl Kernel {
             // virt_to_head_page() reads a struct page that does not exist;
             // the recorded __pa shows why.
             ev.walk = self.translator().pa(addr).steps;
-            let page = self.translator().pfn_to_page(pfn).value;
+            let page = self.translator().pfn_to_page_value(pfn);
             let lines = report::page_fault_oops(self, page, "kfree");
             self.stop_with_oops(lines, "kfree() of an address with no struct page");
             let summary =

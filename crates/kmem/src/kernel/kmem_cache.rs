@@ -177,10 +177,10 @@ impl Kernel {
         if check == CacheCheck::Corrupting {
             let object_cache = object_cache.unwrap_or(id);
             self.state = KernelState::Stopped("kmem_cache_free() into the wrong cache".into());
-            let summary = format!(
+            let summary = event_text(format_args!(
                 "the object belongs to {}: 4.19 frees it into {} anyway, corrupting that cache, so the simulation stops here",
                 self.slab.caches[object_cache].name, self.slab.caches[id].name
-            );
+            ));
             return ev.finish(self, CallValue::Void, Outcome::Warn, summary);
         }
         let warned = check == CacheCheck::Warned;
@@ -217,7 +217,9 @@ impl Kernel {
             return ev.finish(self, CallValue::Void, Outcome::Ok, String::new());
         };
         if self.slab.caches[id].refcount > 0 {
-            let summary = format!("{name} still has other users: only its refcount drops");
+            let summary = event_text(format_args!(
+                "{name} still has other users: only its refcount drops"
+            ));
             return ev.finish(self, CallValue::Void, Outcome::Ok, summary);
         }
         for (pfn, order) in self.slab.shrink(id) {
@@ -290,7 +292,9 @@ impl Kernel {
         for (pfn, order) in freed {
             self.discard_slab(&mut ev, name.clone(), pfn, order);
         }
-        let summary = format!("{count} empty slabs of {name} went back to the page allocator");
+        let summary = event_text(format_args!(
+            "{count} empty slabs of {name} went back to the page allocator"
+        ));
         ev.finish(self, CallValue::Count(count), Outcome::Ok, summary)
     }
 }

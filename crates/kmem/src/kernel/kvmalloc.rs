@@ -222,7 +222,7 @@ impl Kernel {
     ) -> Result<(VirtAddr, String), (Outcome, String)> {
         if new_size == 0 {
             let freed = self.kfree_memory(ev, addr)?;
-            let summary = format!("new size 0: kfree and ZERO_SIZE_PTR; {freed}");
+            let summary = event_text(format_args!("new size 0: kfree and ZERO_SIZE_PTR; {freed}"));
             return Ok((VirtAddr::new(ZERO_SIZE_PTR), summary));
         }
         let old_size = if addr.as_u64() <= ZERO_SIZE_PTR {
@@ -246,7 +246,7 @@ impl Kernel {
             self.copy_bytes(addr, new, old_size);
             // krealloc returns the new object whatever kfree made of the old.
             if let Err((_, why)) = self.kfree_memory(ev, addr) {
-                let summary = format!("{old_size} bytes copied to a new object: {how}; freeing the old one went wrong: {why}");
+                let summary = event_text(format_args!("{old_size} bytes copied to a new object: {how}; freeing the old one went wrong: {why}"));
                 return Ok((new, summary));
             }
         }

@@ -533,7 +533,7 @@ impl Kernel {
             Some(i) if view.is_some() => self.object_address(cache, pfn, i),
             _ => 0,
         };
-        let page = self.translator().pfn_to_page(pfn).value.as_u64();
+        let page = self.translator().pfn_to_page_value(pfn).as_u64();
         let order = self.mem.page(pfn).map_or(0, |m| m.order);
         let zone = MemMap::zone_of(pfn).index() as u64;
         let fields = (zone << 51) | (0x1f_ffff << 30);

@@ -18,6 +18,7 @@
 //! 6.12's per-node pools of purged areas (machines with more than one CPU)
 //! are not modelled.
 
+use super::event_text;
 use super::{CallValue, Effect, EventBuilder, Kernel, KernelState, Outcome};
 use crate::addr::{Pfn, VirtAddr, PAGE_SIZE};
 use crate::dmesg::Level;
@@ -436,9 +437,9 @@ impl Kernel {
         } else {
             " and a guard page"
         };
-        let summary = format!(
+        let summary = event_text(format_args!(
             "a vmalloc area of {nr_pages} page{} at {start:#x}{guard}: {how}, scattered in physical memory", if nr_pages == 1 { "" } else { "s" }
-        );
+        ));
         Ok((start, summary))
     }
 
@@ -773,9 +774,9 @@ impl Kernel {
         ev.walk = steps;
         let value = match (found, pfn) {
             (Some(frame), true) => CallValue::Pfn(frame),
-            (Some(frame), false) => CallValue::Page(self.translator().pfn_to_page(frame).value),
+            (Some(frame), false) => CallValue::Page(self.translator().pfn_to_page_value(frame)),
             // page_to_pfn(NULL)
-            (None, true) => CallValue::Pfn(self.translator().page_to_pfn(VirtAddr::NULL).value),
+            (None, true) => CallValue::Pfn(self.translator().page_to_pfn_value(VirtAddr::NULL)),
             (None, false) => CallValue::Null,
         };
         let summary = match found {
