@@ -458,11 +458,13 @@ impl MemMap {
 
     /// Metadata by raw index, for the allocator's hot paths (the caller
     /// holds a frame number it took from this map).
+    #[inline]
     pub(crate) fn meta(&self, pfn: u32) -> &PageMeta {
         &self.pages[(pfn >> CHUNK_SHIFT) as usize][pfn as usize & (CHUNK_FRAMES - 1)]
     }
 
     /// Mutable metadata by raw index; see [`MemMap::meta`].
+    #[inline]
     pub(crate) fn meta_mut(&mut self, pfn: u32) -> &mut PageMeta {
         let chunk = &mut self.pages[(pfn >> CHUNK_SHIFT) as usize];
         &mut unique_chunk(chunk)[pfn as usize & (CHUNK_FRAMES - 1)]
