@@ -117,7 +117,7 @@ impl Runner {
             .filter_map(|s| {
                 s.event
                     .as_ref()
-                    .filter(|e| !is_context_call(&e.call))
+                    .filter(|e| !is_context_call(&e.call.to_string()))
                     .map(|e| format!("{} = {:#x}", e.call, s.value))
             })
             .collect();
@@ -177,7 +177,7 @@ impl Runner {
                         trace.steps[i]
                             .event
                             .as_ref()
-                            .is_some_and(|e| !is_context_call(&e.call))
+                            .is_some_and(|e| !is_context_call(&e.call.to_string()))
                     })
                     .collect();
                 let at = match q.step {
@@ -305,14 +305,14 @@ impl Runner {
                 Some(_) => Err("a call may sleep where sleeping is forbidden (the log has \"BUG: sleeping function called from invalid context\")".into()),
             },
             Expect::Calls(name) => {
-                if events().any(|(_, e)| call_name(&e.call) == name) {
+                if events().any(|(_, e)| call_name(&e.call.to_string()) == name) {
                     Ok(())
                 } else {
                     Err(format!("the script never calls {name}"))
                 }
             }
             Expect::Returns(name, what) => {
-                let (_, last) = events().rfind(|(_, e)| call_name(&e.call) == name)
+                let (_, last) = events().rfind(|(_, e)| call_name(&e.call.to_string()) == name)
                     .ok_or_else(|| format!("the script never calls {name}"))?;
                 let value = match last.value {
                     CallValue::Address(a) | CallValue::Page(a) => a.as_u64(),
@@ -561,7 +561,7 @@ fn computed(
                 .cache_of(head)
                 .and_then(|id| kernel.slab.caches.get(id))
                 .ok_or_else(|| format!("the memory at {value:#x} is not a slab object"))?;
-            text(cache.name.clone())
+            text(cache.name.to_string())
         }
         Ask::Order => {
             let (_, order) = kernel

@@ -454,8 +454,9 @@ impl Interp {
         step.vars = std::mem::take(&mut self.pending);
         self.trace_bytes += step.output.len() as u64
             + step.event.as_ref().map_or(0, |e| {
-                (e.call.len() + e.summary.len() + e.log.iter().map(|l| l.text.len()).sum::<usize>())
-                    as u64
+                (e.call.stored_bytes()
+                    + e.summary.stored_bytes()
+                    + e.log.iter().map(|l| l.text.len()).sum::<usize>()) as u64
             });
         let span = step.span;
         self.steps.push(step);

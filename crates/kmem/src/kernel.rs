@@ -30,7 +30,10 @@ mod kmem_cache;
 mod kvmalloc;
 pub mod memory;
 mod slub_debug;
+mod text;
 mod vmalloc;
+
+pub use text::Text;
 
 /// Kernel debug options that change what misuse looks like. Defaults are
 /// what distribution kernels ship.
@@ -216,13 +219,13 @@ pub struct Event {
     /// Sequence number of the call (1 for the first).
     pub seq: u32,
     /// The call as C would write it, with its arguments.
-    pub call: String,
+    pub call: Text,
     /// The return value.
     pub value: CallValue,
     /// How it ended.
     pub outcome: Outcome,
     /// Where the memory came from or went, in words (for the timeline).
-    pub summary: String,
+    pub summary: Text,
     /// Side effects in order.
     pub effects: Vec<Effect>,
     /// Log lines the call produced.
@@ -230,6 +233,11 @@ pub struct Event {
     /// The recorded walk, for translations.
     pub walk: Vec<Step>,
 }
+
+/// A call's work: its address and summary, or its outcome and why.
+type AddressResult = Result<(VirtAddr, Text), (Outcome, Text)>;
+/// A call's work that returns no address: a summary, or the outcome and why.
+type SummaryResult = Result<Text, (Outcome, Text)>;
 
 /// Formats an event's text into a buffer sized once: every call builds its
 /// text, and `format!`'s growth by reallocation cost a tenth of a
@@ -417,12 +425,12 @@ impl Kernel {
 
     // ---- events -----------------------------------------------------
 
-    fn begin(&mut self, call: String) -> Result<EventBuilder, Box<Event>> {
+    fn begin(&mut self, call: impl Into<Text>) -> Result<EventBuilder, Box<Event>> {
         self.seq += 1;
         self.log.advance(CALL_NS);
         let mut builder = EventBuilder {
             seq: self.seq,
-            call,
+            call: call.into(),
             log_mark: self.log.len(),
             effects: Vec::new(),
             walk: Vec::new(),
@@ -807,7 +815,7 @@ impl Kernel {
                 self,
                 CallValue::Void,
                 Outcome::Ok,
-                "free_pages(0) does nothing".into(),
+                Text::from("free_pages(0) does nothing"),
             );
         }
         let Walk { value: phys, steps } = self.translator().pa(addr);
@@ -957,7 +965,7 @@ impl Kernel {
                 self,
                 CallValue::Phys(garbage),
                 Outcome::Ok,
-                "vmalloc_to_page() returned NULL: the result is meaningless".into(),
+                Text::from("vmalloc_to_page() returned NULL: the result is meaningless"),
             ),
         }
     }
@@ -983,7 +991,7 @@ impl Kernel {
 
     /// `echo 1 > /proc/sys/vm/drop_caches`: frees all page cache.
     pub fn drop_caches(&mut self) -> Event {
-        let mut ev = match self.begin("drop_caches()".into()) {
+        let mut ev = match self.begin("drop_caches()") {
             Ok(ev) => ev,
             Err(refused) => return *refused,
         };
@@ -1055,7 +1063,7 @@ impl Kernel {
 /// Collects an event while a call runs.
 struct EventBuilder {
     seq: u32,
-    call: String,
+    call: Text,
     log_mark: usize,
     effects: Vec<Effect>,
     walk: Vec<Step>,
@@ -1064,11 +1072,7 @@ struct EventBuilder {
 impl EventBuilder {
     /// Finishes an event whose call returns an address: the address, or
     /// NULL with the outcome.
-    fn finish_address(
-        self,
-        kernel: &Kernel,
-        result: Result<(VirtAddr, String), (Outcome, String)>,
-    ) -> Event {
+    fn finish_address(self, kernel: &Kernel, result: AddressResult) -> Event {
         match result {
             Ok((addr, summary)) => {
                 self.finish(kernel, CallValue::Address(addr), Outcome::Ok, summary)
@@ -1079,13 +1083,19 @@ impl EventBuilder {
         }
     }
 
-    fn finish(self, kernel: &Kernel, value: CallValue, outcome: Outcome, summary: String) -> Event {
+    fn finish(
+        self,
+        kernel: &Kernel,
+        value: CallValue,
+        outcome: Outcome,
+        summary: impl Into<Text>,
+    ) -> Event {
         Event {
             seq: self.seq,
             call: self.call,
             value,
             outcome,
-            summary,
+            summary: summary.into(),
             effects: self.effects,
             log: kernel.log.lines()[self.log_mark..].to_vec(),
             walk: self.walk,

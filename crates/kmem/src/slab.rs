@@ -463,7 +463,7 @@ pub type CacheId = usize;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Cache {
     /// `/proc/slabinfo` name.
-    pub name: String,
+    pub name: std::rc::Rc<str>,
     /// `object_size`: what the caller asked the cache for.
     pub object_size: u32,
     /// `size`: bytes an object takes in the slab.
@@ -499,7 +499,7 @@ impl Cache {
         let size = layout.size;
         let order = calculate_order(slub.series, size, slub.cpus);
         Cache {
-            name,
+            name: name.into(),
             object_size,
             size,
             order,
@@ -650,7 +650,12 @@ impl Slub {
             return Ok((id, true));
         }
         let unmergeable = flags.never_merge() || self.debug;
-        if unmergeable && self.caches.iter().any(|c| c.refcount > 0 && c.name == name) {
+        if unmergeable
+            && self
+                .caches
+                .iter()
+                .any(|c| c.refcount > 0 && *c.name == *name)
+        {
             return Err(CreateError::NameExists);
         }
         let align = calculate_alignment(flags, align, size);

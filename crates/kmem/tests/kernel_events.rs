@@ -56,14 +56,15 @@ fn alloc_and_free_pages_round_trip() {
     let free_at_boot: u64 = k.boot_free_pages().iter().sum();
     let ev = k.alloc_pages(gfp(&k, "GFP_KERNEL"), 2);
     assert_eq!(ev.outcome, Outcome::Ok);
-    assert_eq!(ev.call, "alloc_pages(0xcc0(GFP_KERNEL), 2)");
+    assert_eq!(ev.call.to_string(), "alloc_pages(0xcc0(GFP_KERNEL), 2)");
     assert!(
-        ev.summary.starts_with("order-2 block at pfn"),
+        ev.summary.to_string().starts_with("order-2 block at pfn"),
         "{}",
         ev.summary
     );
     assert!(
         ev.summary
+            .to_string()
             .ends_with("from CPU 0's per-CPU list of zone Normal"),
         "{}",
         ev.summary
@@ -383,14 +384,14 @@ fn leaked_pages_of_a_partly_freed_block_stay_leaked() {
     let page = page_of(k.alloc_pages(gfp(&k, "GFP_KERNEL"), 2).value);
     let first = k.free_pages_page(page, 0);
     assert!(
-        first.summary.contains("3 pages leaked"),
+        first.summary.to_string().contains("3 pages leaked"),
         "{}",
         first.summary
     );
     let second = k.free_pages_page(page.wrapping_add(64), 0);
     assert_eq!(second.outcome, Outcome::Ok);
     assert!(
-        second.summary.contains("nothing is freed"),
+        second.summary.to_string().contains("nothing is freed"),
         "{}",
         second.summary
     );

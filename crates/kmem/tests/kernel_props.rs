@@ -391,7 +391,7 @@ fn every_allocator_keeps_memory_consistent_and_frees_back_to_boot() {
                         "sequence {seq}: {}",
                         ev.call
                     );
-                    check_live(&k, &live, seq, &ev.call);
+                    check_live(&k, &live, seq, &ev.call.to_string());
                     continue;
                 }
                 _ => continue,
@@ -400,10 +400,10 @@ fn every_allocator_keeps_memory_consistent_and_frees_back_to_boot() {
                 panic!("sequence {seq}: {} returned {:?}", ev.call, ev.value)
             };
             if a.as_u64() > 16 && ev.outcome == kmem::kernel::Outcome::Ok {
-                let zero = !ev.call.starts_with("krealloc")
-                    && (ev.call.contains("__GFP_ZERO")
-                        || ev.call.starts_with("vzalloc")
-                        || ev.call.starts_with("kcalloc"));
+                let zero = !ev.call.to_string().starts_with("krealloc")
+                    && (ev.call.to_string().contains("__GFP_ZERO")
+                        || ev.call.to_string().starts_with("vzalloc")
+                        || ev.call.to_string().starts_with("kcalloc"));
                 if zero {
                     assert_eq!(
                         byte_through_translation(&k, a.as_u64() + len - 1),
@@ -434,7 +434,7 @@ fn every_allocator_keeps_memory_consistent_and_frees_back_to_boot() {
                     tag_at,
                 });
             }
-            check_live(&k, &live, seq, &ev.call);
+            check_live(&k, &live, seq, &ev.call.to_string());
             if let Err(problem) = k.buddy.check(&k.mem) {
                 panic!("sequence {seq} after {}: {problem}", ev.call);
             }

@@ -64,14 +64,30 @@ fn cache_choice_follows_the_flags() {
     let mut k = boot("6.12");
     let rcl = k.gfp.parse("GFP_KERNEL | __GFP_RECLAIMABLE").unwrap();
     let ev = k.kmalloc(1000, rcl);
-    assert!(ev.summary.contains("kmalloc-rcl-1k"), "{}", ev.summary);
+    assert!(
+        ev.summary.to_string().contains("kmalloc-rcl-1k"),
+        "{}",
+        ev.summary
+    );
     let account = k.gfp.parse("GFP_KERNEL_ACCOUNT").unwrap();
-    assert!(k.kmalloc(5000, account).summary.contains("kmalloc-cg-8k"));
+    assert!(k
+        .kmalloc(5000, account)
+        .summary
+        .to_string()
+        .contains("kmalloc-cg-8k"));
     let dma = k.gfp.parse("GFP_DMA").unwrap();
-    assert!(k.kmalloc(8, dma).summary.contains("dma-kmalloc-8"));
+    assert!(k
+        .kmalloc(8, dma)
+        .summary
+        .to_string()
+        .contains("dma-kmalloc-8"));
     let mut old = boot("4.19");
     let rcl = old.gfp.parse("GFP_KERNEL | __GFP_RECLAIMABLE").unwrap();
-    assert!(old.kmalloc(1000, rcl).summary.contains("of kmalloc-1024 "));
+    assert!(old
+        .kmalloc(1000, rcl)
+        .summary
+        .to_string()
+        .contains("of kmalloc-1024 "));
 }
 
 #[test]
@@ -86,7 +102,7 @@ fn zero_size_overflow_and_large_requests() {
     // Above 8 KiB: a compound page of get_order(size).
     let big = k.kmalloc(100_000, gfp);
     assert!(
-        big.summary.contains("order-5 compound page"),
+        big.summary.to_string().contains("order-5 compound page"),
         "{}",
         big.summary
     );
@@ -201,7 +217,7 @@ fn golden_cache_for_every_size_per_release() {
             }
             if size == 8193 {
                 assert!(
-                    ev.summary.contains("order-2 compound page"),
+                    ev.summary.to_string().contains("order-2 compound page"),
                     "{}",
                     ev.summary
                 );
@@ -213,8 +229,8 @@ fn golden_cache_for_every_size_per_release() {
                 b if short && b >= 1024 => format!("kmalloc-{}k", b / 1024),
                 b => format!("kmalloc-{b}"),
             };
-            let cache = ev
-                .summary
+            let summary = ev.summary.to_string();
+            let cache = summary
                 .split(" of ")
                 .nth(1)
                 .unwrap()
@@ -246,6 +262,7 @@ fn golden_orders_of_large_kmallocs() {
             let ev = k.kmalloc(size, gfp);
             assert!(
                 ev.summary
+                    .to_string()
                     .contains(&format!("an order-{order} compound page")),
                 "{version}: kmalloc({size}): {}",
                 ev.summary

@@ -61,7 +61,9 @@ fn a_plain_cache_gets_its_own_line_with_word_rounded_objects() {
         let ev = k.kmem_cache_create("foo", 100, 0, SlabFlags::default());
         assert_eq!(ev.outcome, Outcome::Ok);
         assert!(
-            ev.summary.starts_with("new cache foo: 104-byte objects"),
+            ev.summary
+                .to_string()
+                .starts_with("new cache foo: 104-byte objects"),
             "{}",
             ev.summary
         );
@@ -79,7 +81,7 @@ fn a_plain_cache_gets_its_own_line_with_word_rounded_objects() {
         let again = k.kmem_cache_create("foo2", 100, 0, SlabFlags::default());
         assert_eq!(again.value, ev.value);
         assert!(
-            again.summary.contains("merged into foo"),
+            again.summary.to_string().contains("merged into foo"),
             "{}",
             again.summary
         );
@@ -95,7 +97,9 @@ fn kmalloc_caches_are_never_merge_targets() {
         let mut k = boot(version);
         let ev = k.kmem_cache_create("bar", 100, 0, HWCACHE);
         assert!(
-            ev.summary.starts_with("new cache bar: 128-byte objects"),
+            ev.summary
+                .to_string()
+                .starts_with("new cache bar: 128-byte objects"),
             "{version}: {}",
             ev.summary
         );
@@ -105,7 +109,7 @@ fn kmalloc_caches_are_never_merge_targets() {
         };
         let ev = k.kmem_cache_create("acct", 128, 0, account);
         assert!(
-            ev.summary.starts_with("new cache acct"),
+            ev.summary.to_string().starts_with("new cache acct"),
             "{version}: {}",
             ev.summary
         );
@@ -118,7 +122,9 @@ fn kmalloc_caches_are_never_merge_targets() {
     };
     let ev = k.kmem_cache_create("dmabuf", 512, 0, dma);
     assert!(
-        ev.summary.starts_with("merged into dma-kmalloc-512"),
+        ev.summary
+            .to_string()
+            .starts_with("merged into dma-kmalloc-512"),
         "{}",
         ev.summary
     );
@@ -259,7 +265,7 @@ fn unmergeable_duplicate_names_fail_with_eexist() {
         assert_eq!(first.outcome, Outcome::Ok);
         // The free pointer goes after the object.
         assert!(
-            first.summary.contains("72-byte objects"),
+            first.summary.to_string().contains("72-byte objects"),
             "{}",
             first.summary
         );
@@ -296,6 +302,7 @@ fn random_kmalloc_caches_spread_call_sites_over_copies() {
             let ev = k.kmalloc(100, gfp);
             names.insert(
                 ev.summary
+                    .to_string()
                     .split(" of ")
                     .nth(1)
                     .unwrap()

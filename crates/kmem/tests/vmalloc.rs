@@ -192,7 +192,7 @@ fn vmalloc_in_interrupt_bugs_and_vfree_there_is_deferred() {
         k.context_op(ContextOp::EnterHardirq);
         let ev = k.vfree(a);
         assert_eq!(ev.outcome, Outcome::Ok, "{ev:?}");
-        assert!(ev.summary.contains("defers"), "{}", ev.summary);
+        assert!(ev.summary.to_string().contains("defers"), "{}", ev.summary);
         assert!(k.vmap.area_containing(a).is_some(), "not freed yet");
         let ev = k.vmalloc(4096);
         assert_eq!(ev.outcome, Outcome::Bug);
@@ -256,7 +256,7 @@ fn kvmalloc_falls_back_as_each_release_decides() {
         assert_eq!(ev.outcome, Outcome::Ok, "{version}: {ev:?}");
         assert!(k.translator().is_vmalloc_addr(addr(ev.value)).value);
         assert!(
-            ev.summary.contains("fell back to vmalloc"),
+            ev.summary.to_string().contains("fell back to vmalloc"),
             "{}",
             ev.summary
         );
@@ -275,7 +275,11 @@ fn kvmalloc_falls_back_as_each_release_decides() {
         } else {
             "do not allow blocking"
         };
-        assert!(ev.summary.contains(expected), "{version}: {}", ev.summary);
+        assert!(
+            ev.summary.to_string().contains(expected),
+            "{version}: {}",
+            ev.summary
+        );
         let reason = if version == "4.19" {
             NoFallback::NotGfpKernel
         } else {
@@ -288,14 +292,16 @@ fn kvmalloc_falls_back_as_each_release_decides() {
         let v = addr(k.kvmalloc(64 << 10, kernel).value);
         let ev = k.kvfree(v);
         assert!(
-            ev.summary.starts_with("is_vmalloc_addr: vfree"),
+            ev.summary.to_string().starts_with("is_vmalloc_addr: vfree"),
             "{}",
             ev.summary
         );
         let s = addr(k.kvmalloc(100, kernel).value);
         let ev = k.kvfree(s);
         assert!(
-            ev.summary.starts_with("not a vmalloc address: kfree"),
+            ev.summary
+                .to_string()
+                .starts_with("not a vmalloc address: kfree"),
             "{}",
             ev.summary
         );
@@ -310,7 +316,11 @@ fn kvmalloc_above_4_mib_maps_huge_pages_on_6x() {
     assert_eq!(ev.outcome, Outcome::Ok, "{}", ev.summary);
     let v = addr(ev.value);
     assert_eq!(v.as_u64() % (2 << 20), 0, "2 MiB aligned");
-    assert!(ev.summary.contains("PMD leaves"), "{}", ev.summary);
+    assert!(
+        ev.summary.to_string().contains("PMD leaves"),
+        "{}",
+        ev.summary
+    );
     let lookup = k.pgtables.lookup(v.wrapping_add(5 * 4096 + 3));
     assert_eq!(lookup.entries().count(), 4, "stops at the PMD leaf");
     let leaf = lookup.entries().last().unwrap();
@@ -321,7 +331,11 @@ fn kvmalloc_above_4_mib_maps_huge_pages_on_6x() {
     let mut k = boot("4.19");
     let kernel = k.gfp.parse("GFP_KERNEL").unwrap();
     let ev = k.kvmalloc(6 << 20, kernel);
-    assert!(ev.summary.contains("one at a time"), "{}", ev.summary);
+    assert!(
+        ev.summary.to_string().contains("one at a time"),
+        "{}",
+        ev.summary
+    );
 }
 
 #[test]
@@ -367,7 +381,11 @@ fn memory_contents_and_faults() {
         assert_eq!(log[0], first);
         let tables = log.iter().find(|l| l.starts_with("PGD ")).unwrap();
         assert!(tables.ends_with(" PTE 0"), "{tables}");
-        assert!(ev.summary.contains("guard page"), "{}", ev.summary);
+        assert!(
+            ev.summary.to_string().contains("guard page"),
+            "{}",
+            ev.summary
+        );
         assert!(matches!(k.state(), kmem::kernel::KernelState::Stopped(_)));
         assert!(!k.taint.is_clean());
     }

@@ -88,7 +88,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         } else {
             String::new()
         };
-        let summary = step.event.as_ref().map(|e| e.summary.clone()).unwrap_or_default();
+        let summary = step.event.as_ref().map(|e| e.summary.to_string()).unwrap_or_default();
         let log: Vec<String> = match &step.event {
             Some(e) => e.log.iter().map(|l| l.to_string()).collect(),
             None => step.output.lines().map(str::to_string).collect(),

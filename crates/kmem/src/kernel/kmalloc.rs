@@ -3,7 +3,10 @@
 //! checks and reports of each release (mm/slub.c, mm/slab_common.c).
 
 use super::event_text;
-use super::{CallValue, Effect, EventBuilder, Kernel, KernelState, Outcome};
+use super::{
+    AddressResult, CallValue, Effect, EventBuilder, Kernel, KernelState, Outcome, SummaryResult,
+    Text,
+};
 use crate::addr::{Order, Pfn, VirtAddr, PAGE_SIZE};
 use crate::dmesg::{Level, Taint};
 use crate::gfp::{Gfp, GfpFlag};
@@ -35,13 +38,13 @@ const SLAB_KEPT_FLAGS: [GfpFlag; 14] = [
 impl Kernel {
     /// `kmalloc(size, flags)`.
     pub fn kmalloc(&mut self, size: u64, gfp: Gfp) -> Event {
-        let call = event_text(format_args!("kmalloc({size}, {})", self.mode(gfp)));
+        let call = self.size_call("kmalloc", None, size, gfp);
         self.kmalloc_entry(call, Some(size), gfp)
     }
 
     /// `kzalloc(size, flags)`: `kmalloc(size, flags | __GFP_ZERO)`.
     pub fn kzalloc(&mut self, size: u64, gfp: Gfp) -> Event {
-        let call = event_text(format_args!("kzalloc({size}, {})", self.mode(gfp)));
+        let call = self.size_call("kzalloc", None, size, gfp);
         let zeroed = gfp | self.gfp.bit(GfpFlag::Zero);
         self.kmalloc_entry(call, Some(size), zeroed)
     }
@@ -49,21 +52,28 @@ impl Kernel {
     /// `kmalloc_array(n, size, flags)`: NULL, silently, when `n * size`
     /// overflows `size_t`.
     pub fn kmalloc_array(&mut self, n: u64, size: u64, gfp: Gfp) -> Event {
-        let call = event_text(format_args!(
-            "kmalloc_array({n}, {size}, {})",
-            self.mode(gfp)
-        ));
+        let call = self.size_call("kmalloc_array", Some(n), size, gfp);
         self.kmalloc_entry(call, n.checked_mul(size), gfp)
     }
 
     /// `kcalloc(n, size, flags)`: `kmalloc_array(n, size, flags | __GFP_ZERO)`.
     pub fn kcalloc(&mut self, n: u64, size: u64, gfp: Gfp) -> Event {
-        let call = event_text(format_args!("kcalloc({n}, {size}, {})", self.mode(gfp)));
+        let call = self.size_call("kcalloc", Some(n), size, gfp);
         let zeroed = gfp | self.gfp.bit(GfpFlag::Zero);
         self.kmalloc_entry(call, n.checked_mul(size), zeroed)
     }
 
-    fn kmalloc_entry(&mut self, call: String, size: Option<u64>, gfp: Gfp) -> Event {
+    /// The call text of a kmalloc-family call, written when shown.
+    fn size_call(&self, function: &'static str, count: Option<u64>, size: u64, gfp: Gfp) -> Text {
+        Text::SizeCall {
+            function,
+            count,
+            size,
+            mode: self.mode(gfp),
+        }
+    }
+
+    fn kmalloc_entry(&mut self, call: Text, size: Option<u64>, gfp: Gfp) -> Event {
         let mut ev = match self.begin(call) {
             Ok(ev) => ev,
             Err(refused) => return *refused,
@@ -89,10 +99,10 @@ impl Kernel {
         ev: &mut EventBuilder,
         size: u64,
         gfp: Gfp,
-    ) -> Result<(VirtAddr, String), (Outcome, String)> {
+    ) -> AddressResult {
         if size == 0 {
             let summary = "size 0: ZERO_SIZE_PTR, which faults when used".to_string();
-            return Ok((VirtAddr::new(ZERO_SIZE_PTR), summary));
+            return Ok((VirtAddr::new(ZERO_SIZE_PTR), Text::from(summary)));
         }
         if size > KMALLOC_MAX_CACHE_SIZE {
             return self.kmalloc_large(ev, size, gfp);
@@ -116,7 +126,7 @@ impl Kernel {
             kind
         };
         let Some(id) = self.slab.kmalloc_cache(kind, size) else {
-            return Err((Outcome::Failed, String::new()));
+            return Err((Outcome::Failed, Text::from(String::new())));
         };
         let function = kmalloc_function(self.profile().series);
         self.slab_alloc_object(ev, id, gfp, size, function)
@@ -134,7 +144,7 @@ impl Kernel {
         gfp: Gfp,
         requested: u64,
         function: &'static str,
-    ) -> Result<(VirtAddr, String), (Outcome, String)> {
+    ) -> AddressResult {
         let t = self.gfp;
         let (slab_pfn, offset) = loop {
             let object = match self.slab.alloc(id) {
@@ -144,7 +154,7 @@ impl Kernel {
                         "no memory for a new slab of {}: NULL",
                         self.slab.caches[id].name
                     ));
-                    (outcome, summary)
+                    (outcome, Text::from(summary))
                 })?,
             };
             if !self.slab.debug()
@@ -167,20 +177,17 @@ impl Kernel {
             .translator()
             .va_value(slab_pfn.phys())
             .wrapping_add(offset);
-        let summary = event_text(format_args!(
-            "{object_size}-byte object of {} at offset {offset:#x} of the slab at pfn {slab_pfn:#x}",
-            self.slab.caches[id].name
-        ));
+        let summary = Text::SlabObject {
+            object_size,
+            cache: self.slab.caches[id].name.clone(),
+            offset,
+            slab: slab_pfn,
+        };
         Ok((addr, summary))
     }
 
     /// `kmalloc_large()`: whole pages, `__GFP_COMP`, order `get_order(size)`.
-    fn kmalloc_large(
-        &mut self,
-        ev: &mut EventBuilder,
-        size: u64,
-        gfp: Gfp,
-    ) -> Result<(VirtAddr, String), (Outcome, String)> {
+    fn kmalloc_large(&mut self, ev: &mut EventBuilder, size: u64, gfp: Gfp) -> AddressResult {
         let series = self.profile().series;
         let mut gfp = gfp;
         if series != Series::V4_19 {
@@ -199,7 +206,7 @@ impl Kernel {
                 let summary = event_text(format_args!(
                     "{size} bytes above KMALLOC_MAX_CACHE_SIZE: an order-{order} compound page from the page allocator at pfn {pfn:#x}"
                 ));
-                Ok((addr, summary))
+                Ok((addr, Text::from(summary)))
             }
             Err(outcome) => {
                 let summary = if order > u32::from(Order::MAX.as_u8()) {
@@ -207,7 +214,7 @@ impl Kernel {
                 } else {
                     format!("no order-{order} block for {size} bytes: NULL")
                 };
-                Err((outcome, summary))
+                Err((outcome, Text::from(summary)))
             }
         }
     }
@@ -295,7 +302,7 @@ impl Kernel {
             self.debug_init_slab(id, pfn, got_order);
         }
         ev.effects.push(Effect::NewSlab {
-            cache: self.slab.caches[id].name.clone(),
+            cache: self.slab.caches[id].name.to_string(),
             pfn,
             order: got_order as u8,
         });
@@ -318,7 +325,10 @@ impl Kernel {
 
     /// `kfree(objp)`.
     pub fn kfree(&mut self, addr: VirtAddr) -> Event {
-        let call = event_text(format_args!("kfree({addr:#x})"));
+        let call = Text::AddressCall {
+            function: "kfree",
+            addr,
+        };
         let mut ev = match self.begin(call) {
             Ok(ev) => ev,
             Err(refused) => return *refused,
@@ -330,13 +340,9 @@ impl Kernel {
     }
 
     /// `kfree()`'s work: a summary, or the outcome of a misuse.
-    pub(super) fn kfree_memory(
-        &mut self,
-        ev: &mut EventBuilder,
-        addr: VirtAddr,
-    ) -> Result<String, (Outcome, String)> {
+    pub(super) fn kfree_memory(&mut self, ev: &mut EventBuilder, addr: VirtAddr) -> SummaryResult {
         if addr.as_u64() <= ZERO_SIZE_PTR {
-            return Ok("ZERO_OR_NULL_PTR: nothing to free".to_string());
+            return Ok(Text::from("ZERO_OR_NULL_PTR: nothing to free".to_string()));
         }
         let phys = self.translator().pa_value(addr);
         let pfn = phys.pfn();
@@ -349,7 +355,7 @@ impl Kernel {
             self.stop_with_oops(lines, "kfree() of an address with no struct page");
             let summary =
                 format!("{addr:#x} is not in the direct map: its struct page does not exist, oops");
-            return Err((Outcome::Oops, summary));
+            return Err((Outcome::Oops, Text::from(summary)));
         };
         let meta = self.mem.page(head).copied().unwrap_or_default();
         let offset = phys.as_u64() - head.phys().as_u64();
@@ -360,36 +366,30 @@ impl Kernel {
                 self.buddy
                     .free_pages(&mut self.mem, head, meta.order, &mut effects);
                 ev.effects.extend(effects.into_iter().map(Effect::Buddy));
-                Ok(format!(
+                Ok(Text::from(format!(
                     "not a slab page: the order-{} compound page at pfn {head:#x} goes back to the page allocator",
                     meta.order
-                ))
+                )))
             }
             _ => self.kfree_non_slab(ev, addr, head, meta),
         }
     }
 
-    fn slab_free(
-        &mut self,
-        ev: &mut EventBuilder,
-        head: Pfn,
-        offset: u64,
-    ) -> Result<String, (Outcome, String)> {
+    fn slab_free(&mut self, ev: &mut EventBuilder, head: Pfn, offset: u64) -> SummaryResult {
         let series = self.profile().series;
         if self.slab.debug() {
             self.debug_free(ev, head, offset)?;
         }
         match self.slab.free(head, offset) {
             SlabFree::Freed { cache, discard } => {
-                let name = &self.slab.caches[cache].name;
-                let mut summary = event_text(format_args!(
-                    "object back on the freelist of its {name} slab"
-                ));
+                let name = self.slab.caches[cache].name.clone();
                 if let Some((pfn, order)) = discard {
-                    self.discard_slab(ev, self.slab.caches[cache].name.clone(), pfn, order);
-                    summary.push_str("; the slab became empty and went back to the page allocator");
+                    self.discard_slab(ev, name.to_string(), pfn, order);
                 }
-                Ok(summary)
+                Ok(Text::SlabFreed {
+                    cache: name,
+                    slab_discarded: discard.is_some(),
+                })
             }
             SlabFree::DoubleFreeDetected { cache } => {
                 let line = report::double_free_bug_line(series);
@@ -398,19 +398,19 @@ impl Kernel {
                     lines,
                     "kfree() of an object already at the head of its freelist",
                 );
-                Err((Outcome::Bug, format!(
+                Err((Outcome::Bug, Text::from(format!(
                     "double free: the object is already the first free object of its {} slab; CONFIG_SLAB_FREELIST_HARDENED's naive check BUGs",
                     self.slab.caches[cache].name
-                )))
+                ))))
             }
             SlabFree::NotAnObject { cache } => {
                 let name = self.slab.caches[cache].name.clone();
                 self.state = KernelState::Stopped(format!(
                     "kfree() of a pointer inside a {name} slab that is not an object"
                 ));
-                Err((Outcome::Refused(format!("the pointer is inside a {name} slab but not at the start of an object; without slub_debug the kernel links it into the freelist and corrupts the slab, so the simulation stops here")), String::new()))
+                Err((Outcome::Refused(format!("the pointer is inside a {name} slab but not at the start of an object; without slub_debug the kernel links it into the freelist and corrupts the slab, so the simulation stops here")), Text::from(String::new())))
             }
-            SlabFree::NotASlab => Ok(String::new()),
+            SlabFree::NotASlab => Ok(Text::from(String::new())),
         }
     }
 
@@ -439,7 +439,7 @@ impl Kernel {
         addr: VirtAddr,
         head: Pfn,
         meta: PageMeta,
-    ) -> Result<String, (Outcome, String)> {
+    ) -> SummaryResult {
         let series = self.profile().series;
         if series == Series::V4_19 {
             let line = report::KFREE_NOT_COMPOUND_BUG_LINE_4_19;
@@ -447,9 +447,9 @@ impl Kernel {
             self.stop_with_oops(lines, "kfree() of a page that is neither slab nor compound");
             return Err((
                 Outcome::Bug,
-                format!(
+                Text::from(format!(
                 "{addr:#x} is not slab memory and not a compound page: BUG_ON(!PageCompound(page))"
-            ),
+            )),
             ));
         }
         let warned = self.warn_once(
@@ -472,7 +472,7 @@ impl Kernel {
             }
             other => format!("{addr:#x} is {other:?} memory, not slab: free_large_kmalloc() warns; the page's reference count underflows"),
         };
-        Err((Outcome::Warn, summary))
+        Err((Outcome::Warn, Text::from(summary)))
     }
 
     /// The usable size of the kmalloc memory at `addr` (what `ksize`
@@ -503,7 +503,7 @@ impl Kernel {
                 self,
                 CallValue::Count(0),
                 Outcome::Ok,
-                "ZERO_OR_NULL_PTR: 0".into(),
+                Text::from("ZERO_OR_NULL_PTR: 0"),
             );
         }
         self.skip_orig_size_check(addr);

@@ -117,7 +117,7 @@ impl Kernel {
 
     fn cache_label(&self, cache: u32) -> String {
         match self.slab.caches.get(cache as usize) {
-            Some(c) => c.name.clone(),
+            Some(c) => c.name.to_string(),
             None => format!("cache#{cache}"),
         }
     }
@@ -223,7 +223,7 @@ impl Kernel {
             return ev.finish(self, CallValue::Void, Outcome::Ok, summary);
         }
         for (pfn, order) in self.slab.shrink(id) {
-            self.discard_slab(&mut ev, name.clone(), pfn, order);
+            self.discard_slab(&mut ev, name.to_string(), pfn, order);
         }
         if busy {
             for pfn in self.slab.partial_slabs(id) {
@@ -290,7 +290,7 @@ impl Kernel {
         let freed = self.slab.shrink(id);
         let count = freed.len() as u64;
         for (pfn, order) in freed {
-            self.discard_slab(&mut ev, name.clone(), pfn, order);
+            self.discard_slab(&mut ev, name.to_string(), pfn, order);
         }
         let summary = event_text(format_args!(
             "{count} empty slabs of {name} went back to the page allocator"

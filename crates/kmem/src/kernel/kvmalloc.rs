@@ -3,7 +3,7 @@
 //! (6.x) `kvrealloc`. The decision itself is [`crate::kvmalloc::plan`].
 
 use super::event_text;
-use super::{CallValue, Effect, EventBuilder, Kernel, Outcome};
+use super::{AddressResult, CallValue, Effect, EventBuilder, Kernel, Outcome, SummaryResult, Text};
 use crate::addr::VirtAddr;
 use crate::gfp::{Gfp, GfpFlag};
 use crate::kernel::Event;
@@ -79,12 +79,7 @@ impl Kernel {
         ev.finish_address(self, result)
     }
 
-    fn kvmalloc_memory(
-        &mut self,
-        ev: &mut EventBuilder,
-        size: u64,
-        gfp: Gfp,
-    ) -> Result<(VirtAddr, String), (Outcome, String)> {
+    fn kvmalloc_memory(&mut self, ev: &mut EventBuilder, size: u64, gfp: Gfp) -> AddressResult {
         let t = self.gfp;
         let decision = plan(self.profile().series, t, size, gfp);
         let adjusted = if decision.kmalloc_gfp == gfp {
@@ -95,7 +90,10 @@ impl Kernel {
         let kmalloc_failure = match self.kmalloc_memory(ev, size, decision.kmalloc_gfp) {
             Ok((addr, how)) => {
                 ev.effects.push(Effect::Kvmalloc(KvmallocPath::Kmalloc));
-                return Ok((addr, format!("kmalloc{adjusted} succeeded: {how}")));
+                return Ok((
+                    addr,
+                    Text::from(format!("kmalloc{adjusted} succeeded: {how}")),
+                ));
             }
             Err((outcome, why)) => (outcome, why),
         };
@@ -110,7 +108,14 @@ impl Kernel {
         };
         let mark = ev.effects.len();
         ev.effects.push(Effect::Kvmalloc(path));
-        let result = self.kvmalloc_fallback(ev, size, decision.fallback, adjusted, outcome, why);
+        let result = self.kvmalloc_fallback(
+            ev,
+            size,
+            decision.fallback,
+            adjusted,
+            outcome,
+            why.to_string(),
+        );
         if result.is_err() {
             if let Some(Effect::Kvmalloc(KvmallocPath::Vmalloc { succeeded })) =
                 ev.effects.get_mut(mark)
@@ -130,11 +135,14 @@ impl Kernel {
         adjusted: String,
         outcome: Outcome,
         why: String,
-    ) -> Result<(VirtAddr, String), (Outcome, String)> {
+    ) -> AddressResult {
         match fallback {
             Fallback::None(reason) => Err((
                 outcome,
-                format!("kmalloc{adjusted} failed ({why}); {}", reason.explain()),
+                Text::from(format!(
+                    "kmalloc{adjusted} failed ({why}); {}",
+                    reason.explain()
+                )),
             )),
             Fallback::TooLarge { warn } => {
                 let outcome = if warn
@@ -149,7 +157,7 @@ impl Kernel {
                 };
                 Err((
                     outcome,
-                    format!("kmalloc{adjusted} failed ({why}); {size} bytes is above INT_MAX, so kvmalloc returns NULL without trying vmalloc"),
+                    Text::from(format!("kmalloc{adjusted} failed ({why}); {size} bytes is above INT_MAX, so kvmalloc returns NULL without trying vmalloc")),
                 ))
             }
             Fallback::Vmalloc { gfp: vgfp, huge } => {
@@ -157,11 +165,11 @@ impl Kernel {
                 match self.vmalloc_memory(ev, size, vgfp, vm_flags, "kvmalloc") {
                     Ok((addr, how)) => Ok((
                         addr,
-                        format!("kmalloc{adjusted} failed ({why}); fell back to vmalloc: {how}"),
+                        Text::from(format!("kmalloc{adjusted} failed ({why}); fell back to vmalloc: {how}")),
                     )),
                     Err((o, vwhy)) => Err((
                         o,
-                        format!("kmalloc{adjusted} failed ({why}); the vmalloc fallback failed too: {vwhy}"),
+                        Text::from(format!("kmalloc{adjusted} failed ({why}); the vmalloc fallback failed too: {vwhy}")),
                     )),
                 }
             }
@@ -178,9 +186,9 @@ impl Kernel {
             "not a vmalloc address: kfree"
         };
         ev.summary = if ev.summary.is_empty() {
-            path.to_string()
+            Text::from(path.to_string())
         } else {
-            format!("{path}; {}", ev.summary)
+            Text::from(format!("{path}; {}", ev.summary))
         };
         ev
     }
@@ -219,11 +227,11 @@ impl Kernel {
         addr: VirtAddr,
         new_size: u64,
         gfp: Gfp,
-    ) -> Result<(VirtAddr, String), (Outcome, String)> {
+    ) -> AddressResult {
         if new_size == 0 {
             let freed = self.kfree_memory(ev, addr)?;
             let summary = event_text(format_args!("new size 0: kfree and ZERO_SIZE_PTR; {freed}"));
-            return Ok((VirtAddr::new(ZERO_SIZE_PTR), summary));
+            return Ok((VirtAddr::new(ZERO_SIZE_PTR), Text::from(summary)));
         }
         let old_size = if addr.as_u64() <= ZERO_SIZE_PTR {
             0
@@ -237,22 +245,25 @@ impl Kernel {
             }
             let summary =
                 format!("ksize is {old_size} bytes, enough for {new_size}: the same object");
-            return Ok((addr, summary));
+            return Ok((addr, Text::from(summary)));
         }
-        let (new, how) = self
-            .kmalloc_memory(ev, new_size, gfp)
-            .map_err(|(o, why)| (o, format!("{why}; the old object is left as it was")))?;
+        let (new, how) = self.kmalloc_memory(ev, new_size, gfp).map_err(|(o, why)| {
+            (
+                o,
+                Text::from(format!("{why}; the old object is left as it was")),
+            )
+        })?;
         if old_size > 0 {
             self.copy_bytes(addr, new, old_size);
             // krealloc returns the new object whatever kfree made of the old.
             if let Err((_, why)) = self.kfree_memory(ev, addr) {
                 let summary = event_text(format_args!("{old_size} bytes copied to a new object: {how}; freeing the old one went wrong: {why}"));
-                return Ok((new, summary));
+                return Ok((new, Text::from(summary)));
             }
         }
         let summary =
             format!("{old_size} bytes copied to a new object: {how}; the old one is freed");
-        Ok((new, summary))
+        Ok((new, Text::from(summary)))
     }
 
     /// `kvrealloc` as each release has it. 4.19 has none. 6.6's
@@ -282,17 +293,17 @@ impl Kernel {
         let result = match (series, old_size) {
             (Series::V4_19, _) => Err((
                 Outcome::Refused("4.19 has no kvrealloc()".into()),
-                String::new(),
+                Text::default(),
             )),
             (Series::V6_6, Some(old)) => self.kvrealloc_6_6(&mut ev, addr, old, new_size, gfp),
             (Series::V6_6, None) => Err((
                 Outcome::Refused("6.6's kvrealloc takes (p, oldsize, newsize, flags)".into()),
-                String::new(),
+                Text::default(),
             )),
             (Series::V6_12, None) => self.kvrealloc_6_12(&mut ev, addr, new_size, gfp),
             (Series::V6_12, Some(_)) => Err((
                 Outcome::Refused("6.12's kvrealloc takes (p, size, flags)".into()),
-                String::new(),
+                Text::default(),
             )),
         };
         ev.finish_address(self, result)
@@ -305,17 +316,19 @@ impl Kernel {
         old_size: u64,
         new_size: u64,
         gfp: Gfp,
-    ) -> Result<(VirtAddr, String), (Outcome, String)> {
+    ) -> AddressResult {
         if old_size >= new_size {
             return Ok((
                 addr,
-                format!("old size {old_size} >= new size {new_size}: the same memory"),
+                Text::from(format!(
+                    "old size {old_size} >= new size {new_size}: the same memory"
+                )),
             ));
         }
         let (new, how) = self.kvmalloc_memory(ev, new_size, gfp)?;
         self.copy_bytes(addr, new, old_size);
         let freed = self.kvfree_memory(ev, addr);
-        Ok((new, copied_summary(&how, old_size, freed)))
+        Ok((new, Text::from(copied_summary(&how, old_size, freed))))
     }
 
     fn kvrealloc_6_12(
@@ -324,7 +337,7 @@ impl Kernel {
         addr: VirtAddr,
         size: u64,
         gfp: Gfp,
-    ) -> Result<(VirtAddr, String), (Outcome, String)> {
+    ) -> AddressResult {
         if crate::translate::is_vmalloc(addr) {
             return self.vrealloc_memory(ev, addr, size, gfp);
         }
@@ -338,13 +351,13 @@ impl Kernel {
             self.usable_size(addr).unwrap_or(0)
         };
         let (new, how) = self.kvmalloc_memory(ev, size, gfp)?;
-        let mut freed = Ok(String::new());
+        let mut freed = Ok(Text::default());
         if addr.as_u64() > ZERO_SIZE_PTR {
             self.copy_bytes(addr, new, old_size);
             freed = self.kfree_memory(ev, addr);
         }
-        let how = format!("krealloc failed, so kvmalloc: {how}");
-        Ok((new, copied_summary(&how, old_size, freed)))
+        let how = Text::from(format!("krealloc failed, so kvmalloc: {how}"));
+        Ok((new, Text::from(copied_summary(&how, old_size, freed))))
     }
 
     /// 6.12's `vrealloc()`: size 0 frees; a size that fits the area's pages
@@ -356,7 +369,7 @@ impl Kernel {
         addr: VirtAddr,
         size: u64,
         gfp: Gfp,
-    ) -> Result<(VirtAddr, String), (Outcome, String)> {
+    ) -> AddressResult {
         if size == 0 {
             self.vfree_memory(ev, addr, false)?;
             return Ok((VirtAddr::NULL, "size 0: vfree, NULL".into()));
@@ -372,7 +385,7 @@ impl Kernel {
             );
             return Err((
                 Outcome::Warn,
-                format!("{addr:#x} is not a vmalloc area: WARN, NULL"),
+                Text::from(format!("{addr:#x} is not a vmalloc area: WARN, NULL")),
             ));
         };
         let old_size = area.usable_size();
@@ -382,7 +395,9 @@ impl Kernel {
             }
             return Ok((
                 addr,
-                format!("the area's {old_size} bytes hold {size}: the same memory"),
+                Text::from(format!(
+                    "the area's {old_size} bytes hold {size}: the same memory"
+                )),
             ));
         }
         let (new, how) = self.vmalloc_memory(ev, size, gfp, 0, "vrealloc_noprof")?;
@@ -390,16 +405,16 @@ impl Kernel {
         let freed = self.vfree_memory(ev, addr, false);
         Ok((
             new,
-            copied_summary(&format!("a new area: {how}"), old_size, freed),
+            Text::from(copied_summary(
+                &Text::from(format!("a new area: {how}")),
+                old_size,
+                freed,
+            )),
         ))
     }
 
     /// `kvfree()`'s work.
-    fn kvfree_memory(
-        &mut self,
-        ev: &mut EventBuilder,
-        addr: VirtAddr,
-    ) -> Result<String, (Outcome, String)> {
+    fn kvfree_memory(&mut self, ev: &mut EventBuilder, addr: VirtAddr) -> SummaryResult {
         if crate::translate::is_vmalloc(addr) {
             self.vfree_memory(ev, addr, false)
         } else {
@@ -416,7 +431,7 @@ impl Kernel {
 
 /// The summary of a resize that moved the memory: the new memory is
 /// returned whatever freeing the old one did.
-fn copied_summary(how: &str, copied: u64, freed: Result<String, (Outcome, String)>) -> String {
+fn copied_summary(how: &Text, copied: u64, freed: SummaryResult) -> String {
     match freed {
         Ok(_) => format!("{how}; {copied} bytes copied, the old memory freed"),
         Err((_, why)) => {

@@ -16,7 +16,7 @@
 //! all-ones 21-bit last_cpupid from bit 30), as in the familiar
 //! `0x17ffffc0000000(node=0|zone=2|lastcpupid=0x1fffff)`.
 
-use super::{EventBuilder, Kernel, Outcome};
+use super::{EventBuilder, Kernel, Outcome, Text};
 use crate::addr::{Pfn, VirtAddr, PAGE_SIZE};
 use crate::dmesg::{Level, Taint};
 use crate::memmap::MemMap;
@@ -219,7 +219,7 @@ impl Kernel {
         ev: &EventBuilder,
         pfn: Pfn,
         offset: u64,
-    ) -> Result<(), (Outcome, String)> {
+    ) -> Result<(), (Outcome, Text)> {
         let series = self.profile().series;
         let Some(view) = self.slab.slab_view(pfn) else {
             return Ok(());
@@ -231,7 +231,7 @@ impl Kernel {
         let not_freed = |k: &mut Kernel, why: String| {
             let fix = format!("FIX {name}: Object at 0x{} not freed", k.slab_pointer(p));
             k.log.push(Level::Err, fix);
-            Err((Outcome::Bug, why))
+            Err((Outcome::Bug, Text::from(why)))
         };
         if series != Series::V4_19 && view.inuse < 1 {
             self.slab_err(

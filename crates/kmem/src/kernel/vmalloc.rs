@@ -19,7 +19,10 @@
 //! are not modelled.
 
 use super::event_text;
-use super::{CallValue, Effect, EventBuilder, Kernel, KernelState, Outcome};
+use super::{
+    AddressResult, CallValue, Effect, EventBuilder, Kernel, KernelState, Outcome, SummaryResult,
+    Text,
+};
 use crate::addr::{Pfn, VirtAddr, PAGE_SIZE};
 use crate::dmesg::Level;
 use crate::gfp::{Gfp, GfpFlag};
@@ -56,9 +59,6 @@ const RECLAIM_MASK: [GfpFlag; 11] = [
     GfpFlag::Memalloc,
     GfpFlag::NoMemalloc,
 ];
-
-/// Where a vmalloc-family call ended, for its event.
-type VmResult = Result<(VirtAddr, String), (Outcome, String)>;
 
 impl Kernel {
     /// `vmalloc(size)`: `GFP_KERNEL`, page-granular, virtually contiguous.
@@ -149,7 +149,7 @@ impl Kernel {
         gfp: Gfp,
         vm_flags: u32,
         entry: &'static str,
-    ) -> VmResult {
+    ) -> AddressResult {
         let series = self.profile().series;
         let totalram = self.buddy.managed_pages();
         let aligned = size.wrapping_add(PAGE_SIZE - 1) & !(PAGE_SIZE - 1);
@@ -162,7 +162,7 @@ impl Kernel {
                 );
                 return Err((
                     Outcome::Failed,
-                    format!("{size} bytes rounds to {aligned} bytes: 0 or more than the machine's {totalram} pages of RAM: NULL"),
+                    Text::from(format!("{size} bytes rounds to {aligned} bytes: 0 or more than the machine's {totalram} pages of RAM: NULL")),
                 ));
             }
         } else {
@@ -184,9 +184,9 @@ impl Kernel {
                 );
                 return Err((
                     Outcome::Failed,
-                    format!(
+                    Text::from(format!(
                         "{size} bytes is more than the machine's {totalram} pages of RAM: NULL"
-                    ),
+                    )),
                 ));
             }
         }
@@ -213,7 +213,7 @@ impl Kernel {
         vm_flags: u32,
         page_order: u8,
         entry: &'static str,
-    ) -> VmResult {
+    ) -> AddressResult {
         let series = self.profile().series;
         let t = self.gfp;
         let map_size = PAGE_SIZE << page_order;
@@ -262,7 +262,10 @@ impl Kernel {
             Ok((a, _)) => a,
             Err((o, _)) => {
                 self.vmalloc_warn(gfp, &vm_struct_failed, entry);
-                return Err((o, "no memory for the vm_struct: NULL".to_string()));
+                return Err((
+                    o,
+                    Text::from("no memory for the vm_struct: NULL".to_string()),
+                ));
             }
         };
         // alloc_vmap_area()
@@ -393,7 +396,7 @@ impl Kernel {
                 pages.len()
             );
             self.abandon_area(ev, start, pages);
-            return Err((Outcome::Failed, short));
+            return Err((Outcome::Failed, Text::from(short)));
         }
         // Map them.
         if let Err(why) = self.map_area(ev, start, &pages, page_order) {
@@ -409,7 +412,7 @@ impl Kernel {
             };
             self.vmalloc_warn(area_warn_gfp, &message, entry);
             self.abandon_area(ev, start, pages);
-            return Err((Outcome::Failed, why));
+            return Err((Outcome::Failed, Text::from(why)));
         }
         if let Some(area) = self.vmap.get_mut(start) {
             area.pages = pages;
@@ -440,7 +443,7 @@ impl Kernel {
         let summary = event_text(format_args!(
             "a vmalloc area of {nr_pages} page{} at {start:#x}{guard}: {how}, scattered in physical memory", if nr_pages == 1 { "" } else { "s" }
         ));
-        Ok((start, summary))
+        Ok((start, Text::from(summary)))
     }
 
     /// Builds the page-table entries of `area`, taking missing tables from
@@ -612,7 +615,7 @@ impl Kernel {
         ev: &mut EventBuilder,
         addr: VirtAddr,
         atomic: bool,
-    ) -> Result<String, (Outcome, String)> {
+    ) -> SummaryResult {
         let series = self.profile().series;
         let v4 = series == Series::V4_19;
         let deferred = atomic || self.context.in_interrupt();
@@ -646,9 +649,9 @@ impl Kernel {
             } else {
                 "in interrupt context, vfree()"
             };
-            return Ok(format!(
+            return Ok(Text::from(format!(
                 "{why} defers the free: {addr:#x} is queued on a per-CPU list and a workqueue frees it later"
-            ));
+            )));
         }
         self.vunmap_area(ev, addr)
     }
@@ -656,11 +659,7 @@ impl Kernel {
     /// The process-context part of vfree (4.19 `__vunmap()`, 6.x
     /// `remove_vm_area()` and the rest of `vfree()`), also what the
     /// workqueue runs for deferred frees: the checks, then the release.
-    fn vunmap_area(
-        &mut self,
-        ev: &mut EventBuilder,
-        addr: VirtAddr,
-    ) -> Result<String, (Outcome, String)> {
+    fn vunmap_area(&mut self, ev: &mut EventBuilder, addr: VirtAddr) -> SummaryResult {
         let series = self.profile().series;
         let v4 = series == Series::V4_19;
         let hashed = report::hashed_pointer(self, addr);
@@ -680,7 +679,9 @@ impl Kernel {
             if v4 {
                 return Err((
                     Outcome::Warn,
-                    format!("{addr:#x} is not page aligned: WARN, nothing freed"),
+                    Text::from(format!(
+                        "{addr:#x} is not page aligned: WARN, nothing freed"
+                    )),
                 ));
             }
         }
@@ -697,7 +698,7 @@ impl Kernel {
                 self.stop_with_oops(lines, "vfree() of an address no vmap area contains");
                 return Err((
                     Outcome::Oops,
-                    format!("no vmap area contains {addr:#x}: 4.19.0's __vunmap() reads find_vmap_area()->vm through NULL, oops"),
+                    Text::from(format!("no vmap area contains {addr:#x}: 4.19.0's __vunmap() reads find_vmap_area()->vm through NULL, oops")),
                 ));
             }
             let message = format!("Trying to vfree() nonexistent vm area ({hashed})");
@@ -716,7 +717,7 @@ impl Kernel {
             };
             return Err((
                 Outcome::Warn,
-                format!("{addr:#x} {why}: WARN, nothing freed"),
+                Text::from(format!("{addr:#x} {why}: WARN, nothing freed")),
             ));
         };
         if v4 {
@@ -728,7 +729,7 @@ impl Kernel {
         let pages = area.pages.len();
         let start = area.start;
         self.unlink_area(ev, area);
-        Ok(format!("{pages} page{} of the area at {start:#x} back to the page allocator; its address range is freed lazily", if pages == 1 { "" } else { "s" }))
+        Ok(Text::from(format!("{pages} page{} of the area at {start:#x} back to the page allocator; its address range is freed lazily", if pages == 1 { "" } else { "s" })))
     }
 
     /// The workqueue item of deferred vfrees (`delayed_vfree_work` /
