@@ -126,7 +126,7 @@ impl Kernel {
             kind
         };
         let Some(id) = self.slab.kmalloc_cache(kind, size) else {
-            return Err((Outcome::Failed, Text::from(String::new())));
+            return Err((Outcome::Failed, Text::default()));
         };
         let function = kmalloc_function(self.profile().series);
         self.slab_alloc_object(ev, id, gfp, size, function)
@@ -408,9 +408,9 @@ impl Kernel {
                 self.state = KernelState::Stopped(format!(
                     "kfree() of a pointer inside a {name} slab that is not an object"
                 ));
-                Err((Outcome::Refused(format!("the pointer is inside a {name} slab but not at the start of an object; without slub_debug the kernel links it into the freelist and corrupts the slab, so the simulation stops here")), Text::from(String::new())))
+                Err((Outcome::Refused(format!("the pointer is inside a {name} slab but not at the start of an object; without slub_debug the kernel links it into the freelist and corrupts the slab, so the simulation stops here")), Text::default()))
             }
-            SlabFree::NotASlab => Ok(Text::from(String::new())),
+            SlabFree::NotASlab => Ok(Text::default()),
         }
     }
 
