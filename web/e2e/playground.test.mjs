@@ -19,7 +19,6 @@ test("the playground loads, and its editor takes a script and reports errors", a
   const { page, problems, close } = await openPage(browser, {
     viewport: { width: 1200, height: 760 },
   });
-  const started = performance.now();
   await page.goto(BASE_URL);
 
   const title = page.getByRole("heading", { level: 1 });
@@ -29,7 +28,6 @@ test("the playground loads, and its editor takes a script and reports errors", a
 
   const editor = page.getByRole("textbox", { name: "Playground script" });
   await editor.waitFor();
-  console.log(`# time to an editor that accepts input: ${(performance.now() - started).toFixed(0)} ms`);
   assert.match(await editor.inputValue(), /kmalloc\(100, GFP_KERNEL\)/);
   await page.getByText("No errors.").waitFor();
 

@@ -1,16 +1,14 @@
 // A person's flow through each view, in real Chromium: type a script and
 // see the timeline; click a step and see the memory map highlight it;
 // translate an address; toggle a GFP bit; switch the kernel; use it at
-// phone width. Screenshots of every view go to docs/screenshots/, and the
-// suite prints its measurements (not pass/fail).
+// phone width. Screenshots of every view go to docs/screenshots/. (The
+// measurements are in bench.test.mjs.)
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readdirSync, readFileSync } from "node:fs";
-import { gzipSync } from "node:zlib";
+import { mkdirSync } from "node:fs";
 import { BASE_URL, launch, openPage } from "./browser.mjs";
 
 const SCREENSHOTS = new URL("../../docs/screenshots/", import.meta.url);
-const DIST = new URL("../../dist/", import.meta.url);
 let browser;
 
 before(async () => {
@@ -76,9 +74,6 @@ test("selecting a step highlights its frames on the memory map", async () => {
   const selected = page.getByTestId("selected-frames");
   // The default script's last step is vmalloc(SZ_1M): 256 scattered frames.
   await page.getByText(/256 frames at pfn/).waitFor();
-  const drawMs = Number(await page.locator("canvas.map-canvas").getAttribute("data-draw-ms"));
-  const frames = (await page.locator(".draw-time").textContent()).match(/^(\d+) frames/)[1];
-  console.log(`# memory map redraw, ${frames} frames: ${drawMs.toFixed(1)} ms`);
 
   await page.getByRole("tab", { name: "Timeline" }).click();
   await page.locator(".step-head").first().click();
@@ -180,59 +175,6 @@ test("at phone width the panes stack and stay usable", async () => {
   await page.getByRole("dialog", { name: "Help" }).waitFor();
   await page.keyboard.press("Escape");
   await page.getByRole("dialog").waitFor({ state: "detached" });
-  assert.deepEqual(problems, []);
-  await close();
-});
-
-/** Milliseconds from an edit plus Ctrl+Enter to the views' update. */
-async function editToRender(page) {
-  return page.evaluate(
-    () =>
-      new Promise((resolve) => {
-        const area = document.getElementById("script");
-        const views = document.querySelector(".views");
-        const started = performance.now();
-        const observer = new MutationObserver(() => {
-          observer.disconnect();
-          requestAnimationFrame(() => resolve(performance.now() - started));
-        });
-        observer.observe(views, { subtree: true, childList: true, characterData: true });
-        setTimeout(() => resolve(-1), 10000);
-        // One more call: a new step, so the views change.
-        area.value += "\nkfree(NULL);";
-        area.dispatchEvent(new InputEvent("input", { bubbles: true }));
-        area.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", ctrlKey: true, bubbles: true }));
-      }),
-  );
-}
-
-test("measurements: keystroke to render, and bytes transferred", async () => {
-  const { page, problems, close } = await open();
-  // The largest bundled example.
-  await page.getByRole("combobox", { name: "Examples" }).selectOption("size-limit");
-  await page.getByText(/kmalloc\(SZ_128K/).first().waitFor();
-  const example = await editToRender(page);
-  // A 1,000-call script.
-  let script = "";
-  for (let i = 0; i < 250; i++) {
-    script += `p${i % 20} = kmalloc(${8 + ((i * 37) % 4000)}, GFP_KERNEL);\nq = alloc_page(GFP_KERNEL);\n__free_page(q);\nkfree(p${i % 20});\n`;
-  }
-  await page.getByRole("textbox", { name: "Playground script" }).fill(script);
-  await page.keyboard.press("Control+Enter");
-  await page.getByText("after all 1000 steps").waitFor({ timeout: 20000 });
-  await page.getByRole("tab", { name: "Timeline" }).click();
-  const samples = [];
-  for (let i = 0; i < 5; i++) samples.push(await editToRender(page));
-  samples.sort((a, b) => a - b);
-  console.log(`# edit to updated views, an example: ${example.toFixed(1)} ms; a 1,000-call script: median ${samples[2].toFixed(1)} ms (target 16)`);
-  let raw = 0;
-  let gzip = 0;
-  for (const name of readdirSync(DIST)) {
-    const bytes = readFileSync(new URL(name, DIST));
-    raw += bytes.length;
-    gzip += gzipSync(bytes, { level: 9 }).length;
-  }
-  console.log(`# bytes of the app: ${raw} raw, ${gzip} gzipped (target 200 KB gzipped)`);
   assert.deepEqual(problems, []);
   await close();
 });
