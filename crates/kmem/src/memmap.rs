@@ -658,9 +658,10 @@ impl MemMap {
     }
 }
 
-/// A hasher for maps keyed by frame numbers (or small tuples of them):
+/// A hasher for maps keyed by frame numbers or small tuples of integers:
 /// the keys are already well spread, so a multiply is enough, and lookups
-/// on hot paths (page-table walks, slab lookups) stay cheap.
+/// on hot paths (page-table walks, slab lookups, the kmalloc cache table)
+/// stay cheap.
 #[derive(Default)]
 pub(crate) struct FrameHasher(u64);
 

@@ -19,7 +19,7 @@
 //!   `min_partial` partial slabs goes back to the page allocator.
 //!   Per-CPU partial lists (`CONFIG_SLUB_CPU_PARTIAL`) are not modelled.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::fmt::Write;
 
 use crate::addr::{Order, Pfn, PAGE_SIZE};
@@ -573,7 +573,7 @@ pub struct Slub {
     /// Caches in creation order (`/proc/slabinfo` prints newest first).
     pub caches: Vec<Cache>,
     /// kmalloc caches by type and index.
-    kmalloc: HashMap<(KmallocType, u8), CacheId>,
+    kmalloc: crate::memmap::FrameMap<(KmallocType, u8), CacheId>,
     /// Slabs by their first frame.
     slabs: crate::memmap::FrameMap<u32, Slab>,
     freelist_random: bool,
@@ -595,7 +595,7 @@ impl Slub {
             series,
             cpus,
             caches: Vec::new(),
-            kmalloc: HashMap::new(),
+            kmalloc: crate::memmap::FrameMap::default(),
             slabs: Default::default(),
             freelist_random: options.freelist_random,
             freelist_hardened: true,
