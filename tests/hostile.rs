@@ -134,12 +134,12 @@ fn run(case: &Case) -> Result<(), String> {
                 .iter()
                 .filter_map(|s| s.event.as_ref().map(|e| &e.outcome))
                 .collect();
-            let log: Vec<String> = trace
+            let log: Vec<&str> = trace
                 .kernel
                 .log
                 .lines()
                 .iter()
-                .map(|l| l.text.clone())
+                .map(|l| l.text.as_str())
                 .collect();
             let ok = match what {
                 "ok" => errors.is_empty(),

@@ -230,39 +230,34 @@ impl SharedState {
     }
 }
 
-/// The debug options that differ from the defaults, as words.
-fn debug_words(debug: DebugConfig) -> Vec<&'static str> {
-    let defaults = DebugConfig::default();
-    let mut words = Vec::new();
-    if debug.slub_debug != defaults.slub_debug {
-        words.push(if debug.slub_debug {
-            "slub_debug"
-        } else {
-            "no_slub_debug"
-        });
-    }
-    if debug.random_kmalloc_caches != defaults.random_kmalloc_caches {
-        words.push(if debug.random_kmalloc_caches {
-            "random_kmalloc_caches"
-        } else {
-            "no_random_kmalloc_caches"
-        });
-    }
-    if debug.debug_atomic_sleep != defaults.debug_atomic_sleep {
-        words.push(if debug.debug_atomic_sleep {
-            "debug_atomic_sleep"
-        } else {
-            "no_debug_atomic_sleep"
-        });
-    }
-    if debug.freelist_hardened != defaults.freelist_hardened {
-        words.push(if debug.freelist_hardened {
-            "freelist_hardened"
-        } else {
-            "no_freelist_hardened"
-        });
-    }
-    words
+/// Where a debug option is kept.
+type DebugField = fn(&mut DebugConfig) -> &mut bool;
+
+/// The debug options a link names, each with its field.
+const DEBUG_OPTIONS: [(&str, DebugField); 4] = [
+    ("slub_debug", |d| &mut d.slub_debug),
+    ("random_kmalloc_caches", |d| &mut d.random_kmalloc_caches),
+    ("debug_atomic_sleep", |d| &mut d.debug_atomic_sleep),
+    ("freelist_hardened", |d| &mut d.freelist_hardened),
+];
+
+/// The debug options that differ from the defaults, as words (`name`
+/// for on, `no_name` for off).
+fn debug_words(mut debug: DebugConfig) -> Vec<String> {
+    let mut defaults = DebugConfig::default();
+    DEBUG_OPTIONS
+        .iter()
+        .filter_map(|&(name, field)| {
+            let on = *field(&mut debug);
+            (on != *field(&mut defaults)).then(|| {
+                if on {
+                    name.to_string()
+                } else {
+                    format!("no_{name}")
+                }
+            })
+        })
+        .collect()
 }
 
 fn parse_debug(value: &str) -> Result<DebugConfig, String> {
@@ -272,18 +267,13 @@ fn parse_debug(value: &str) -> Result<DebugConfig, String> {
             Some(name) => (false, name),
             None => (true, word),
         };
-        match name {
-            "slub_debug" => debug.slub_debug = on,
-            "random_kmalloc_caches" => debug.random_kmalloc_caches = on,
-            "debug_atomic_sleep" => debug.debug_atomic_sleep = on,
-            "freelist_hardened" => debug.freelist_hardened = on,
-            _ => {
-                return Err(format!(
-                    "unknown debug option `{}`",
-                    word.chars().take(40).collect::<String>()
-                ))
-            }
-        }
+        let Some(&(_, field)) = DEBUG_OPTIONS.iter().find(|(known, _)| *known == name) else {
+            return Err(format!(
+                "unknown debug option `{}`",
+                word.chars().take(40).collect::<String>()
+            ));
+        };
+        *field(&mut debug) = on;
     }
     Ok(debug)
 }

@@ -2,7 +2,7 @@
 //! are computed, never copied from the file.
 
 use crate::format::{Kind, Quiz};
-use crate::generate::instantiate;
+use crate::generate::variants;
 use crate::key::Runner;
 
 /// GIFT escapes `~ = # { } :` and backslashes.
@@ -42,15 +42,7 @@ pub fn gift(quiz: &Quiz, seeds: std::ops::Range<u64>) -> Result<String, String> 
         quiz.title
     );
     for (n, q) in quiz.questions.iter().enumerate() {
-        let variants: Vec<(Option<u64>, _)> = if q.kind == Kind::Generate {
-            seeds
-                .clone()
-                .map(|s| (Some(s), instantiate(q, s)))
-                .collect()
-        } else {
-            vec![(None, q.clone())]
-        };
-        for (seed, q) in variants {
+        for (seed, q) in variants(q, seeds.clone()) {
             if q.kind == Kind::Fix {
                 out.push_str(&format!(
                     "// question {}: \"{}\" is a fix question, answered in the playground\n\n",
@@ -108,15 +100,7 @@ pub fn csv(quiz: &Quiz, seeds: std::ops::Range<u64>) -> Result<String, String> {
     let mut runner = Runner::new();
     let mut out = String::from("seed,question,answer\n");
     for (n, q) in quiz.questions.iter().enumerate() {
-        let variants: Vec<(Option<u64>, _)> = if q.kind == Kind::Generate {
-            seeds
-                .clone()
-                .map(|s| (Some(s), instantiate(q, s)))
-                .collect()
-        } else {
-            vec![(None, q.clone())]
-        };
-        for (seed, q) in variants {
+        for (seed, q) in variants(q, seeds.clone()) {
             let answer = if q.kind == Kind::Fix {
                 format!("goal: {}", q.goal.clone().unwrap_or_default())
             } else {

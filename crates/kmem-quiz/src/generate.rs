@@ -2,26 +2,25 @@
 //! the same question on every machine, in every build.
 
 use kmem::gfp::GfpTable;
+use kmem::memmap::SplitMix64;
 use kmem::profile::Release;
 
 use crate::format::{Ask, Family, Kind, Machine, Question};
 
 /// splitmix64: a small, well-known generator with a fixed output for a
 /// seed (so questions never change under a seed).
-struct Rng(u64);
+struct Rng(SplitMix64);
 
 impl Rng {
     fn new(seed: u64, family: Family) -> Rng {
         // Each family draws its own sequence from the same seed.
-        Rng(seed ^ (family as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15))
+        Rng(SplitMix64(
+            seed ^ (family as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15),
+        ))
     }
 
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
 
     /// A number in `lo..=hi`.
@@ -30,12 +29,22 @@ impl Rng {
     }
 
     fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[(self.next() % items.len() as u64) as usize]
+        &items[self.0.below(items.len() as u64) as usize]
     }
 }
 
 /// The releases a generated question may be set in.
 const RELEASES: [&str; 3] = ["4.19", "6.6", "6.12"];
+
+/// The questions `q` stands for: one per seed, with its seed, for a
+/// generated question; otherwise `q` itself.
+pub fn variants(q: &Question, seeds: std::ops::Range<u64>) -> Vec<(Option<u64>, Question)> {
+    if q.kind == Kind::Generate {
+        seeds.map(|s| (Some(s), instantiate(q, s))).collect()
+    } else {
+        vec![(None, q.clone())]
+    }
+}
 
 /// The question a generated one stands for under `seed`: a predict or
 /// choose question with a script and an `ask:`. Other questions are

@@ -274,12 +274,12 @@ impl Runner {
         trace: &Trace,
         expect: &Expect,
     ) -> Result<(), String> {
-        let log: Vec<String> = trace
+        let log: Vec<&str> = trace
             .kernel
             .log
             .lines()
             .iter()
-            .map(|l| l.text.clone())
+            .map(|l| l.text.as_str())
             .collect();
         let events = || {
             trace

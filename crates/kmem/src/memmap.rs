@@ -686,12 +686,35 @@ impl std::hash::Hasher for FrameHasher {
 pub(crate) type FrameMap<K, V> =
     std::collections::HashMap<K, V, std::hash::BuildHasherDefault<FrameHasher>>;
 
+/// splitmix64's increment (2^64 divided by the golden ratio).
+const GOLDEN_GAMMA: u64 = 0x9e37_79b9_7f4a_7c15;
+
 /// One step of the splitmix64 generator: a fast, well-mixed hash of `x`.
-pub(crate) fn splitmix64(x: u64) -> u64 {
-    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+pub fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(GOLDEN_GAMMA);
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
+}
+
+/// The splitmix64 generator: a fixed sequence of well-mixed numbers for
+/// each starting state (the simulator's own choices, generated quiz
+/// questions, property tests).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SplitMix64(pub u64);
+
+impl SplitMix64 {
+    /// The next number.
+    pub fn next_u64(&mut self) -> u64 {
+        let out = splitmix64(self.0);
+        self.0 = self.0.wrapping_add(GOLDEN_GAMMA);
+        out
+    }
+
+    /// The next number reduced below `n` (which must not be 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n
+    }
 }
 
 /// The usable frames of a firmware map: whole pages inside usable ranges,

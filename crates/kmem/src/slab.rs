@@ -584,7 +584,7 @@ pub struct Slub {
     /// `random_kmalloc_seed`, drawn once the caches exist; 0 without
     /// CONFIG_RANDOM_KMALLOC_CACHES.
     pub random_seed: u64,
-    rng: u64,
+    rng: crate::memmap::SplitMix64,
 }
 
 impl Slub {
@@ -601,7 +601,7 @@ impl Slub {
             freelist_hardened: true,
             debug: options.debug,
             random_seed: 0,
-            rng: seed ^ 0x5bd1_e995_1ab0_c0de,
+            rng: crate::memmap::SplitMix64(seed ^ 0x5bd1_e995_1ab0_c0de),
         };
         let random_caches = options.random_caches && series != Series::V4_19;
         for kind in KmallocType::of(series, random_caches) {
@@ -770,12 +770,7 @@ impl Slub {
     }
 
     fn next_random(&mut self) -> u64 {
-        // splitmix64
-        self.rng = self.rng.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.rng;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
+        self.rng.next_u64()
     }
 
     /// The kmalloc cache serving `size` bytes of `kind`, if any.

@@ -4,6 +4,7 @@
 
 use kmem::addr::{Order, Pfn};
 use kmem::buddy::{Buddy, BuddyRules, PageRequest, ReserveAccess, WatermarkLevel};
+use kmem::memmap::SplitMix64;
 use kmem::memmap::{FrameUse, MachineConfig, MemMap};
 use kmem::profile::Profile;
 use kmem::zone::{MigrateType, ZoneType};
@@ -12,22 +13,6 @@ use kmem::zone::{MigrateType, ZoneType};
 const SEQUENCES: u64 = 10_000;
 /// Operations per sequence.
 const STEPS: usize = 40;
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 fn check_live(mem: &MemMap, live: &[(Pfn, u8)]) {
     for &(pfn, order) in live {
@@ -66,7 +51,7 @@ fn random_alloc_free_sequences_keep_every_invariant() {
             (mem, buddy)
         })
         .collect();
-    let mut rng = Rng(0x5eed);
+    let mut rng = SplitMix64(0x5eed);
     let mut effects = Vec::new();
     let mut served = 0u64;
     for seq in 0..SEQUENCES {

@@ -6,44 +6,12 @@ use kmem::context::ContextOp;
 use kmem::gfp::Gfp;
 use kmem::kernel::{CallValue, Kernel, KernelConfig, KernelState};
 use kmem::memmap::MachineConfig;
+use kmem::memmap::SplitMix64;
 use kmem::profile::Profile;
 use kmem::{Pfn, VirtAddr};
 
 const SEQUENCES: u64 = 3_000;
 const STEPS: usize = 30;
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
-const CONTEXT_OPS: [ContextOp; 14] = [
-    ContextOp::SpinLock,
-    ContextOp::SpinUnlock,
-    ContextOp::SpinLockIrqsave,
-    ContextOp::SpinUnlockIrqrestore,
-    ContextOp::IrqDisable,
-    ContextOp::IrqEnable,
-    ContextOp::BhDisable,
-    ContextOp::BhEnable,
-    ContextOp::EnterSoftirq,
-    ContextOp::ExitSoftirq,
-    ContextOp::EnterHardirq,
-    ContextOp::ExitHardirq,
-    ContextOp::EnterNmi,
-    ContextOp::ExitNmi,
-];
 
 /// Booted 64 MiB, 2-CPU machines of `versions`, cloned by each sequence.
 fn small_kernels(versions: &[&str]) -> Vec<Kernel> {
@@ -67,7 +35,7 @@ fn small_kernels(versions: &[&str]) -> Vec<Kernel> {
 #[test]
 fn arbitrary_call_sequences_never_panic_and_keep_invariants() {
     let templates = small_kernels(&["4.19", "4.19.2", "6.6", "6.12"]);
-    let mut rng = Rng(0xfeed);
+    let mut rng = SplitMix64(0xfeed);
     let mut stopped = 0;
     for seq in 0..SEQUENCES {
         let mut k = templates[(seq % 4) as usize].clone();
@@ -86,7 +54,7 @@ fn arbitrary_call_sequences_never_panic_and_keep_invariants() {
         ];
         for _ in 0..STEPS {
             let gfp = if rng.below(4) == 0 {
-                Gfp(rng.next() as u32)
+                Gfp(rng.next_u64() as u32)
             } else {
                 k.gfp
                     .parse(named[rng.below(named.len() as u64) as usize])
@@ -102,13 +70,13 @@ fn arbitrary_call_sequences_never_panic_and_keep_invariants() {
                     let order = if rng.below(5) == 0 { order + 1 } else { order };
                     k.free_pages_page(page, order)
                 }
-                8 => k.free_pages_page(VirtAddr::new(rng.next()), rng.below(12) as u32),
-                9 => k.context_op(CONTEXT_OPS[rng.below(14) as usize]),
+                8 => k.free_pages_page(VirtAddr::new(rng.next_u64()), rng.below(12) as u32),
+                9 => k.context_op(ContextOp::ALL[rng.below(ContextOp::ALL.len() as u64) as usize]),
                 10 => match rng.below(4) {
                     0 => k.fill_page_cache(rng.below(20_000)),
                     1 => k.drop_caches(),
                     2 => k.fragment(rng.below(12) as u32),
-                    _ => k.kaddr_to_phys(VirtAddr::new(rng.next())),
+                    _ => k.kaddr_to_phys(VirtAddr::new(rng.next_u64())),
                 },
                 _ => {
                     let pfn = Pfn::new(rng.below(0x5000));
@@ -137,7 +105,7 @@ fn arbitrary_call_sequences_never_panic_and_keep_invariants() {
 #[test]
 fn random_kmalloc_and_kfree_never_overlap_live_objects() {
     let templates = small_kernels(&["4.19", "6.6", "6.12"]);
-    let mut rng = Rng(0x51ab);
+    let mut rng = SplitMix64(0x51ab);
     for seq in 0..SEQUENCES {
         let mut k = templates[(seq % 3) as usize].clone();
         let flags = [
@@ -164,7 +132,7 @@ fn random_kmalloc_and_kfree_never_overlap_live_objects() {
                     let (a, _) = live.swap_remove(rng.below(live.len() as u64) as usize);
                     k.kfree(VirtAddr::new(a))
                 }
-                _ => k.kfree(VirtAddr::new(rng.next())),
+                _ => k.kfree(VirtAddr::new(rng.next_u64())),
             };
             if let (CallValue::Address(a), kmem::kernel::Outcome::Ok) = (ev.value, &ev.outcome) {
                 if a.as_u64() > 16 {
@@ -309,7 +277,7 @@ fn every_allocator_keeps_memory_consistent_and_frees_back_to_boot() {
             .unwrap(),
         );
     }
-    let mut rng = Rng(0xa110c);
+    let mut rng = SplitMix64(0xa110c);
     let mut made = [0u64; 4];
     for seq in 0..MIXED_SEQUENCES {
         let mut k = templates[(seq % 6) as usize].clone();
@@ -412,7 +380,7 @@ fn every_allocator_keeps_memory_consistent_and_frees_back_to_boot() {
                         ev.call
                     );
                 }
-                let tag = rng.next() as u8;
+                let tag = rng.next_u64() as u8;
                 let tag_at = rng.below(len);
                 // krealloc'ed objects keep their old tag where it still fits.
                 k.write(

@@ -108,14 +108,7 @@ impl Kernel {
         };
         let mark = ev.effects.len();
         ev.effects.push(Effect::Kvmalloc(path));
-        let result = self.kvmalloc_fallback(
-            ev,
-            size,
-            decision.fallback,
-            adjusted,
-            outcome,
-            why.to_string(),
-        );
+        let result = self.kvmalloc_fallback(ev, size, decision.fallback, adjusted, outcome, why);
         if result.is_err() {
             if let Some(Effect::Kvmalloc(KvmallocPath::Vmalloc { succeeded })) =
                 ev.effects.get_mut(mark)
@@ -134,7 +127,7 @@ impl Kernel {
         fallback: Fallback,
         adjusted: String,
         outcome: Outcome,
-        why: String,
+        why: Text,
     ) -> AddressResult {
         match fallback {
             Fallback::None(reason) => Err((
@@ -328,7 +321,7 @@ impl Kernel {
         let (new, how) = self.kvmalloc_memory(ev, new_size, gfp)?;
         self.copy_bytes(addr, new, old_size);
         let freed = self.kvfree_memory(ev, addr);
-        Ok((new, Text::from(copied_summary(&how, old_size, freed))))
+        Ok((new, copied_summary(&how, old_size, freed)))
     }
 
     fn kvrealloc_6_12(
@@ -356,8 +349,8 @@ impl Kernel {
             self.copy_bytes(addr, new, old_size);
             freed = self.kfree_memory(ev, addr);
         }
-        let how = Text::from(format!("krealloc failed, so kvmalloc: {how}"));
-        Ok((new, Text::from(copied_summary(&how, old_size, freed))))
+        let how = format_args!("krealloc failed, so kvmalloc: {how}");
+        Ok((new, copied_summary(how, old_size, freed)))
     }
 
     /// 6.12's `vrealloc()`: size 0 frees; a size that fits the area's pages
@@ -405,11 +398,7 @@ impl Kernel {
         let freed = self.vfree_memory(ev, addr, false);
         Ok((
             new,
-            Text::from(copied_summary(
-                &Text::from(format!("a new area: {how}")),
-                old_size,
-                freed,
-            )),
+            copied_summary(format_args!("a new area: {how}"), old_size, freed),
         ))
     }
 
@@ -431,13 +420,13 @@ impl Kernel {
 
 /// The summary of a resize that moved the memory: the new memory is
 /// returned whatever freeing the old one did.
-fn copied_summary(how: &Text, copied: u64, freed: SummaryResult) -> String {
-    match freed {
+fn copied_summary(how: impl std::fmt::Display, copied: u64, freed: SummaryResult) -> Text {
+    Text::from(match freed {
         Ok(_) => format!("{how}; {copied} bytes copied, the old memory freed"),
         Err((_, why)) => {
             format!("{how}; {copied} bytes copied; freeing the old memory went wrong: {why}")
         }
-    }
+    })
 }
 
 /// kvmalloc's function name in WARN lines.
