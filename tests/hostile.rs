@@ -22,6 +22,10 @@ struct Case {
     debug: DebugConfig,
     expect: String,
     generate: Option<String>,
+    /// For `edit`: the text typed at the `‸` marker; for `browser`: the
+    /// test that shows the outcome (`FILE NAME`).
+    insert: String,
+    test: String,
     input: String,
 }
 
@@ -49,6 +53,8 @@ fn cases() -> Vec<Case> {
                 debug: DebugConfig::default(),
                 expect: String::new(),
                 generate: None,
+                insert: String::new(),
+                test: String::new(),
                 input: String::new(),
             });
             continue;
@@ -68,6 +74,10 @@ fn cases() -> Vec<Case> {
             case.expect = v.to_string();
         } else if let Some(v) = line.strip_prefix("generate: ") {
             case.generate = Some(v.to_string());
+        } else if let Some(v) = line.strip_prefix("insert: ") {
+            case.insert = v.to_string();
+        } else if let Some(v) = line.strip_prefix("test: ") {
+            case.test = v.to_string();
         }
     }
     cases.extend(current);
@@ -95,6 +105,37 @@ fn generated(spec: &str) -> String {
         "bytes" => "x = 1;\n".repeat(n / 7),
         "nul" => "x = 1;\0\ny = \0 2;\n".to_string(),
         "invalid-utf8" => String::from_utf8_lossy(b"x = 1;\n\xff\xfe\xc3\x28 = 2;\n").into_owned(),
+        "sum" => format!("x = {};\n", vec!["1"; n].join(" + ")),
+        "and" => format!("x = {};\n", vec!["1"; n].join(" && ")),
+        "compare" => format!("x = {};\n", vec!["1"; n].join(" < ")),
+        "index" => format!("u8 a[1];\nx = a{};\n", "[0]".repeat(n)),
+        "sums-in-parens" => {
+            let sum = vec!["1"; n].join(" + ");
+            format!(
+                "x = {}{sum}{};\n",
+                "(".repeat(n),
+                format!(") + {sum}").repeat(n)
+            )
+        }
+        "prefix" => format!(
+            "x = {}1;\n",
+            ["-", "!", "~", "(u8)", "*&"].repeat(n / 5).join(" ")
+        ),
+        "ternary" => format!("x = {}1;\n", "1 ? 1 : ".repeat(n)),
+        "assigns" => format!("{}1;\n", "a = ".repeat(n)),
+        "widths" => format!(
+            "printk(\"{}\\n\"{});\n",
+            "%8388607d".repeat(n),
+            ", 1".repeat(n)
+        ),
+        "arrays" => (0..n).map(|i| format!("u8 a{i}[1048576];\n")).collect(),
+        "echo" => format!("{}{}", "@;\n".repeat(n), "x x;\n".repeat(n)),
+        "ats" => format!("{}\n", "@".repeat(n)),
+        "zeros" => "\0".repeat(n),
+        "oopses" => {
+            let line = "BUG: unable to handle page fault for address: ffffffffffffffff\n";
+            line.repeat(n / line.len())
+        }
         _ => panic!("unknown generator {name}"),
     }
 }
@@ -201,8 +242,42 @@ fn run(case: &Case) -> Result<(), String> {
                 (_, result) => Err(format!("{result:?}")),
             }
         }
+        "edit" => edit(&input, &case.insert, what, value),
+        "browser" => {
+            let (file, name) = case.test.split_once(' ').unwrap_or((&case.test, ""));
+            let path = format!("{}/web/e2e/{file}", env!("CARGO_MANIFEST_DIR"));
+            let tests = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
+            tests
+                .contains(&format!("test({name:?}"))
+                .then_some(())
+                .ok_or_else(|| format!("{file} has no test named {name:?}"))
+        }
         other => Err(format!("unknown kind `{other}`")),
     }
+}
+
+/// An `edit` case: the editor draws the script with its errors, the
+/// person types `insert` at the `‸` marker, and the editor draws the new
+/// text with the old errors (as it would until the next run; it must not
+/// slice inside a character) and then with the new run's.
+fn edit(input: &str, insert: &str, what: &str, value: &str) -> Result<(), String> {
+    use kmem_web::components::editor::{error_marks, highlight_pieces, window_range};
+    let at = input.find('‸').ok_or("an edit case needs a `‸` marker")?;
+    let before = input.replace('‸', "");
+    let after = format!("{}{insert}{}", &before[..at], &before[at..]);
+    let stale = kmem_script::parse(&before).errors;
+    let fresh = kmem_script::parse(&after).errors;
+    for (text, errors) in [(&before, &stale), (&after, &stale), (&after, &fresh)] {
+        let _ = error_marks(text, errors);
+        let _ = highlight_pieces(text, window_range(text, (0, 40)));
+    }
+    let ok = match what {
+        "ok" => fresh.is_empty(),
+        "error" => fresh.iter().any(|d| d.message.contains(value)),
+        _ => return Err(format!("unknown expectation `{what}` for an edit")),
+    };
+    ok.then_some(())
+        .ok_or_else(|| format!("the edited script's errors: {fresh:?}"))
 }
 
 #[test]
@@ -231,4 +306,37 @@ fn every_hostile_input_has_its_stated_outcome() {
         cases.len(),
         failures.join("\n")
     );
+}
+
+/// Where [`the_catalogue_is_written_out_for_the_browser_tests`] writes the
+/// cases: `web/e2e/hostile.test.mjs` feeds each through the real wasm
+/// build in Chromium.
+const BROWSER_CASES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/target/hostile-cases.json");
+
+/// Writes every case with its input built (generators expanded), so that
+/// the browser runs exactly the inputs this test runs natively.
+#[test]
+fn the_catalogue_is_written_out_for_the_browser_tests() {
+    let cases: Vec<serde_json::Value> = cases()
+        .iter()
+        .map(|case| {
+            let input = case
+                .generate
+                .as_deref()
+                .map(generated)
+                .unwrap_or_else(|| case.input.clone());
+            serde_json::json!({
+                "name": case.name,
+                "kind": case.kind,
+                "kernel": case.kernel,
+                "slubDebug": case.debug.slub_debug,
+                "expect": case.expect,
+                "insert": case.insert,
+                "input": input,
+            })
+        })
+        .collect();
+    let text = serde_json::to_string(&cases).expect("cases are JSON");
+    std::fs::create_dir_all(concat!(env!("CARGO_MANIFEST_DIR"), "/target")).expect("target/");
+    std::fs::write(BROWSER_CASES, text).expect("the browser cases are written");
 }

@@ -1,6 +1,7 @@
 //! The interpreter on valid programs: a grammar-aware generator builds
 //! scripts from the calls, contexts, loops and memory accesses of the
-//! language, which run on a small machine with a small budget.
+//! language, which run on a small machine with a small budget, on the
+//! release the input's first byte picks.
 #![no_main]
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
@@ -87,20 +88,21 @@ fn emit(out: &mut String, stmts: &[Stmt], depth: usize) {
 }
 
 thread_local! {
-    static KERNEL: kmem::kernel::Kernel = kmem::kernel::Kernel::boot(kmem::kernel::KernelConfig {
+    static KERNELS: Vec<kmem::kernel::Kernel> = kmem_fuzz::boot_each(kmem::kernel::KernelConfig {
         machine: kmem::memmap::MachineConfig::preset("tiny").unwrap(),
         debug: kmem::kernel::DebugConfig { slub_debug: true, ..Default::default() },
         ..Default::default()
-    }).unwrap();
+    });
 }
 
-fuzz_target!(|program: Vec<Stmt>| {
+fuzz_target!(|input: (u8, Vec<Stmt>)| {
+    let (selector, program) = input;
     let mut script = String::from("spinlock_t lock;\nvoid *v0, *v1, *v2, *v3, *v4, *v5, *v6, *v7;\n");
     emit(&mut script, &program, 0);
     let parsed = kmem_script::parse(&script);
     assert!(parsed.errors.is_empty(), "the generator writes valid scripts: {:?}\n{script}", parsed.errors);
-    KERNEL.with(|k| {
-        let trace = kmem_script::run_on(&parsed.program, k.clone(), 50_000);
+    KERNELS.with(|kernels| {
+        let trace = kmem_script::run_on(&parsed.program, kmem_fuzz::booted(kernels, selector), 50_000);
         for path in kmem::procfs::FILES {
             let _ = kmem::procfs::read(&trace.kernel, path);
         }

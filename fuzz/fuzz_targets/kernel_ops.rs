@@ -1,6 +1,7 @@
 //! The kernel facade on arbitrary sequences of calls, with invariants
 //! checked after each: the memory map's blocks cover every frame exactly
-//! once, free memory never exceeds the total, and every /proc file renders.
+//! once, free memory never exceeds the total, and every /proc file renders;
+//! on the release the input's first byte picks.
 #![no_main]
 use arbitrary::Arbitrary;
 use kmem::context::ContextOp;
@@ -33,14 +34,15 @@ fn mem_kb(text: &str, key: &str) -> u64 {
 }
 
 thread_local! {
-    static KERNEL: Kernel = Kernel::boot(KernelConfig {
+    static KERNELS: Vec<Kernel> = kmem_fuzz::boot_each(KernelConfig {
         machine: MachineConfig::preset("tiny").unwrap(),
         ..KernelConfig::default()
-    }).unwrap();
+    });
 }
 
-fuzz_target!(|ops: Vec<Op>| {
-    let mut k = KERNEL.with(|k| k.clone());
+fuzz_target!(|input: (u8, Vec<Op>)| {
+    let (selector, ops) = input;
+    let mut k = KERNELS.with(|kernels| kmem_fuzz::booted(kernels, selector));
     let gfp = |k: &Kernel, i: u8| {
         let names = ["GFP_KERNEL", "GFP_ATOMIC", "GFP_NOWAIT", "GFP_DMA", "GFP_KERNEL | __GFP_ZERO"];
         k.gfp.parse(names[i as usize % names.len()]).unwrap()

@@ -96,12 +96,19 @@ impl KmemKernel {
 
     /// Runs a script on a fresh copy of the booted kernel and returns its
     /// trace: `{ steps: [{ span, event, value, output, walk, vars }],
-    /// variables: [[name, "0x…"]], error }`. A syntax error throws.
+    /// variables: [[name, "0x…"]], error }`. Syntax errors throw, every
+    /// one rendered in the message (the parser caps their number).
     pub fn run(&mut self, script: &str) -> Result<JsValue, JsError> {
         let run = self.machine.run(script);
-        if let Some(first) = run.parsed.errors.first() {
+        if !run.parsed.errors.is_empty() {
             let index = kmem_script::LineIndex::new(script);
-            return Err(JsError::new(&first.render(script, &index)));
+            let rendered: Vec<String> = run
+                .parsed
+                .errors
+                .iter()
+                .map(|d| d.render(script, &index))
+                .collect();
+            return Err(JsError::new(&rendered.join("\n")));
         }
         let value = to_js(&run.trace)?;
         self.last = Some(run);
@@ -233,5 +240,25 @@ pub fn decode_gfp(mask: &str, release: Option<String>) -> Result<JsValue, JsErro
                 meaning: b.meaning,
             })
             .collect(),
+    })
+}
+
+/// Reads kernel log text (dmesg, a report pasted from a bug tracker) as
+/// `kmem decode` does: `{ release, findings: [title], text }`, where
+/// `text` is the whole explanation. Text over the decoder's bound, or in
+/// which no release can be told, throws an `Error` saying so.
+#[wasm_bindgen(js_name = decodeLog)]
+pub fn decode_log(log: &str) -> Result<JsValue, JsError> {
+    let decoding = kmem::decode::decode(log, None).map_err(|e| JsError::new(&e.to_string()))?;
+    #[derive(Serialize)]
+    struct Decoded {
+        release: String,
+        findings: Vec<String>,
+        text: String,
+    }
+    to_js(&Decoded {
+        release: decoding.release.to_string(),
+        findings: decoding.findings.iter().map(|f| f.title.clone()).collect(),
+        text: decoding.render(),
     })
 }

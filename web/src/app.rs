@@ -16,8 +16,9 @@ use crate::components::help::Help;
 use crate::components::notices::Notices;
 use crate::components::quiz::{QuizLink, QuizPage};
 use crate::components::views::{View, Views};
+use crate::displaced::{script_of, Displaced, Why};
 use crate::session::{Machine, Run, Settings};
-use crate::share::{EmbedOptions, SharedState};
+use crate::share::{EmbedOptions, ShareError, SharedState};
 use crate::storage;
 
 /// The script a first visit opens with.
@@ -61,8 +62,15 @@ pub struct State {
     /// A message over the page (a link that did not open, a copied link,
     /// storage trouble).
     pub notice: Option<Notice>,
-    /// Local work set aside when a link replaced it, offered back.
-    pub stash: Option<SharedState>,
+    /// Work the page replaced (links, examples, imports, other tabs),
+    /// newest first; the newest may be offered back.
+    pub displaced: Displaced,
+    /// The script is shown but not run until the person asks (a script
+    /// kept after an internal error, which may be what caused it).
+    pub held: bool,
+    /// Another tab saved different work: this tab no longer autosaves
+    /// over it until the person chooses.
+    pub other_tab: bool,
     /// Embed options, when the page is embedded in another.
     pub embed: Option<EmbedOptions>,
     /// Whether an embed's hidden result was asked for.
@@ -118,8 +126,12 @@ impl State {
 
     /// Takes a shared state: script, settings, step and view.
     fn apply(&mut self, shared: SharedState) {
-        self.text = shared.script.clone().into();
-        self.source = shared.script.into();
+        // A textarea holds only LF line breaks: a script with CRLF or CR
+        // ones (a state saved through a Windows tool) is shown as it will
+        // be edited.
+        let script = shared.script.replace("\r\n", "\n").replace('\r', "\n");
+        self.text = script.clone().into();
+        self.source = script.into();
         self.settings = shared.settings;
         self.step = shared.step;
         self.view = shared.view;
@@ -127,21 +139,27 @@ impl State {
         self.revision += 1;
     }
 
+    /// Keeps the current work in the displaced list (and in storage)
+    /// before something replaces it.
+    fn displace(&mut self, why: Why) {
+        if self.embed.is_none()
+            && self.quiz.is_none()
+            && self
+                .displaced
+                .keep(&self.shared(), why, storage::now_ms(), DEFAULT_SCRIPT)
+        {
+            storage::save_displaced(&self.displaced);
+        }
+    }
+
     /// The state a visit opens with: the link in the fragment, else the
-    /// autosaved work, else the default script. Local work a link replaces
-    /// is kept aside and offered back; a link that cannot be opened says
-    /// why.
+    /// script kept after an internal error, else the autosaved work, else
+    /// the default script. Whatever a link or a kept script replaces goes
+    /// to the displaced list; a link or a saved state that cannot be read
+    /// says why, and a saved state is kept even then.
     pub fn initial() -> State {
         let mut state = State::default();
-        let saved = storage::load(storage::AUTOSAVE);
         let fragment = storage::fragment();
-        if fragment.is_empty() {
-            if let Some(saved) = saved {
-                state.apply(saved);
-            }
-            state.stash = storage::load(storage::STASH);
-            return state;
-        }
         match QuizLink::parse(&fragment) {
             Some(Ok(link)) => {
                 state.quiz = Some(link);
@@ -155,27 +173,111 @@ impl State {
             }
             None => {}
         }
-        match SharedState::from_fragment(&fragment) {
-            // An embed shows its own script and leaves the reader's work
-            // alone.
-            Ok(shared) if shared.embed.is_some() => {
-                state.apply(shared);
+        let link = (!fragment.is_empty()).then(|| SharedState::from_fragment(&fragment));
+        // An embed shows its own script and leaves the reader's work alone.
+        if let Some(Ok(shared)) = &link {
+            if shared.embed.is_some() {
+                state.apply(shared.clone());
                 return state;
             }
-            Ok(shared) => state.apply(shared),
-            Err(e) => {
+        }
+        state.displaced = storage::load_displaced();
+        let now = storage::now_ms();
+        // The autosave: the state to open, or kept as it is when this
+        // build cannot read it.
+        let saved = storage::load_text(storage::AUTOSAVE).and_then(|text| {
+            SharedState::from_text(&text)
+                .map_err(|e| {
+                    state.displaced.keep_text(text.clone(), Why::Unreadable, now);
+                    state.notice = Some(Notice::error(format!(
+                        "Your saved work could not be read by this playground ({}). Its script is shown with this playground's defaults; the saved copy is kept under Earlier work.",
+                        unreadable_reason(&e)
+                    )));
+                    SharedState {
+                        script: script_of(&text).to_string(),
+                        ..SharedState::default()
+                    }
+                })
+                .ok()
+                .or_else(|| state.displaced.entries.first().map(|e| e.state()))
+        });
+        let rescued = storage::load_text(storage::RESCUE);
+        match link {
+            Some(Ok(shared)) => {
+                for mine in saved.iter().chain(&rescued_state(&rescued, &saved)) {
+                    if mine.script != shared.script {
+                        state.displaced.keep(mine, Why::Link, now, DEFAULT_SCRIPT);
+                    }
+                }
+                state.apply(shared);
+            }
+            Some(Err(e)) => {
                 state.notice = Some(Notice::error(format!(
                     "This link could not be opened: {e}. The default script is shown instead."
-                )))
+                )));
+                for mine in saved.iter().chain(&rescued_state(&rescued, &saved)) {
+                    state.displaced.keep(mine, Why::Link, now, DEFAULT_SCRIPT);
+                }
+            }
+            None => {
+                if let Some(saved) = saved.clone() {
+                    state.apply(saved);
+                }
+                if let Some(rescued) = rescued_state(&rescued, &saved) {
+                    state.displace(Why::Rescue);
+                    state.apply(rescued);
+                    state.source = AttrValue::default();
+                    state.held = true;
+                    state.notice = Some(Notice::info(
+                        "The playground stopped on an internal error last time. Your script is back, not run yet: edit it, or press Ctrl+Enter to run it.",
+                    ));
+                    storage::save(storage::AUTOSAVE, &state.shared());
+                }
             }
         }
-        state.stash = storage::load(storage::STASH).or_else(|| {
-            saved.filter(|s| s.script != state.text.as_str() && s.script != DEFAULT_SCRIPT)
-        });
-        if let Some(stash) = &state.stash {
-            storage::save(storage::STASH, Some(stash));
+        if rescued.is_some() {
+            storage::save_text(storage::RESCUE, None);
         }
+        storage::save_displaced(&state.displaced);
         state
+    }
+}
+
+/// The state of a script kept after an internal error: the script, with
+/// the autosaved settings.
+fn rescued_state(script: &Option<String>, saved: &Option<SharedState>) -> Option<SharedState> {
+    let script = script.as_ref()?;
+    Some(SharedState {
+        script: script.clone(),
+        step: None,
+        ..saved.clone().unwrap_or_default()
+    })
+}
+
+/// Why Share refuses a state, with the limit it is over.
+fn unshareable_reason(error: &ShareError, state: &SharedState) -> String {
+    match error {
+        ShareError::TooLarge => format!(
+            "its state is {} KiB, more than the {} KiB a link may carry",
+            state.to_text().len().div_ceil(1024),
+            crate::share::MAX_STATE / 1024
+        ),
+        ShareError::TooLong(n) => format!(
+            "its link would be {n} bytes, more than the {} a link may have",
+            crate::share::MAX_FRAGMENT
+        ),
+        other => other.to_string(),
+    }
+}
+
+/// Why a saved state cannot be read, said of saved work (not of a link).
+fn unreadable_reason(error: &ShareError) -> String {
+    match error {
+        ShareError::UnknownSchema(v) => {
+            format!("it was saved by a newer playground, in state format {v}")
+        }
+        ShareError::BadHeader(why) => why.clone(),
+        other => other.to_string(),
     }
 }
 
@@ -192,7 +294,9 @@ impl Default for State {
             split: 42,
             revision: 0,
             notice: None,
-            stash: None,
+            displaced: Displaced::default(),
+            held: false,
+            other_tab: false,
             embed: None,
             revealed: false,
             embed_dialog: false,
@@ -206,10 +310,13 @@ impl Default for State {
 pub enum Action {
     /// The editor's text changed.
     Edit(String),
-    /// Run the editor's text now (Ctrl-Enter, or typing paused).
+    /// Typing paused: run the editor's text, unless the script is held.
     Run,
-    /// Replace the script (an example).
-    Load(String),
+    /// Run the editor's text now (Ctrl-Enter), held or not.
+    RunNow,
+    /// Replace the script (an example, an imported file); the current one
+    /// is displaced.
+    Load(String, Why),
     /// Choose a kernel release.
     Release(String),
     /// Choose a machine preset.
@@ -226,14 +333,26 @@ pub enum Action {
     ToggleTheme,
     /// Resize the editor pane (percent).
     Split(u8),
-    /// Open a shared state (a link, an imported file's script).
+    /// Open a shared state (a link pasted into the address bar).
     Apply(SharedState),
     /// Show or clear the notice.
     Notify(Option<Notice>),
-    /// Take back the work a link set aside.
-    Restore,
-    /// Forget the work a link set aside.
-    DropStash,
+    /// Take back entry N of the displaced work (the current work is
+    /// displaced in turn).
+    Restore(usize),
+    /// Stop offering the newest displaced work (it stays in the list).
+    DismissOffer,
+    /// Remove entry N of the displaced work.
+    Forget(usize),
+    /// Another tab changed the displaced list (its text form).
+    DisplacedChanged(String),
+    /// Another tab saved this state's text form.
+    OtherTabSaved(String),
+    /// Open the other tab's saved work (this tab's is displaced).
+    UseOtherTab,
+    /// Keep this tab's work: the other tab's saved work is displaced and
+    /// this tab saves again.
+    KeepThisTab,
     /// Show an embed's hidden result.
     Reveal,
     /// Open or close the embed dialog.
@@ -246,18 +365,26 @@ impl Reducible for State {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut s = (*self).clone();
         match action {
-            Action::Edit(text) => s.text = text.into(),
-            Action::Run => {
-                if s.source != s.text {
+            Action::Edit(text) => {
+                s.text = text.into();
+                s.held = false;
+            }
+            Action::Run | Action::RunNow => {
+                if action == Action::RunNow {
+                    s.held = false;
+                }
+                if !s.held && s.source != s.text {
                     s.source = s.text.clone();
                     s.step = None;
                 }
             }
-            Action::Load(text) => {
+            Action::Load(text, why) => {
+                s.displace(why);
                 s.revision += 1;
                 s.text = text.clone().into();
                 s.source = text.into();
                 s.step = None;
+                s.held = false;
             }
             Action::Release(release) => s.settings.release = release,
             Action::Preset(preset) => s.settings.preset = preset,
@@ -268,30 +395,58 @@ impl Reducible for State {
             Action::ToggleTheme => s.dark = Some(!s.dark.unwrap_or_else(system_dark)),
             Action::Split(split) => s.split = split.clamp(20, 80),
             Action::Apply(shared) => {
-                // A link opened over the reader's own work keeps it aside.
-                let mine = s.shared();
-                if mine.script != shared.script
-                    && mine.script != DEFAULT_SCRIPT
-                    && s.embed.is_none()
-                {
-                    storage::save(storage::STASH, Some(&mine));
-                    s.stash = Some(mine);
+                if shared.script != s.text.as_str() {
+                    s.displace(Why::Link);
                 }
                 s.apply(shared);
             }
             Action::Notify(notice) => s.notice = notice,
-            Action::Restore => {
-                if let Some(stash) = s.stash.take() {
-                    s.apply(stash);
-                    storage::save(storage::STASH, None);
+            Action::Restore(index) => {
+                if let Some(entry) = s.displaced.take(index) {
+                    s.displace(Why::Restore);
+                    s.displaced.dismiss();
+                    s.apply(entry.state());
+                    storage::save_displaced(&s.displaced);
                 }
+            }
+            Action::DismissOffer => {
+                s.displaced.dismiss();
+                storage::save_displaced(&s.displaced);
+            }
+            Action::Forget(index) => {
+                s.displaced.take(index);
+                storage::save_displaced(&s.displaced);
+            }
+            Action::DisplacedChanged(text) => s.displaced = Displaced::from_text(&text),
+            Action::OtherTabSaved(text) => {
+                let theirs = SharedState::from_text(&text).map(|t| t.script);
+                s.other_tab = theirs.as_deref().unwrap_or(script_of(&text)) != s.text.as_str();
+            }
+            Action::UseOtherTab => {
+                s.other_tab = false;
+                let theirs = storage::load_text(storage::AUTOSAVE).map(|text| {
+                    SharedState::from_text(&text).unwrap_or_else(|_| SharedState {
+                        script: script_of(&text).to_string(),
+                        ..SharedState::default()
+                    })
+                });
+                if let Some(theirs) = theirs {
+                    s.displace(Why::OtherTab);
+                    s.apply(theirs);
+                }
+            }
+            Action::KeepThisTab => {
+                s.other_tab = false;
+                if let Some(text) = storage::load_text(storage::AUTOSAVE) {
+                    s.displaced
+                        .keep_text(text, Why::OtherTab, storage::now_ms());
+                    s.displaced.dismiss();
+                    storage::save_displaced(&s.displaced);
+                }
+                storage::save(storage::AUTOSAVE, &s.shared());
             }
             Action::Reveal => s.revealed = true,
             Action::EmbedDialog(open) => s.embed_dialog = open,
-            Action::DropStash => {
-                s.stash = None;
-                storage::save(storage::STASH, None);
-            }
         }
         Rc::new(s)
     }
@@ -348,6 +503,21 @@ pub fn App() -> Html {
         .clone()
     };
 
+    // The page's kind, for the guard (`web/guard.js`): only the full
+    // playground's script is the reader's own to keep.
+    {
+        let mode = match (&state.quiz, &state.embed) {
+            (Some(_), _) => "quiz",
+            (None, Some(_)) => "embed",
+            (None, None) => "playground",
+        };
+        use_effect_with(mode, |mode| {
+            if let Some(body) = gloo::utils::document().body() {
+                let _ = body.set_attribute("data-kmem-mode", mode);
+            }
+        });
+    }
+
     // Re-run once typing pauses.
     {
         let dispatch = state.dispatcher();
@@ -359,21 +529,18 @@ pub fn App() -> Html {
         });
     }
 
-    // Autosave once edits pause; a failure is said once.
+    // Autosave once edits pause; a failure is said once. An embed or a
+    // quiz never saves over the reader's own work, nor does a tab whose
+    // saved work another tab replaced (until the person chooses).
+    let saves = state.embed.is_none() && state.quiz.is_none() && !state.other_tab;
     {
         let dispatch = state.dispatcher();
         let shared = state.shared();
-        // An embed or a quiz never saves over the reader's own work.
-        let embedded = state.embed.is_some() || state.quiz.is_some();
         let warned = use_mut_ref(|| false);
-        use_effect_with(shared, move |shared| {
-            let shared = shared.clone();
-            let embedded = embedded;
+        use_effect_with((shared, saves), move |(shared, saves)| {
+            let (shared, saves) = (shared.clone(), *saves);
             let timeout = gloo::timers::callback::Timeout::new(AUTOSAVE_AFTER_MS, move || {
-                if embedded {
-                    return;
-                }
-                if !storage::save(storage::AUTOSAVE, Some(&shared)) && !*warned.borrow() {
+                if saves && !storage::save(storage::AUTOSAVE, &shared) && !*warned.borrow() {
                     *warned.borrow_mut() = true;
                     dispatch.dispatch(Action::Notify(Some(Notice::error(
                         "This browser does not let the playground save your work (storage is full or disabled). Use Export to keep a copy.",
@@ -381,6 +548,80 @@ pub fn App() -> Html {
                 }
             });
             move || drop(timeout)
+        });
+    }
+
+    // Leaving the page (a reload, a closed tab, a hidden one) saves at
+    // once what the pause above would have saved: the last keystrokes
+    // are not lost. A tab that no longer autosaves keeps its work among
+    // the displaced instead.
+    {
+        let latest = use_mut_ref(|| None::<State>);
+        *latest.borrow_mut() = Some((*state).clone());
+        use_effect_with((), move |_| {
+            let flush = move || {
+                let Some(state) = latest.borrow().clone() else {
+                    return;
+                };
+                let mut state = state;
+                if let Some(area) = gloo::utils::document()
+                    .get_element_by_id(crate::components::editor::EDITOR_ID)
+                    .and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
+                {
+                    state.text = area.value().into();
+                }
+                if state.embed.is_some() || state.quiz.is_some() {
+                    return;
+                }
+                if state.other_tab {
+                    state.displace(Why::OtherTab);
+                } else {
+                    storage::save(storage::AUTOSAVE, &state.shared());
+                }
+            };
+            let flush = std::rc::Rc::new(flush);
+            let on_hide = {
+                let flush = flush.clone();
+                gloo::events::EventListener::new(&gloo::utils::window(), "pagehide", move |_| {
+                    flush()
+                })
+            };
+            let on_hidden = gloo::events::EventListener::new(
+                &gloo::utils::document(),
+                "visibilitychange",
+                move |_| {
+                    if gloo::utils::document().hidden() {
+                        flush();
+                    }
+                },
+            );
+            move || drop((on_hide, on_hidden))
+        });
+    }
+
+    // Another tab's saves: its displaced list is taken as it is, and its
+    // autosave, when it differs from this tab's work, stops this tab's
+    // autosave until the person chooses.
+    {
+        let dispatch = state.dispatcher();
+        use_effect_with((), move |_| {
+            let listener =
+                gloo::events::EventListener::new(&gloo::utils::window(), "storage", move |e| {
+                    let Some(e) = e.dyn_ref::<web_sys::StorageEvent>() else {
+                        return;
+                    };
+                    let (key, value) = (e.key(), e.new_value());
+                    match (key.as_deref(), value) {
+                        (Some(storage::DISPLACED), Some(text)) => {
+                            dispatch.dispatch(Action::DisplacedChanged(text))
+                        }
+                        (Some(storage::AUTOSAVE), Some(text)) => {
+                            dispatch.dispatch(Action::OtherTabSaved(text))
+                        }
+                        _ => {}
+                    }
+                });
+            move || drop(listener)
         });
     }
 
@@ -460,7 +701,16 @@ pub fn App() -> Html {
         let dispatch = dispatch.clone();
         let shared = state.shared();
         Callback::from(move |_: ()| {
-            let fragment = shared.to_fragment();
+            let fragment = match shared.to_checked_fragment() {
+                Ok(fragment) => fragment,
+                Err(e) => {
+                    dispatch.dispatch(Action::Notify(Some(Notice::error(format!(
+                        "This script cannot be shared as a link: {}. Use Export to share it as a file.",
+                        unshareable_reason(&e, &shared)
+                    )))));
+                    return;
+                }
+            };
             storage::set_fragment(&fragment);
             let link = storage::link(&fragment);
             storage::copy(&link);
@@ -528,10 +778,11 @@ pub fn App() -> Html {
                     text={state.text.clone()}
                     revision={state.revision}
                     diagnostics={diagnostics.clone()}
+                    diagnostics_source={state.source.clone()}
                     dispatch={dispatch.clone()}
                     readonly={options.readonly}
                 />
-                <Diagnostics source={state.source.clone()} diagnostics={diagnostics} />
+                <Diagnostics source={state.source.clone()} diagnostics={diagnostics.clone()} held={state.held} />
                 if hidden {
                     <button type="button" class="reveal" onclick={reveal}>{ "Show the result" }</button>
                 } else if let (Some(run), Some(kernel)) = (run, kernel) {
@@ -558,7 +809,12 @@ pub fn App() -> Html {
                 onshare={onshare}
                 onexport={onexport}
             />
-            <Notices notice={state.notice.clone()} stash={state.stash.clone()} dispatch={dispatch.clone()} />
+            <Notices
+                notice={state.notice.clone()}
+                displaced={state.displaced.clone()}
+                other_tab={state.other_tab}
+                dispatch={dispatch.clone()}
+            />
             if let Some(error) = boot_error {
                 <p class="status error" role="alert">{ format!("The machine cannot boot: {error}") }</p>
             }
@@ -568,9 +824,10 @@ pub fn App() -> Html {
                         text={state.text.clone()}
                         revision={state.revision}
                         diagnostics={diagnostics.clone()}
+                        diagnostics_source={state.source.clone()}
                         dispatch={dispatch.clone()}
                     />
-                    <Diagnostics source={state.source.clone()} diagnostics={diagnostics} />
+                    <Diagnostics source={state.source.clone()} diagnostics={diagnostics.clone()} held={state.held} />
                     <CallBuilder settings={state.settings.clone()} dispatch={dispatch.clone()} />
                 </section>
                 <Splitter split={state.split} dispatch={dispatch.clone()} />

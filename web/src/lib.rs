@@ -8,15 +8,17 @@
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod displaced;
 pub mod session;
 pub mod share;
 pub mod storage;
 
-/// Mounts the playground on the document body, with a panic hook that
-/// shows an internal error as a message (with its report to copy) instead
-/// of a page that silently stops.
+/// Mounts the playground on the document body. A panic is handed to the
+/// page's guard (`web/guard.js`), which says so, keeps the script and
+/// offers a report and a reload; the hook is Yew's custom one, as
+/// `Renderer::render` replaces any other.
 pub fn start() {
-    std::panic::set_hook(Box::new(|info| show_internal_error(&info.to_string())));
+    yew::set_custom_panic_hook(Box::new(|info| report_internal_error(&info.to_string())));
     // A page that loads the module for its JS API (`<body data-kmem-api>`)
     // gets no playground.
     let api_only = web_sys::window()
@@ -28,38 +30,18 @@ pub fn start() {
     }
 }
 
-/// Puts a message over the page: what happened, and a button that copies
-/// the report. Uses the DOM directly, as the app may be gone.
-fn show_internal_error(report: &str) {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-        return;
-    };
-    let Ok(panel) = document.create_element("div") else {
-        return;
-    };
-    panel.set_class_name("internal-error");
-    let _ = panel.set_attribute("role", "alert");
-    panel.set_inner_html(
-        "<h2>The playground hit an internal error</h2>\
-         <p>This is a bug in the playground, not in your script. Reload the page to go on; \
-         the report below helps fix it.</p><pre></pre>\
-         <button type=\"button\">Copy the report</button>",
-    );
-    if let Ok(Some(pre)) = panel.query_selector("pre") {
-        pre.set_text_content(Some(report));
-    }
-    if let Ok(Some(button)) = panel.query_selector("button") {
-        let report = report.to_string();
-        let copy = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
-            if let Some(window) = web_sys::window() {
-                let _ = window.navigator().clipboard().write_text(&report);
-            }
-        });
-        use wasm_bindgen::JsCast;
-        let _ = button.add_event_listener_with_callback("click", copy.as_ref().unchecked_ref());
-        copy.forget();
-    }
-    if let Some(body) = document.body() {
-        let _ = body.append_child(&panel);
+/// Hands a panic's report to the guard's `window.kmemInternalError`, or
+/// to the console where there is no guard (a page of the JS API).
+fn report_internal_error(report: &str) {
+    use wasm_bindgen::{JsCast, JsValue};
+    let message = JsValue::from_str(report);
+    let guard = web_sys::window()
+        .and_then(|w| js_sys::Reflect::get(&w, &JsValue::from_str("kmemInternalError")).ok())
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    match guard {
+        Some(guard) => {
+            let _ = guard.call1(&JsValue::NULL, &message);
+        }
+        None => web_sys::console::error_1(&message),
     }
 }

@@ -138,7 +138,7 @@ impl SharedState {
     /// Reads the text form.
     pub fn from_text(text: &str) -> Result<SharedState, ShareError> {
         let bad = |why: String| ShareError::BadHeader(why);
-        let (header, script) = text.split_once("\n\n").unwrap_or((text, ""));
+        let (header, script) = split_header(text);
         let mut lines = header.lines();
         match lines
             .next()
@@ -195,6 +195,20 @@ impl SharedState {
         Ok(state)
     }
 
+    /// The URL fragment (without `#`), refused when the playground would
+    /// refuse to open it: a state over [`MAX_STATE`] bytes, or a fragment
+    /// over [`MAX_FRAGMENT`].
+    pub fn to_checked_fragment(&self) -> Result<String, ShareError> {
+        if self.to_text().len() > MAX_STATE {
+            return Err(ShareError::TooLarge);
+        }
+        let fragment = self.to_fragment();
+        if fragment.len() > MAX_FRAGMENT {
+            return Err(ShareError::TooLong(fragment.len()));
+        }
+        Ok(fragment)
+    }
+
     /// The URL fragment (without `#`).
     pub fn to_fragment(&self) -> String {
         let packed = miniz_oxide::deflate::compress_to_vec(self.to_text().as_bytes(), 9);
@@ -227,6 +241,31 @@ impl SharedState {
         )?;
         let text = String::from_utf8(text).map_err(|_| ShareError::NotText)?;
         SharedState::from_text(&text)
+    }
+}
+
+impl Default for SharedState {
+    /// The default settings, step and view, with no script.
+    fn default() -> Self {
+        SharedState {
+            script: String::new(),
+            settings: Settings::default(),
+            step: None,
+            view: View::Timeline,
+            embed: None,
+        }
+    }
+}
+
+/// A state's text form cut at its first empty line: the header and the
+/// script. Either line ending ends the header (a state copied through a
+/// Windows tool has CRLF); the script is kept verbatim.
+pub fn split_header(text: &str) -> (&str, &str) {
+    let lf = text.find("\n\n").map(|i| (i, 2));
+    let crlf = text.find("\r\n\r\n").map(|i| (i, 4));
+    match [lf, crlf].into_iter().flatten().min() {
+        Some((at, len)) => (&text[..at], &text[at + len..]),
+        None => (text, ""),
     }
 }
 

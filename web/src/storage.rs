@@ -5,12 +5,19 @@
 
 use wasm_bindgen::JsCast;
 
+use crate::displaced::{Displaced, Why};
 use crate::share::SharedState;
 
 /// The localStorage key of the autosaved state (its text form).
 pub const AUTOSAVE: &str = "kmem-playground.autosave";
-/// The key of local work kept aside when a link replaced it.
-pub const STASH: &str = "kmem-playground.stash";
+/// The key of the work the page displaced (see `displaced.rs`).
+pub const DISPLACED: &str = "kmem-playground.displaced";
+/// The key under which earlier builds kept the one script a link replaced:
+/// read once into [`DISPLACED`], then removed.
+pub const OLD_STASH: &str = "kmem-playground.stash";
+/// The key under which `web/guard.js` keeps the script when the module
+/// stops (a panic or a trap); the next visit opens it without running it.
+pub const RESCUE: &str = "kmem-playground.rescue";
 
 /// The page's fragment, without `#` (empty when there is none).
 pub fn fragment() -> String {
@@ -39,23 +46,52 @@ pub fn link(fragment: &str) -> String {
     format!("{base}#{fragment}")
 }
 
-/// The state stored under `key`, if any is stored and readable.
-pub fn load(key: &str) -> Option<SharedState> {
+/// The text stored under `key`, if any (and storage is readable).
+pub fn load_text(key: &str) -> Option<String> {
     let storage = gloo::utils::window().local_storage().ok()??;
-    let text = storage.get_item(key).ok()??;
-    SharedState::from_text(&text).ok()
+    storage.get_item(key).ok()?
 }
 
-/// Stores the state under `key` (`None` removes it); `false` when storage
-/// is full or disabled.
-pub fn save(key: &str, state: Option<&SharedState>) -> bool {
+/// Stores `text` under `key` (`None` removes it); `false` when storage is
+/// full or disabled.
+pub fn save_text(key: &str, text: Option<&str>) -> bool {
     let Ok(Some(storage)) = gloo::utils::window().local_storage() else {
         return false;
     };
-    match state {
-        Some(state) => storage.set_item(key, &state.to_text()).is_ok(),
+    match text {
+        Some(text) => storage.set_item(key, text).is_ok(),
         None => storage.remove_item(key).is_ok(),
     }
+}
+
+/// Stores the state under `key`; `false` when storage is full or disabled.
+pub fn save(key: &str, state: &SharedState) -> bool {
+    save_text(key, Some(&state.to_text()))
+}
+
+/// The displaced work kept in storage (with what an earlier build kept
+/// under [`OLD_STASH`] moved in).
+pub fn load_displaced() -> Displaced {
+    let mut list = load_text(DISPLACED)
+        .map(|t| Displaced::from_text(&t))
+        .unwrap_or_default();
+    if let Some(old) = load_text(OLD_STASH) {
+        list.keep_text(old, Why::Link, now_ms());
+        if save_text(DISPLACED, Some(&list.to_text())) {
+            save_text(OLD_STASH, None);
+        }
+    }
+    list
+}
+
+/// Stores the displaced work; `false` when storage is full or disabled.
+pub fn save_displaced(list: &Displaced) -> bool {
+    save_text(DISPLACED, Some(&list.to_text()))
+}
+
+/// Milliseconds since 1970, as `Date.now()` says.
+pub fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
 }
 
 /// Copies `text` to the clipboard (asynchronously; failures are silent,

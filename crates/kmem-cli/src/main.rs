@@ -52,13 +52,55 @@ Usage:
 
 Exit codes: 0 success, 1 script error, 2 usage error.";
 
-/// Prints a line on standard output. A closed pipe (`kmem gfp … | head`)
-/// ends the output quietly instead of panicking.
+/// The most bytes kmem reads from a file or standard input: as much as the
+/// log decoder takes. Scripts and quizzes are far shorter.
+const MAX_INPUT: usize = kmem::decode::MAX_LOG_BYTES;
+
+/// Writes `text` to `to` as the reader can see it: every hidden character
+/// (controls other than newline and tab, bidi controls, invisible format
+/// characters) is escaped by [`kmem_script::escape::visible`], on a
+/// terminal and in a pipe alike, so that no script, log or quiz can
+/// retitle or clear the terminal or reorder a line. A closed pipe
+/// (`kmem gfp … | head`) ends the output quietly instead of panicking.
+fn emit(mut to: impl std::io::Write, text: &str) {
+    let _ = to.write_all(kmem_script::escape::visible(text).as_bytes());
+}
+
+/// Prints text on standard output, escaped by [`emit`].
+fn print(text: &str) {
+    emit(std::io::stdout(), text);
+}
+
+/// Prints a line on standard output, escaped by [`emit`].
 macro_rules! out {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stdout(), $($arg)*);
-    }};
+    ($($arg:tt)*) => {
+        emit(std::io::stdout(), &format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// Prints a line on standard error, escaped by [`emit`].
+macro_rules! err {
+    ($($arg:tt)*) => {
+        emit(std::io::stderr(), &format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// Prints JSON text on standard output. JSON strings may hold hidden
+/// characters raw; they are written as `\uXXXX` escapes instead, which
+/// leaves the value the same.
+fn print_json(json: &str) {
+    let mut text = String::with_capacity(json.len() + 1);
+    for c in json.chars() {
+        if kmem_script::escape::is_hidden(c) {
+            for unit in c.encode_utf16(&mut [0; 2]) {
+                text.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            text.push(c);
+        }
+    }
+    text.push('\n');
+    print(&text);
 }
 
 /// A parsed command line.
@@ -209,16 +251,28 @@ fn parse_args(args: &[String]) -> Result<Command, String> {
     }
 }
 
+/// The text of a file, or of standard input for `-`: at most
+/// [`MAX_INPUT`] bytes (a longer input, such as `/dev/zero`, is refused
+/// after reading one byte more), in UTF-8.
 fn read_source(path: &str) -> Result<String, String> {
-    if path == "-" {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| format!("cannot read standard input: {e}"))?;
-        Ok(text)
+    let (name, input): (&str, Box<dyn Read>) = if path == "-" {
+        ("standard input", Box::new(std::io::stdin()))
     } else {
-        std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))
+        let file = std::fs::File::open(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+        (path, Box::new(file))
+    };
+    let mut bytes = Vec::new();
+    input
+        .take(MAX_INPUT as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read {name}: {e}"))?;
+    if bytes.len() > MAX_INPUT {
+        return Err(format!(
+            "{name} is longer than {} MiB, the most kmem reads",
+            MAX_INPUT >> 20
+        ));
     }
+    String::from_utf8(bytes).map_err(|_| format!("cannot read {name}: it is not UTF-8 text"))
 }
 
 /// `kmem check`: every syntax error, then (when there are none) the
@@ -227,7 +281,7 @@ fn run_check(kernel: Option<&str>, path: &str) -> ExitCode {
     let source = match read_source(path) {
         Ok(source) => source,
         Err(message) => {
-            eprintln!("kmem: {message}");
+            err!("kmem: {message}");
             return ExitCode::from(2);
         }
     };
@@ -235,7 +289,7 @@ fn run_check(kernel: Option<&str>, path: &str) -> ExitCode {
         None => Profile::default_profile(),
         Some(Ok(profile)) => profile,
         Some(Err(e)) => {
-            eprintln!("kmem: {e}");
+            err!("kmem: {e}");
             return ExitCode::from(2);
         }
     };
@@ -256,10 +310,10 @@ fn run_check(kernel: Option<&str>, path: &str) -> ExitCode {
     }
     let index = LineIndex::new(&source);
     for diagnostic in &diagnostics {
-        eprintln!("{}\n", diagnostic.render(&source, &index));
+        err!("{}\n", diagnostic.render(&source, &index));
     }
     let count = diagnostics.len();
-    eprintln!("{path}: {count} error{}", if count == 1 { "" } else { "s" });
+    err!("{path}: {count} error{}", if count == 1 { "" } else { "s" });
     ExitCode::from(1)
 }
 
@@ -267,7 +321,7 @@ fn run_script(args: &RunArgs) -> ExitCode {
     let source = match read_source(&args.path) {
         Ok(source) => source,
         Err(message) => {
-            eprintln!("kmem: {message}");
+            err!("kmem: {message}");
             return ExitCode::from(2);
         }
     };
@@ -275,7 +329,7 @@ fn run_script(args: &RunArgs) -> ExitCode {
         None => Profile::default_profile(),
         Some(Ok(profile)) => profile,
         Some(Err(e)) => {
-            eprintln!("kmem: {e}");
+            err!("kmem: {e}");
             return ExitCode::from(2);
         }
     };
@@ -290,7 +344,7 @@ fn run_script(args: &RunArgs) -> ExitCode {
     let parsed = parse(&source);
     if !parsed.errors.is_empty() {
         for diagnostic in &parsed.errors {
-            eprintln!("{}\n", diagnostic.render(&source, &index));
+            err!("{}\n", diagnostic.render(&source, &index));
         }
         return ExitCode::from(1);
     }
@@ -302,27 +356,20 @@ fn run_script(args: &RunArgs) -> ExitCode {
     let trace = match kmem_script::run(&parsed.program, config, DEFAULT_STEP_BUDGET) {
         Ok(trace) => trace,
         Err(diagnostic) => {
-            eprintln!("kmem: {}", diagnostic.message);
+            err!("kmem: {}", diagnostic.message);
             return ExitCode::from(2);
         }
     };
-    {
-        use std::io::Write as _;
-        let text = if args.json {
-            serde_json::to_string_pretty(&trace).unwrap_or_default() + "\n"
-        } else {
-            kmem_script::render::trace_text(&source, &trace)
-        };
-        let _ = write!(std::io::stdout(), "{text}");
+    if args.json {
+        print_json(&serde_json::to_string_pretty(&trace).unwrap_or_default());
+    } else {
+        print(&kmem_script::render::trace_text(&source, &trace));
     }
     for path in &args.show {
         match kmem::procfs::read(&trace.kernel, path) {
-            Some(text) => {
-                use std::io::Write as _;
-                let _ = write!(std::io::stdout(), "{text}");
-            }
+            Some(text) => print(&text),
             None => {
-                eprintln!(
+                err!(
                     "kmem: no file {path}; the playground has {}",
                     kmem::procfs::FILES.join(", ")
                 );
@@ -331,7 +378,7 @@ fn run_script(args: &RunArgs) -> ExitCode {
         }
     }
     if let Some(error) = &trace.error {
-        eprintln!("{}", error.render(&source, &index));
+        err!("{}", error.render(&source, &index));
         return ExitCode::from(1);
     }
     ExitCode::SUCCESS
@@ -344,7 +391,7 @@ fn release_arg(kernel: Option<&str>) -> Result<Option<kmem::profile::Release>, E
         None => Ok(None),
         Some(Ok(release)) => Ok(Some(release)),
         Some(Err(e)) => {
-            eprintln!("kmem: {e}");
+            err!("kmem: {e}");
             Err(ExitCode::from(2))
         }
     }
@@ -360,16 +407,16 @@ fn decode_gfp(kernel: Option<&str>, json: bool, mask: &str) -> ExitCode {
     let table = match GfpTable::for_release(release) {
         Ok(table) => table,
         Err(e) => {
-            eprintln!("kmem: {e}");
+            err!("kmem: {e}");
             return ExitCode::from(2);
         }
     };
     let gfp = match table.parse(mask) {
         Ok(gfp) => gfp,
         Err(e) => {
-            eprintln!("error: {}", e.message);
+            err!("error: {}", e.message);
             if let Some(help) = e.help {
-                eprintln!("  = help: {help}");
+                err!("  = help: {help}");
             }
             return ExitCode::from(1);
         }
@@ -401,10 +448,7 @@ fn decode_gfp(kernel: Option<&str>, json: bool, mask: &str) -> ExitCode {
             "migratetype": table.migratetype(gfp).to_string(),
             "bits": bits,
         });
-        out!(
-            "{}",
-            serde_json::to_string_pretty(&value).unwrap_or_default()
-        );
+        print_json(&serde_json::to_string_pretty(&value).unwrap_or_default());
         return ExitCode::SUCCESS;
     }
     out!("{}", table.format_mode(gfp));
@@ -450,25 +494,25 @@ fn run_decode(kernel: Option<&str>, json: bool, path: &str) -> ExitCode {
     let text = match read_source(path) {
         Ok(text) => text,
         Err(message) => {
-            eprintln!("kmem: {message}");
+            err!("kmem: {message}");
             return ExitCode::from(2);
         }
     };
     let decoding = match kmem::decode::decode(&text, release) {
         Ok(decoding) => decoding,
+        Err(e @ kmem::decode::DecodeError::Version(_)) => {
+            err!("kmem: {e}; give --kernel V to decode it as a release the playground knows");
+            return ExitCode::from(2);
+        }
         Err(e) => {
-            eprintln!("kmem: {e}; give --kernel V to decode it as a release the playground knows");
+            err!("kmem: {e}");
             return ExitCode::from(2);
         }
     };
     if json {
-        out!(
-            "{}",
-            serde_json::to_string_pretty(&decoding).unwrap_or_default()
-        );
+        print_json(&serde_json::to_string_pretty(&decoding).unwrap_or_default());
     } else {
-        use std::io::Write as _;
-        let _ = write!(std::io::stdout(), "{}", decoding.render());
+        print(&decoding.render());
     }
     if decoding.findings.is_empty() {
         return ExitCode::from(1);
@@ -487,7 +531,7 @@ fn quiz_text(name: &str) -> Result<String, String> {
 /// `kmem quiz …`.
 fn run_quiz(args: &[String]) -> ExitCode {
     let usage = || {
-        eprintln!("kmem: `quiz` takes check FILE, show [--seed N] FILE, export --gift|--csv [--seeds N] FILE, or bank");
+        err!("kmem: `quiz` takes check FILE, show [--seed N] FILE, export --gift|--csv [--seeds N] FILE, or bank");
         ExitCode::from(2)
     };
     let mut seed = 0u64;
@@ -532,7 +576,7 @@ fn run_quiz(args: &[String]) -> ExitCode {
     let text = match quiz_text(file) {
         Ok(text) => text,
         Err(message) => {
-            eprintln!("kmem: {message}");
+            err!("kmem: {message}");
             return ExitCode::from(2);
         }
     };
@@ -540,13 +584,13 @@ fn run_quiz(args: &[String]) -> ExitCode {
         "check" => {
             let (quiz, problems) = kmem_quiz::check(&text);
             for p in &problems {
-                eprintln!("{file}:{}: {}", p.line, p.message);
+                err!("{file}:{}: {}", p.line, p.message);
             }
             if problems.is_empty() {
                 out!("{file}: {} questions, no problems", quiz.questions.len());
                 ExitCode::SUCCESS
             } else {
-                eprintln!(
+                err!(
                     "{file}: {} problem{}",
                     problems.len(),
                     if problems.len() == 1 { "" } else { "s" }
@@ -616,9 +660,10 @@ fn run_quiz(args: &[String]) -> ExitCode {
         "export" => {
             let (quiz, problems) = kmem_quiz::parse(&text);
             if let Some(p) = problems.first() {
-                eprintln!(
+                err!(
                     "{file}:{}: {} (`kmem quiz check` lists every problem)",
-                    p.line, p.message
+                    p.line,
+                    p.message
                 );
                 return ExitCode::from(1);
             }
@@ -629,12 +674,11 @@ fn run_quiz(args: &[String]) -> ExitCode {
             };
             match result {
                 Ok(text) => {
-                    use std::io::Write as _;
-                    let _ = write!(std::io::stdout(), "{text}");
+                    print(&text);
                     ExitCode::SUCCESS
                 }
                 Err(message) => {
-                    eprintln!("{file}: {message}");
+                    err!("{file}: {message}");
                     ExitCode::from(1)
                 }
             }
@@ -657,8 +701,7 @@ fn main() -> ExitCode {
         Ok(Command::Check { kernel, path }) => run_check(kernel.as_deref(), &path),
         Ok(Command::Quiz(args)) => run_quiz(&args),
         Ok(Command::HelpLanguage) => {
-            use std::io::Write as _;
-            let _ = write!(std::io::stdout(), "{}", kmem_script::HELP);
+            print(kmem_script::HELP);
             ExitCode::SUCCESS
         }
         Ok(Command::Run(args)) => run_script(&args),
@@ -670,19 +713,18 @@ fn main() -> ExitCode {
         }
         Ok(Command::Examples { name: Some(name) }) => match kmem_script::examples::find(&name) {
             Some(e) => {
-                use std::io::Write as _;
-                let _ = write!(std::io::stdout(), "{}", e.source);
+                print(e.source);
                 ExitCode::SUCCESS
             }
             None => {
-                eprintln!("kmem: no example `{name}`; `kmem examples` lists them");
+                err!("kmem: no example `{name}`; `kmem examples` lists them");
                 ExitCode::from(2)
             }
         },
         Ok(Command::Gfp { kernel, json, mask }) => decode_gfp(kernel.as_deref(), json, &mask),
         Ok(Command::Decode { kernel, json, path }) => run_decode(kernel.as_deref(), json, &path),
         Err(message) => {
-            eprintln!("kmem: {message}\n\n{USAGE}");
+            err!("kmem: {message}\n\n{USAGE}");
             ExitCode::from(2)
         }
     }

@@ -227,3 +227,64 @@ fn help_documents_the_language_and_check_runs_the_script() {
     assert_eq!(code, 1);
     assert!(err.contains("`kvrealloc` does not exist in 4.19"), "{err}");
 }
+
+/// An endless input is refused after the limit, quickly and in little
+/// memory, whichever command reads it.
+#[test]
+fn inputs_over_the_limit_are_refused() {
+    for args in [
+        &["decode", "/dev/zero"][..],
+        &["run", "/dev/zero"],
+        &["check", "/dev/zero"],
+        &["quiz", "show", "/dev/zero"],
+    ] {
+        let started = std::time::Instant::now();
+        let (code, out, err) = kmem(args, "");
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(out.is_empty(), "{args:?}: {out}");
+        assert!(
+            err.contains("kmem: /dev/zero is longer than 4 MiB, the most kmem reads"),
+            "{args:?}: {err}"
+        );
+        assert!(
+            started.elapsed().as_secs() < 10,
+            "{args:?} took {:?}",
+            started.elapsed()
+        );
+    }
+}
+
+/// Terminal escapes and bidi controls in a script, its output, its log
+/// or a pasted log are shown escaped, never written raw.
+#[test]
+fn control_characters_are_shown_escaped() {
+    let script = "printk(\"\\x1b]0;pwned\\x07\\x1b[2J\u{202e}done\\n\");\n";
+    let (code, out, err) = kmem(&["run", "-"], script);
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.contains(['\x1b', '\x07', '\u{202e}']), "{out:?}");
+    assert!(
+        out.contains("\\x1b]0;pwned\\x07\\x1b[2J\\u{202e}done"),
+        "{out}"
+    );
+
+    let (_, out, _) = kmem(&["run", "--json", "-"], script);
+    assert!(!out.contains(['\x1b', '\u{202e}']), "{out:?}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert!(v["steps"][0]["output"]
+        .as_str()
+        .is_some_and(|o| o.contains("\x1b[2J\u{202e}done")));
+
+    let (code, _, err) = kmem(&["check", "-"], "x = 1 @ \"\x1b[2J\u{2066}\";\n");
+    assert_eq!(code, 1);
+    assert!(!err.contains(['\x1b', '\u{2066}']), "{err:?}");
+    assert!(err.contains("x = 1 @ \"\\x1b[2J\\u{2066}\";"), "{err}");
+
+    let (_, out, _) = kmem(
+        &["decode"],
+        "CPU: 0 PID: 1 Comm: \x1b]0;x\x07 Not tainted 6.6.0 #1\nBUG: scheduling while atomic: \x1b[2J/1/0x00000002\n",
+    );
+    assert!(!out.contains(['\x1b', '\x07']), "{out:?}");
+
+    let (_, _, err) = kmem(&["gfp", "GFP_\x1b[2JKERNEL"], "");
+    assert!(!err.contains('\x1b') && err.contains("\\x1b"), "{err:?}");
+}

@@ -84,9 +84,22 @@ pub fn gift(quiz: &Quiz, seeds: std::ops::Range<u64>) -> Result<String, String> 
     Ok(out)
 }
 
-/// RFC 4180 field quoting.
+/// A CSV field, quoted as RFC 4180 asks and safe to open in a
+/// spreadsheet. A cell that a spreadsheet could read as a formula (its
+/// first character after any spaces is `=`, `+`, `-`, `@`, their
+/// full-width forms, a tab, a carriage return or a newline) gets a leading
+/// `'` and is quoted, as OWASP's page on CSV injection advises. A plain
+/// decimal number (`-1`, `4096`) is a value, not a formula, and is kept.
 fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n']) {
+    let formula = text
+        .trim_start_matches(' ')
+        .starts_with(['=', '+', '-', '@', '\t', '\r', '\n', '＝', '＋', '－', '＠']);
+    let number = text
+        .strip_prefix('-')
+        .is_some_and(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()));
+    if formula && !number {
+        format!("\"'{}\"", text.replace('"', "\"\""))
+    } else if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
         text.to_string()
@@ -118,4 +131,36 @@ pub fn csv(quiz: &Quiz, seeds: std::ops::Range<u64>) -> Result<String, String> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_field;
+
+    #[test]
+    fn csv_cells_that_a_spreadsheet_would_evaluate_are_neutralised() {
+        assert_eq!(csv_field("=1+1"), "\"'=1+1\"");
+        assert_eq!(
+            csv_field("=HYPERLINK(\"http://x\",\"y\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""
+        );
+        for cell in [
+            "+1", "-1+2", "@SUM(A1)", "\t=1", "\r=1", "\n=1", "  =1", "＝1", "＋1", "－1", "＠x",
+            "-0x10",
+        ] {
+            assert_eq!(csv_field(cell), format!("\"'{cell}\""), "{cell:?}");
+        }
+    }
+
+    #[test]
+    fn csv_keeps_numbers_and_plain_text() {
+        assert_eq!(csv_field("-1"), "-1");
+        assert_eq!(csv_field("-4096"), "-4096");
+        assert_eq!(csv_field("4096"), "4096");
+        assert_eq!(csv_field("kmalloc-128"), "kmalloc-128");
+        assert_eq!(csv_field("0xffff888000000000"), "0xffff888000000000");
+        assert_eq!(csv_field("a, b"), "\"a, b\"");
+        assert_eq!(csv_field("-"), "\"'-\"");
+        assert_eq!(csv_field("a=b"), "a=b");
+    }
 }

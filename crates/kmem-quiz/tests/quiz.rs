@@ -395,6 +395,21 @@ fn exports_carry_computed_keys() {
     assert!(csv.contains("\n0,"), "generated rows carry their seed");
 }
 
+/// A prompt written as a spreadsheet formula is exported as text.
+#[test]
+fn csv_export_neutralises_formulas() {
+    let (quiz, problems) = parse(
+        "# Q\n\n## =HYPERLINK(\"http://evil\",\"x\")\n\nkind: predict\nask: cache\n\n```c\nvoid *p = kmalloc(100, GFP_KERNEL);\n```\n\nexplain: kmalloc-128.\n",
+    );
+    assert!(problems.is_empty(), "{problems:?}");
+    let csv = kmem_quiz::export::csv(&quiz, 0..1).unwrap();
+    assert!(
+        csv.contains("\n,\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\n\n"),
+        "{csv}"
+    );
+    assert!(csv.ends_with(",kmalloc-128\n"), "{csv}");
+}
+
 #[test]
 fn the_bank_checks_clean_and_covers_the_topics() {
     let mut total = 0;

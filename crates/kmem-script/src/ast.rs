@@ -241,6 +241,37 @@ pub struct Expr {
     pub kind: ExprKind,
     /// Its source span.
     pub span: Span,
+    /// The levels of expression it nests, itself included (1 for a
+    /// literal or a name). The parser keeps it, with the statements around,
+    /// within [`crate::parser::MAX_DEPTH`], so that every walk of the tree
+    /// (evaluation, drop, printing) may recurse.
+    pub height: usize,
+}
+
+impl ExprKind {
+    /// The greatest height of the operands (0 for a leaf).
+    pub fn operand_height(&self) -> usize {
+        match self {
+            ExprKind::Int(..) | ExprKind::Str(_) | ExprKind::Ident(_) | ExprKind::SizeofType(_) => {
+                0
+            }
+            ExprKind::Unary { expr, .. }
+            | ExprKind::Cast { expr, .. }
+            | ExprKind::SizeofExpr(expr)
+            | ExprKind::IncDec { target: expr, .. } => expr.height,
+            ExprKind::Binary { lhs: a, rhs: b, .. }
+            | ExprKind::Assign {
+                target: a,
+                value: b,
+                ..
+            }
+            | ExprKind::Index { base: a, index: b } => a.height.max(b.height),
+            ExprKind::Conditional { cond, then, els } => {
+                cond.height.max(then.height).max(els.height)
+            }
+            ExprKind::Call { args, .. } => args.iter().map(|a| a.height).max().unwrap_or(0),
+        }
+    }
 }
 
 /// The kinds of expression.

@@ -34,20 +34,47 @@ impl Diagnostic {
     /// 1 | x = @;
     ///   |     ^
     /// ```
+    ///
+    /// A line longer than [`MAX_SHOWN_CHARS`] is shown as a window of that
+    /// many characters around the problem, with `…` where it is cut.
     pub fn render(&self, source: &str, index: &LineIndex) -> String {
         let start = index.line_col(source, self.span.start);
         let line_text = index.line_text(source, start.line);
         let number = start.line.to_string();
         let gutter = " ".repeat(number.len());
         let line_chars = line_text.chars().count();
+        let column = start.column - 1;
         let width = if self.span.end > self.span.start {
             source
                 .get(self.span.start..self.span.end.min(source.len()))
-                .map_or(1, |s| s.chars().take_while(|c| *c != '\n').count())
+                .map_or(1, |s| {
+                    s.chars()
+                        .take_while(|c| *c != '\n')
+                        .take(MAX_SHOWN_CHARS)
+                        .count()
+                })
         } else {
             1
         }
-        .clamp(1, (line_chars + 1).saturating_sub(start.column - 1).max(1));
+        .clamp(1, (line_chars + 1).saturating_sub(column).max(1));
+        // The window: from a little before the problem, at most
+        // MAX_SHOWN_CHARS characters.
+        let from = if line_chars > MAX_SHOWN_CHARS {
+            column
+                .saturating_sub(MAX_SHOWN_CHARS / 4)
+                .min(line_chars - MAX_SHOWN_CHARS)
+        } else {
+            0
+        };
+        let shown: String = line_text.chars().skip(from).take(MAX_SHOWN_CHARS).collect();
+        let before = if from > 0 { "…" } else { "" };
+        let after = if from + MAX_SHOWN_CHARS < line_chars {
+            "…"
+        } else {
+            ""
+        };
+        let caret_at = column - from + before.chars().count();
+        let width = width.min((MAX_SHOWN_CHARS + 1).saturating_sub(column - from).max(1));
         let mut out = String::new();
         let _ = writeln!(out, "error: {}", self.message);
         let _ = writeln!(
@@ -56,11 +83,11 @@ impl Diagnostic {
             start.line, start.column
         );
         let _ = writeln!(out, "{gutter} |");
-        let _ = writeln!(out, "{number} | {line_text}");
+        let _ = writeln!(out, "{number} | {before}{shown}{after}");
         let _ = write!(
             out,
             "{gutter} | {}{}",
-            " ".repeat(start.column - 1),
+            " ".repeat(caret_at),
             "^".repeat(width)
         );
         if let Some(help) = &self.help {
@@ -69,6 +96,9 @@ impl Diagnostic {
         out
     }
 }
+
+/// The most characters of a source line a rendered diagnostic shows.
+pub const MAX_SHOWN_CHARS: usize = 100;
 
 impl From<crate::lexer::LexError> for Diagnostic {
     fn from(error: crate::lexer::LexError) -> Self {
@@ -107,6 +137,25 @@ mod tests {
             diag.render(src, &LineIndex::new(src)),
             "error: unknown flag GFP_KERNAL\n --> line 1, column 9\n  |\n1 | flags = GFP_KERNAL;\n  |         ^^^^^^^^^^\n  = help: did you mean GFP_KERNEL?"
         );
+    }
+
+    #[test]
+    fn long_lines_are_shown_as_a_window_around_the_problem() {
+        let src = format!("x = {}@{};", "1 + ".repeat(500), " + 1".repeat(500));
+        let diags = check(&src);
+        let text = diags[0].render(&src, &LineIndex::new(&src));
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[1], " --> line 1, column 2005");
+        let shown = lines[3].strip_prefix("1 | ").unwrap();
+        assert!(shown.starts_with('…') && shown.ends_with('…'), "{shown}");
+        assert_eq!(shown.chars().count(), MAX_SHOWN_CHARS + 2);
+        // The caret is under the `@`.
+        let caret = lines[4].find('^').unwrap();
+        assert_eq!(lines[3].chars().nth(caret), Some('@'));
+        // A problem near the start of a long line: no leading `…`.
+        let src = format!("@{}", " ".repeat(1000));
+        let text = check(&src)[0].render(&src, &LineIndex::new(&src));
+        assert!(text.contains("1 | @ ") && text.ends_with("  | ^"), "{text}");
     }
 
     #[test]

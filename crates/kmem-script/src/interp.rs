@@ -5,7 +5,10 @@
 //! assignments convert, pointer arithmetic scales. Variables are declared
 //! C-style or on first assignment (then they are `unsigned long`). What a
 //! run may make the simulator hold is bounded ([`MAX_STEPS`],
-//! [`MAX_TRACE_BYTES`], [`MAX_WRITTEN_PAGES`]). Kernel outcomes (NULL, WARN, BUG, oops) are results, carried
+//! [`MAX_TRACE_BYTES`], [`MAX_WRITTEN_PAGES`], [`MAX_ARRAY_BYTES`]), and
+//! its time by the operation budget, which calls are charged by the work
+//! they do ([`KERNEL_WORK_PER_OPERATION`], [`TEXT_BYTES_PER_OPERATION`]).
+//! Kernel outcomes (NULL, WARN, BUG, oops) are results, carried
 //! by the steps' events; only mistakes in the script itself (an undefined
 //! name, a wrong number of arguments, a runaway loop) stop the run with a
 //! [`Diagnostic`].
@@ -22,16 +25,26 @@ use crate::ast::{
     BinaryOp, ContextBlock, Expr, ExprKind, IntType, Program, Stmt, StmtKind, UnaryOp,
 };
 use crate::diagnostic::Diagnostic;
-use crate::printk::PrintArg;
+use crate::printk::{FormatError, PrintArg};
 use crate::span::Span;
 
 /// Operations a script may run before it is stopped.
 pub const DEFAULT_STEP_BUDGET: u64 = 1_000_000;
 /// The most elements a script array may have.
 pub const MAX_ARRAY_LEN: u64 = 1 << 20;
-/// Page-allocator operations or page writes of the simulation that count
-/// as one operation of a script's budget.
-pub const PAGE_OPERATIONS_PER_OPERATION: u64 = 16;
+/// The most bytes a script's arrays may hold at once, all together (each
+/// is held at its C size: `u8 a[4096]` is 4 KiB).
+pub const MAX_ARRAY_BYTES: u64 = 32 << 20;
+/// Units of the simulated kernel's work ([`Kernel::work`]: page-allocator
+/// operations, and memory read or written) that cost one operation of the
+/// budget.
+pub const KERNEL_WORK_PER_OPERATION: u64 = 4;
+/// Bytes of trace text (call lines, summaries, log lines, printed output)
+/// that cost one operation of the budget, about what making them costs.
+pub const TEXT_BYTES_PER_OPERATION: u64 = 64;
+/// Bytes of a new (zeroed) array that cost one operation of the budget, as
+/// the kernel's writes do.
+const ARRAY_BYTES_PER_OPERATION: u64 = kmem::kernel::WORK_BYTES * KERNEL_WORK_PER_OPERATION;
 /// The most steps (calls) a trace may hold.
 pub const MAX_STEPS: u64 = 200_000;
 /// The most text (call lines, summaries, log lines, printed output) a
@@ -129,7 +142,51 @@ use ctype::CType;
 #[derive(Clone, Debug)]
 enum Value {
     Scalar(u64),
-    Array(Vec<u64>),
+    Array(Array),
+}
+
+/// A script array, held at its C size: its elements' bytes,
+/// little-endian, `width` (the element type's `sizeof`) each.
+#[derive(Clone, Debug)]
+struct Array {
+    bytes: Vec<u8>,
+    width: usize,
+}
+
+impl Array {
+    /// `len` zeroed elements of type `ty` (`len` is at most
+    /// [`MAX_ARRAY_LEN`]).
+    fn new(len: u64, ty: CType) -> Array {
+        let width = ty.size() as usize;
+        Array {
+            bytes: vec![0; len as usize * width],
+            width,
+        }
+    }
+
+    fn len(&self) -> u64 {
+        (self.bytes.len() / self.width) as u64
+    }
+
+    /// Its size in bytes.
+    fn size(&self) -> u64 {
+        self.bytes.len() as u64
+    }
+
+    /// Element `i` (below [`Array::len`]) zero-extended: the caller reads
+    /// it in the element type.
+    fn get(&self, i: u64) -> u64 {
+        let at = i as usize * self.width;
+        let mut word = [0u8; 8];
+        word[..self.width].copy_from_slice(&self.bytes[at..at + self.width]);
+        u64::from_le_bytes(word)
+    }
+
+    /// Stores the low bytes of `v` as element `i` (below [`Array::len`]).
+    fn set(&mut self, i: u64, v: u64) {
+        let at = i as usize * self.width;
+        self.bytes[at..at + self.width].copy_from_slice(&v.to_le_bytes()[..self.width]);
+    }
 }
 
 /// A variable: its contents and type (an array's is its elements' type).
@@ -156,6 +213,8 @@ struct Interp {
     trace_bytes: u64,
     /// The kernel's work when the last call was charged.
     last_work: u64,
+    /// Bytes the arrays of all variables hold.
+    array_bytes: u64,
 }
 
 type RResult<T> = Result<T, Diagnostic>;
@@ -243,6 +302,7 @@ impl Interp {
             pending: Vec::new(),
             trace_bytes: 0,
             last_work: kernel_work,
+            array_bytes: 0,
         }
     }
 
@@ -258,6 +318,12 @@ impl Interp {
         }
         self.budget -= 1;
         Ok(())
+    }
+
+    /// Takes `operations` from the budget; the next [`Interp::tick`] stops
+    /// the run if nothing is left.
+    fn charge(&mut self, operations: u64) {
+        self.budget = self.budget.saturating_sub(operations);
     }
 
     // ---- statements -----------------------------------------------------
@@ -308,7 +374,26 @@ impl Interp {
                                     len.span,
                                 ));
                             }
-                            Value::Array(vec![0; n as usize])
+                            let bytes = n * ty.size();
+                            let replaced = match self.vars.get(&d.name) {
+                                Some(Var {
+                                    value: Value::Array(old),
+                                    ..
+                                }) => old.size(),
+                                _ => 0,
+                            };
+                            if self.array_bytes - replaced + bytes > MAX_ARRAY_BYTES {
+                                return Err(Diagnostic::new(
+                                    format!(
+                                        "with `{}`, the script's arrays take more than {} MiB, more than the playground allows",
+                                        d.name,
+                                        MAX_ARRAY_BYTES >> 20
+                                    ),
+                                    d.name_span,
+                                ));
+                            }
+                            self.charge(bytes / ARRAY_BYTES_PER_OPERATION);
+                            Value::Array(Array::new(n, ty))
                         }
                         (None, Some(init)) => Value::Scalar(ty.convert(self.eval(init)?)),
                         (None, None) => Value::Scalar(0),
@@ -418,6 +503,16 @@ impl Interp {
                 _ => self.pending.push(change),
             }
         }
+        if let Value::Array(array) = &value {
+            self.array_bytes += array.size();
+        }
+        if let Some(Var {
+            value: Value::Array(old),
+            ..
+        }) = self.vars.get(name)
+        {
+            self.array_bytes -= old.size();
+        }
         // Assigning to a known variable allocates nothing.
         match self.vars.get_mut(name) {
             Some(var) => *var = Var { value, ty },
@@ -429,13 +524,10 @@ impl Interp {
     }
 
     fn record(&mut self, span: Span, event: Event) -> RResult<u64> {
-        // A call that touched many pages costs operations of the budget.
         let work = self.kernel.work();
-        let done = work.saturating_sub(self.last_work);
+        let k = KERNEL_WORK_PER_OPERATION;
+        self.charge((work / k).saturating_sub(self.last_work / k));
         self.last_work = work;
-        self.budget = self
-            .budget
-            .saturating_sub(done / PAGE_OPERATIONS_PER_OPERATION);
         let value = call_value(&event.value);
         self.push_step(Step {
             span,
@@ -452,21 +544,20 @@ impl Interp {
     /// memory's stored contents pass the playground's bounds.
     fn push_step(&mut self, mut step: Step) -> RResult<()> {
         step.vars = std::mem::take(&mut self.pending);
+        let charged = self.trace_bytes / TEXT_BYTES_PER_OPERATION;
         self.trace_bytes += step.output.len() as u64
             + step.event.as_ref().map_or(0, |e| {
                 (e.call.stored_bytes()
                     + e.summary.stored_bytes()
                     + e.log.iter().map(|l| l.text.len()).sum::<usize>()) as u64
             });
+        self.charge(self.trace_bytes / TEXT_BYTES_PER_OPERATION - charged);
         let span = step.span;
         self.steps.push(step);
         let limit = if self.steps.len() as u64 > MAX_STEPS {
             format!("the script made more than {MAX_STEPS} calls")
         } else if self.trace_bytes > MAX_TRACE_BYTES {
-            format!(
-                "the script's calls produced more than {} MiB of log and output",
-                MAX_TRACE_BYTES >> 20
-            )
+            text_bound()
         } else if self.kernel.mem.stored_frames() as u64 > MAX_WRITTEN_PAGES {
             format!(
                 "the script wrote into more than {MAX_WRITTEN_PAGES} pages ({} MiB) of simulated memory",
@@ -475,12 +566,18 @@ impl Interp {
         } else {
             return Ok(());
         };
+        Err(self.bound_error(limit, span))
+    }
+
+    /// The error of a run that passed one of the playground's bounds
+    /// (`limit` says which), at the loop it is in or else at `span`.
+    fn bound_error(&self, limit: String, span: Span) -> Diagnostic {
         let mut d = Diagnostic::new(
             format!("{limit}: the playground stops here"),
             self.loop_span.unwrap_or(span),
         );
         d.help = Some("the playground bounds what a script may make it hold; see `kmem help language`, Limits".into());
-        Err(d)
+        d
     }
 
     // ---- expressions ----------------------------------------------------
@@ -555,10 +652,7 @@ impl Interp {
             ExprKind::Index { base, index } => {
                 let i = self.eval(index)?;
                 match self.element(base, index, i)? {
-                    Element::Array(name, ty) => {
-                        let item = self.array(&name)?[i as usize];
-                        Ok((item, ty))
-                    }
+                    Element::Array(name, ty) => Ok((ty.convert(self.array(&name)?.get(i)), ty)),
                     Element::Memory(addr, elem) => self.load(e.span, addr, elem),
                 }
             }
@@ -578,8 +672,8 @@ impl Interp {
                     ExprKind::Ident(name) => match self.vars.get(name) {
                         Some(Var {
                             value: Value::Array(items),
-                            ty,
-                        }) => items.len() as u64 * ty.size(),
+                            ..
+                        }) => items.size(),
                         _ => self.static_type(inner)?.size(),
                     },
                     _ => self.static_type(inner)?.size(),
@@ -659,7 +753,7 @@ impl Interp {
                 ty,
             }) = self.vars.get(name)
             {
-                if i >= items.len() as u64 {
+                if i >= items.len() {
                     return Err(Diagnostic::new(
                         format!(
                             "index {i} is outside `{name}`, which has {} elements",
@@ -679,7 +773,7 @@ impl Interp {
     }
 
     /// The elements of the array `name`.
-    fn array(&self, name: &str) -> RResult<&Vec<u64>> {
+    fn array(&self, name: &str) -> RResult<&Array> {
         match self.vars.get(name) {
             Some(Var {
                 value: Value::Array(items),
@@ -750,7 +844,7 @@ impl Interp {
                             ..
                         }) = self.vars.get_mut(&name)
                         {
-                            items[i as usize] = value;
+                            items.set(i, value);
                         }
                         Ok((value, ty))
                     }
@@ -1074,8 +1168,14 @@ impl Interp {
                 _ => PrintArg::Num(self.eval(a)?),
             });
         }
-        let (level, text) = crate::printk::format(&self.kernel, format, &values)
-            .map_err(|message| Diagnostic::new(message, first.span))?;
+        // The padding of a wide field is charged before it is built.
+        let room = MAX_TRACE_BYTES.saturating_sub(self.trace_bytes);
+        let limit = usize::try_from(room).unwrap_or(usize::MAX);
+        let (level, text) =
+            crate::printk::format(&self.kernel, format, &values, limit).map_err(|e| match e {
+                FormatError::Mismatch(message) => Diagnostic::new(message, first.span),
+                FormatError::TooLong => self.bound_error(text_bound(), span),
+            })?;
         // The log keeps lines without their final newline.
         let text = text.strip_suffix('\n').unwrap_or(&text).to_string();
         self.kernel.log.push(level, text);
@@ -1123,6 +1223,14 @@ impl Interp {
         })?;
         Ok(0)
     }
+}
+
+/// What passing [`MAX_TRACE_BYTES`] means.
+fn text_bound() -> String {
+    format!(
+        "the script's calls produced more than {} MiB of log and output",
+        MAX_TRACE_BYTES >> 20
+    )
 }
 
 /// Reads an `|` of `SLAB_*` names (or 0) into `flags`.

@@ -258,6 +258,7 @@ impl Lexer<'_> {
                 self.pos += c.len_utf8();
             } else if self.rest().starts_with("//") {
                 self.pos += self.rest().find('\n').unwrap_or(self.rest().len());
+                self.direction_controls(start, "comment");
             } else if self.rest().starts_with("/*") {
                 match self.rest()[2..].find("*/") {
                     Some(end) => self.pos += 2 + end + 2,
@@ -266,6 +267,7 @@ impl Lexer<'_> {
                         self.error(start, "unterminated comment: `/*` has no closing `*/`");
                     }
                 }
+                self.direction_controls(start, "comment");
             } else if c.is_ascii_alphabetic() || c == '_' {
                 let len = self
                     .rest()
@@ -278,6 +280,7 @@ impl Lexer<'_> {
                 self.number(start);
             } else if c == '"' {
                 self.string(start);
+                self.direction_controls(start, "string");
             } else if c == '\'' {
                 self.char_constant(start);
             } else if let Some((text, punct)) = Punct::TABLE
@@ -290,6 +293,37 @@ impl Lexer<'_> {
             } else {
                 self.pos += c.len_utf8();
                 self.error(start, format!("unexpected character {c:?}"));
+            }
+        }
+    }
+
+    /// An error at each character of `start..pos` (a comment or a string)
+    /// that changes the visible direction of the text around it, as rustc's
+    /// `text_direction_codepoint_in_comment` and `…_in_literal` lints deny:
+    /// such a character makes the code read otherwise than it runs (the
+    /// "Trojan Source" attack). Elsewhere it is an unexpected character.
+    fn direction_controls(&mut self, start: usize, place: &str) {
+        const NAMES: [(char, &str); 9] = [
+            ('\u{202a}', "LEFT-TO-RIGHT EMBEDDING"),
+            ('\u{202b}', "RIGHT-TO-LEFT EMBEDDING"),
+            ('\u{202c}', "POP DIRECTIONAL FORMATTING"),
+            ('\u{202d}', "LEFT-TO-RIGHT OVERRIDE"),
+            ('\u{202e}', "RIGHT-TO-LEFT OVERRIDE"),
+            ('\u{2066}', "LEFT-TO-RIGHT ISOLATE"),
+            ('\u{2067}', "RIGHT-TO-LEFT ISOLATE"),
+            ('\u{2068}', "FIRST STRONG ISOLATE"),
+            ('\u{2069}', "POP DIRECTIONAL ISOLATE"),
+        ];
+        let end = self.pos;
+        for (i, c) in self.src[start..end].char_indices() {
+            if let Some((_, name)) = NAMES.iter().find(|(n, _)| *n == c) {
+                self.out.errors.push(LexError {
+                    message: format!(
+                        "unicode codepoint changing visible direction of text present in {place}: `\\u{{{:x}}}` ({name})",
+                        c as u32
+                    ),
+                    span: Span::new(start + i, start + i + c.len_utf8()),
+                });
             }
         }
     }
@@ -522,6 +556,26 @@ mod tests {
             ]
         );
         assert_eq!(Punct::ShlAssign.as_str(), "<<=");
+    }
+
+    #[test]
+    fn direction_controls_in_comments_and_strings_are_errors() {
+        let lexed = lex("x = 1; /* \u{202e} } \u{2066} */\nprintk(\"\u{202b}\");\n// ok\n");
+        let messages: Vec<&str> = lexed.errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "unicode codepoint changing visible direction of text present in comment: `\\u{202e}` (RIGHT-TO-LEFT OVERRIDE)",
+                "unicode codepoint changing visible direction of text present in comment: `\\u{2066}` (LEFT-TO-RIGHT ISOLATE)",
+                "unicode codepoint changing visible direction of text present in string: `\\u{202b}` (RIGHT-TO-LEFT EMBEDDING)",
+            ]
+        );
+        assert_eq!(lexed.errors[0].span, Span::new(10, 13));
+        assert_eq!(
+            lexed.tokens.len(),
+            9,
+            "the tokens around them are read as usual"
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 pub mod ast;
 pub mod diagnostic;
+pub mod escape;
 pub mod examples;
 pub mod interp;
 pub mod lexer;

@@ -3,7 +3,9 @@
 //!
 //! It reports every error in the file: after a malformed statement it skips
 //! to the next `;` or `}` and goes on. Nesting deeper than [`MAX_DEPTH`]
-//! is an error rather than a stack overflow.
+//! is an error rather than a stack overflow: the parser's own recursion,
+//! and the height of the tree it builds (chains like `a + b + c` are built
+//! in a loop), so that whatever walks the tree may recurse too.
 
 use crate::ast::{
     BinaryOp, ContextBlock, Declarator, Expr, ExprKind, Program, Stmt, StmtKind, TypeName, UnaryOp,
@@ -12,8 +14,12 @@ use crate::diagnostic::Diagnostic;
 use crate::lexer::{lex, Punct, Token, TokenKind};
 use crate::span::Span;
 
-/// Deepest nesting of statements and expressions the parser follows.
+/// Deepest nesting of statements and expressions the parser follows and
+/// builds: a statement, a block or an operand is a level.
 pub const MAX_DEPTH: usize = 200;
+
+/// The most errors a parse reports; one more diagnostic counts the rest.
+pub const MAX_DIAGNOSTICS: usize = 100;
 
 /// Whether a word starts or continues a type.
 pub fn is_type_word(word: &str) -> bool {
@@ -53,7 +59,8 @@ pub fn is_type_word(word: &str) -> bool {
 pub struct Parsed {
     /// The statements that parsed.
     pub program: Program,
-    /// Every lexical and syntax error, in source order.
+    /// The lexical and syntax errors in source order: the first
+    /// [`MAX_DIAGNOSTICS`], and then one that counts the others.
     pub errors: Vec<Diagnostic>,
 }
 
@@ -92,32 +99,28 @@ pub fn parse(source: &str) -> Parsed {
         }
     }
     // A character the lexer dropped derails its statement: the syntax
-    // errors that follow it up to the statement's `;` are its echo.
-    let lex_errors: Vec<usize> = parser.errors[..lex_error_count]
-        .iter()
-        .map(|d| d.span.start)
-        .collect();
+    // errors that follow it up to the statement's `;` are its echo. Each
+    // lexical error gives the span from the `;` before it to the one after;
+    // both ends grow with the error's position, so the last span starting
+    // at or before a syntax error is the only one that can hold it.
     let statement_ends: Vec<usize> = parser
         .tokens
         .iter()
         .filter(|t| t.kind == TokenKind::Punct(Punct::Semi))
         .map(|t| t.span.end)
         .collect();
-    let echoes = |d: &Diagnostic| {
-        lex_errors.iter().any(|&at| {
-            let start = statement_ends
-                .iter()
-                .copied()
-                .take_while(|&e| e <= at)
-                .last()
-                .unwrap_or(0);
-            let end = statement_ends
-                .iter()
-                .copied()
-                .find(|&e| e > at)
-                .unwrap_or(usize::MAX);
-            d.span.start >= start && d.span.start <= end
+    let derailed: Vec<(usize, usize)> = parser.errors[..lex_error_count]
+        .iter()
+        .map(|d| {
+            let after = statement_ends.partition_point(|&e| e <= d.span.start);
+            let start = after.checked_sub(1).map_or(0, |i| statement_ends[i]);
+            let end = statement_ends.get(after).copied().unwrap_or(usize::MAX);
+            (start, end)
         })
+        .collect();
+    let echoes = |d: &Diagnostic| {
+        let i = derailed.partition_point(|&(start, _)| start <= d.span.start);
+        i > 0 && d.span.start <= derailed[i - 1].1
     };
     let mut errors: Vec<Diagnostic> = parser.errors[..lex_error_count].to_vec();
     errors.extend(
@@ -127,6 +130,18 @@ pub fn parse(source: &str) -> Parsed {
             .cloned(),
     );
     errors.sort_by_key(|d| d.span.start);
+    if errors.len() > MAX_DIAGNOSTICS {
+        let more = errors.len() - MAX_DIAGNOSTICS;
+        let mut last = Diagnostic::new(
+            format!("and {more} more errors"),
+            errors[MAX_DIAGNOSTICS].span,
+        );
+        last.help = Some(format!(
+            "the first {MAX_DIAGNOSTICS} errors are shown: fix them and check again"
+        ));
+        errors.truncate(MAX_DIAGNOSTICS);
+        errors.push(last);
+    }
     Parsed {
         program: Program { stmts },
         errors,
@@ -573,14 +588,14 @@ impl Parser {
         self.leave();
         let value = value?;
         let span = Span::new(target.span.start, value.span.end);
-        Ok(Expr {
-            kind: ExprKind::Assign {
+        self.node(
+            ExprKind::Assign {
                 op,
                 target: Box::new(target),
                 value: Box::new(value),
             },
             span,
-        })
+        )
     }
 
     fn conditional(&mut self) -> PResult<Expr> {
@@ -595,14 +610,14 @@ impl Parser {
         self.leave();
         let els = els?;
         let span = Span::new(cond.span.start, els.span.end);
-        Ok(Expr {
-            kind: ExprKind::Conditional {
+        self.node(
+            ExprKind::Conditional {
                 cond: Box::new(cond),
                 then: Box::new(then),
                 els: Box::new(els),
             },
             span,
-        })
+        )
     }
 
     fn binary(&mut self, min_prec: u8) -> PResult<Expr> {
@@ -617,14 +632,14 @@ impl Parser {
             self.leave();
             let rhs = rhs?;
             let span = Span::new(lhs.span.start, rhs.span.end);
-            lhs = Expr {
-                kind: ExprKind::Binary {
+            lhs = self.node(
+                ExprKind::Binary {
                     op,
                     lhs: Box::new(lhs),
                     rhs: Box::new(rhs),
                 },
                 span,
-            };
+            )?;
         }
         Ok(lhs)
     }
@@ -651,13 +666,13 @@ impl Parser {
             self.pos += 1;
             let expr = self.unary()?;
             let span = Span::new(start.start, expr.span.end);
-            return Ok(Expr {
-                kind: ExprKind::Unary {
+            return self.node(
+                ExprKind::Unary {
                     op,
                     expr: Box::new(expr),
                 },
                 span,
-            });
+            );
         }
         if self.at(Punct::PlusPlus) || self.at(Punct::MinusMinus) {
             let increment = self.at(Punct::PlusPlus);
@@ -667,14 +682,14 @@ impl Parser {
                 self.error("`++` and `--` need a variable", target.span);
             }
             let span = Span::new(start.start, target.span.end);
-            return Ok(Expr {
-                kind: ExprKind::IncDec {
+            return self.node(
+                ExprKind::IncDec {
                     target: Box::new(target),
                     increment,
                     prefix: true,
                 },
                 span,
-            });
+            );
         }
         if self.at_word("sizeof") {
             self.pos += 1;
@@ -684,17 +699,12 @@ impl Parser {
                 self.pos += 1;
                 let ty = self.type_name()?;
                 self.expect(Punct::RParen, "after the type")?;
-                return Ok(Expr {
-                    kind: ExprKind::SizeofType(ty),
-                    span: Span::new(start.start, self.last().end),
-                });
+                let span = Span::new(start.start, self.last().end);
+                return self.node(ExprKind::SizeofType(ty), span);
             }
             let expr = self.unary()?;
             let span = Span::new(start.start, expr.span.end);
-            return Ok(Expr {
-                kind: ExprKind::SizeofExpr(Box::new(expr)),
-                span,
-            });
+            return self.node(ExprKind::SizeofExpr(Box::new(expr)), span);
         }
         let is_cast = self.at(Punct::LParen)
             && matches!(self.peek_at(1), Some(TokenKind::Ident(w)) if is_type_word(w) || w == "struct");
@@ -704,13 +714,13 @@ impl Parser {
             self.expect(Punct::RParen, "to close the cast")?;
             let expr = self.unary()?;
             let span = Span::new(start.start, expr.span.end);
-            return Ok(Expr {
-                kind: ExprKind::Cast {
+            return self.node(
+                ExprKind::Cast {
                     ty,
                     expr: Box::new(expr),
                 },
                 span,
-            });
+            );
         }
         self.postfix()
     }
@@ -736,25 +746,25 @@ impl Parser {
                     }
                 }
                 self.expect(Punct::RParen, "to close the argument list")?;
-                expr = Expr {
-                    kind: ExprKind::Call {
+                expr = self.node(
+                    ExprKind::Call {
                         name,
                         name_span,
                         args,
                     },
-                    span: Span::new(name_span.start, self.last().end),
-                };
+                    Span::new(name_span.start, self.last().end),
+                )?;
             } else if self.eat(Punct::LBracket) {
                 let index = self.expr()?;
                 self.expect(Punct::RBracket, "to close the index")?;
                 let span = Span::new(expr.span.start, self.last().end);
-                expr = Expr {
-                    kind: ExprKind::Index {
+                expr = self.node(
+                    ExprKind::Index {
                         base: Box::new(expr),
                         index: Box::new(index),
                     },
                     span,
-                };
+                )?;
             } else if self.at(Punct::PlusPlus) || self.at(Punct::MinusMinus) {
                 let increment = self.at(Punct::PlusPlus);
                 self.pos += 1;
@@ -762,14 +772,14 @@ impl Parser {
                     self.error("`++` and `--` need a variable", expr.span);
                 }
                 let span = Span::new(expr.span.start, self.last().end);
-                expr = Expr {
-                    kind: ExprKind::IncDec {
+                expr = self.node(
+                    ExprKind::IncDec {
                         target: Box::new(expr),
                         increment,
                         prefix: false,
                     },
                     span,
-                };
+                )?;
             } else {
                 return Ok(expr);
             }
@@ -798,8 +808,8 @@ impl Parser {
                 let inner = self.expr()?;
                 self.expect(Punct::RParen, "to close the parenthesis")?;
                 return Ok(Expr {
-                    kind: inner.kind,
                     span: Span::new(span.start, self.last().end),
+                    ..inner
                 });
             }
             Some(kind) => {
@@ -813,7 +823,30 @@ impl Parser {
             }
         };
         self.pos += 1;
-        Ok(Expr { kind, span })
+        self.node(kind, span)
+    }
+
+    /// A new node of the tree. Chains such as `a + b + c` and `a[0][0]`
+    /// are built in a loop rather than by recursion, so the parser's depth
+    /// does not count their levels: the node's height does, and a node
+    /// that would nest deeper than [`MAX_DEPTH`] with what is around it is
+    /// an error at that expression.
+    fn node(&mut self, kind: ExprKind, span: Span) -> PResult<Expr> {
+        let height = kind.operand_height() + 1;
+        // Its deepest operand sits `height - 1` levels below it.
+        if self.depth + height - 1 > MAX_DEPTH {
+            let mut d = Diagnostic::new(
+                format!("expression nesting deeper than {MAX_DEPTH} levels"),
+                span,
+            );
+            d.help = Some(
+                "each operator of a chain such as `a + b + c` or `a[0][0]` is a level: split it with variables"
+                    .into(),
+            );
+            self.errors.push(d);
+            return Err(Failed);
+        }
+        Ok(Expr { kind, span, height })
     }
 }
 
@@ -829,6 +862,7 @@ impl Parser {
         Expr {
             kind: ExprKind::Str(text),
             span: Span::new(start.start, self.last().end),
+            height: 1,
         }
     }
 }

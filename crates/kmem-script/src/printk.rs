@@ -4,6 +4,13 @@
 //! kernel hashes it, `%px` raw, `%pa` a physical address, `%pGg` a GFP mask.
 //! A leading `KERN_<LEVEL>` sets the line's level (default KERN_WARNING,
 //! the kernel's default message level).
+//!
+//! Widths and precisions are read as vsprintf's `format_decode()` reads
+//! them: `skip_atoi()` into an `int` (wrapping), stored in the 24-bit
+//! `field_width` and 16-bit `precision` of `struct printf_spec`. A width
+//! that comes out negative pads nothing, a negative precision is 0. (Only
+//! `*` widths, which scripts cannot pass, go through `set_field_width()`'s
+//! "field width %d too large" WARN and clamp.)
 
 use kmem::dmesg::Level;
 use kmem::gfp::Gfp;
@@ -55,9 +62,45 @@ fn split_level(format: &str) -> (Option<Level>, &str) {
     (Some(level), &format[2..])
 }
 
-/// Formats `format` with `args` as printk would; the level and the text,
-/// or a message saying what does not match.
-pub fn format(k: &Kernel, format: &str, args: &[PrintArg]) -> Result<(Level, String), String> {
+/// Why a format was not formatted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FormatError {
+    /// The format does not match its arguments: what is wrong.
+    Mismatch(String),
+    /// The text would be longer than the limit given (checked before the
+    /// padding is built).
+    TooLong,
+}
+
+impl From<String> for FormatError {
+    fn from(message: String) -> Self {
+        FormatError::Mismatch(message)
+    }
+}
+
+impl From<&str> for FormatError {
+    fn from(message: &str) -> Self {
+        FormatError::Mismatch(message.into())
+    }
+}
+
+/// `skip_atoi()`'s digits as an `int`, wrapping as the kernel's does, kept
+/// in a signed bit-field of `bits` bits.
+fn spec_field(digits: &str, bits: u32) -> i32 {
+    let n = digits.bytes().fold(0i32, |n, d| {
+        n.wrapping_mul(10).wrapping_add(i32::from(d - b'0'))
+    });
+    (n << (32 - bits)) >> (32 - bits)
+}
+
+/// Formats `format` with `args` as printk would, into at most `limit`
+/// bytes; the level and the text.
+pub fn format(
+    k: &Kernel,
+    format: &str,
+    args: &[PrintArg],
+    limit: usize,
+) -> Result<(Level, String), FormatError> {
     let (level, format) = split_level(format);
     let mut out = String::new();
     let mut next = args.iter();
@@ -95,7 +138,7 @@ pub fn format(k: &Kernel, format: &str, args: &[PrintArg]) -> Result<(Level, Str
                 p.push(d);
                 chars.next();
             }
-            precision = Some(p.parse::<usize>().unwrap_or(0));
+            precision = Some(spec_field(&p, 16).max(0) as usize);
         }
         let mut length = String::new();
         while let Some(&l) = chars.peek() {
@@ -112,7 +155,7 @@ pub fn format(k: &Kernel, format: &str, args: &[PrintArg]) -> Result<(Level, Str
         let arg = next
             .next()
             .ok_or_else(|| format!("more `%` specifiers than arguments (at `%{conv}`)"))?;
-        let width: usize = width.parse().unwrap_or(0);
+        let width = spec_field(&width, 24).max(0) as usize;
         let number = |arg: &PrintArg| match arg {
             PrintArg::Num(n) => Ok(*n),
             PrintArg::Str(_) => Err(format!("`%{conv}` needs a number, not a string")),
@@ -161,9 +204,12 @@ pub fn format(k: &Kernel, format: &str, args: &[PrintArg]) -> Result<(Level, Str
                 let n = number(arg)?;
                 pointer(k, n, &mut chars)?
             }
-            other => return Err(format!("printk has no `%{other}` specifier")),
+            other => return Err(format!("printk has no `%{other}` specifier").into()),
         };
         let pad = width.saturating_sub(text.chars().count());
+        if out.len() + text.len() + pad > limit {
+            return Err(FormatError::TooLong);
+        }
         if flags.contains('-') {
             out.push_str(&text);
             out.push_str(&" ".repeat(pad));
@@ -228,5 +274,25 @@ fn pointer(
         }
         _ if n == 0 => Ok(format!("{:>16}", "(null)")),
         _ => Ok(kmem::report::hashed_pointer(k, VirtAddr::new(n))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn widths_and_precisions_wrap_as_vsprintf_stores_them() {
+        // `int` arithmetic wraps, then the bit-field keeps the low bits.
+        assert_eq!(spec_field("18446744073709551615", 24), -1);
+        assert_eq!(spec_field("4294967295", 24), -1);
+        assert_eq!(
+            spec_field("999999999", 24),
+            999_999_999 % (1 << 24) - (1 << 24)
+        );
+        assert_eq!(spec_field("8388607", 24), 8_388_607);
+        assert_eq!(spec_field("8388608", 24), -8_388_608);
+        assert_eq!(spec_field("4294967297", 16), 1);
+        assert_eq!(spec_field("40000", 16), 40_000 - (1 << 16));
     }
 }

@@ -73,9 +73,44 @@ pub struct Finding {
 /// The newest release the flag tables cover.
 const NEWEST: Release = Release::series(6, 12);
 
+/// The longest log text [`decode`] reads, in bytes: 4 MiB, sixteen times
+/// the printk ring buffer of a distribution kernel (`CONFIG_LOG_BUF_SHIFT`
+/// 17 or 18, 128 or 256 KiB), so a whole dmesg fits, while the decoder's
+/// memory stays bounded. Callers that read a file or a stream read at most
+/// one byte more, to know the text was longer.
+pub const MAX_LOG_BYTES: usize = 4 << 20;
+
+/// Why a log was not decoded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DecodeError {
+    /// The text is longer than [`MAX_LOG_BYTES`].
+    TooLong,
+    /// The release (given, or named by the log) has no flag table.
+    Version(VersionError),
+}
+
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DecodeError::TooLong => write!(
+                f,
+                "the log is longer than {}, the most the decoder reads; keep the part around the report",
+                human(MAX_LOG_BYTES as u64)
+            ),
+            DecodeError::Version(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
 /// Decodes `log` for `given`, or for the release its `CPU:` line names.
-/// A release older than the flag tables (4.9) is refused.
-pub fn decode(log: &str, given: Option<Release>) -> Result<Decoding, VersionError> {
+/// A release older than the flag tables (4.9) and a text longer than
+/// [`MAX_LOG_BYTES`] are refused.
+pub fn decode(log: &str, given: Option<Release>) -> Result<Decoding, DecodeError> {
+    if log.len() > MAX_LOG_BYTES {
+        return Err(DecodeError::TooLong);
+    }
     let lines: Vec<LogLine> = log
         .lines()
         .enumerate()
@@ -97,7 +132,7 @@ pub fn decode(log: &str, given: Option<Release>) -> Result<Decoding, VersionErro
             ),
         },
     };
-    let table = GfpTable::for_release(release)?;
+    let table = GfpTable::for_release(release).map_err(DecodeError::Version)?;
     let findings = reports::find(&lines, release, table);
     Ok(Decoding {
         release,

@@ -251,6 +251,11 @@ pub(crate) fn event_text(args: std::fmt::Arguments<'_>) -> String {
 
 /// Simulated nanoseconds from boot to the first playground call.
 pub const SESSION_START_NS: u64 = 2 * SECOND_NS;
+
+/// Bytes of simulated memory read or written that count as one unit of
+/// [`Kernel::work`], as a page-allocator operation does: about the time
+/// of reading that many never-written bytes.
+pub const WORK_BYTES: u64 = 64;
 /// One second of the simulated clock.
 const SECOND_NS: u64 = 1_000_000_000;
 /// Simulated cost of one API call.
@@ -394,11 +399,13 @@ impl Kernel {
         &self.boot_free_pages
     }
 
-    /// The simulation's work since boot: page-allocator operations and
-    /// page writes. A script's budget is charged for it, so that a few
-    /// calls that each touch millions of pages cannot run for minutes.
+    /// The simulation's work since boot: page-allocator operations, and
+    /// the bytes of memory it read or wrote in units of [`WORK_BYTES`]
+    /// (memset, memcpy, a hex dump, slub_debug's poisoning and checks). A
+    /// script's budget is charged for it, so that a few calls that each
+    /// touch millions of pages or bytes cannot run for minutes.
     pub fn work(&self) -> u64 {
-        self.buddy.operations + self.mem.page_writes()
+        self.buddy.operations + self.mem.bytes_touched() / WORK_BYTES
     }
 
     /// A mask as `"%#x(%pGg)"` prints it, for the calls' text; formatted

@@ -335,6 +335,10 @@ fn unique_chunk(chunk: &mut std::rc::Rc<[PageMeta]>) -> &mut [PageMeta] {
     std::rc::Rc::get_mut(chunk).unwrap_or_default()
 }
 
+/// What zeroing a frame without storing its bytes costs, in bytes touched:
+/// a map removal and a flag, about what touching a few hundred bytes costs.
+const CLEARED_FRAME_COST: usize = 256;
+
 /// The physical memory of a booted machine.
 ///
 /// The `struct page` array is kept in shared chunks of 4,096 frames that
@@ -349,8 +353,9 @@ pub struct MemMap {
     contents: BTreeMap<u64, Box<[u8]>>,
     seed: u64,
     e820: Vec<E820Entry>,
-    /// Page writes and fills since boot (work a script is charged for).
-    page_writes: u64,
+    /// Bytes of frames read, written or filled since boot (work a script
+    /// is charged for); reads count through a shared reference.
+    bytes_touched: std::cell::Cell<u64>,
 }
 
 /// A run of frames `[start, end)` with a zone.
@@ -412,7 +417,7 @@ impl MemMap {
             max_pfn,
             pageblock_types: vec![MigrateType::Movable; blocks],
             contents: BTreeMap::new(),
-            page_writes: 0,
+            bytes_touched: std::cell::Cell::new(0),
             seed: config.seed,
             e820,
         }
@@ -533,6 +538,7 @@ impl MemMap {
     pub fn read(&self, pfn: Pfn, offset: usize, buf: &mut [u8]) {
         let offset = offset.min(PAGE_SIZE as usize);
         let len = buf.len().min(PAGE_SIZE as usize - offset);
+        self.touch(len);
         let buf = &mut buf[..len];
         if let Some(bytes) = self.contents.get(&pfn.as_u64()) {
             buf.copy_from_slice(&bytes[offset..offset + len]);
@@ -550,27 +556,28 @@ impl MemMap {
 
     /// Writes `data` into frame `pfn` at `offset` (cut at the frame's end).
     pub fn write(&mut self, pfn: Pfn, offset: usize, data: &[u8]) {
-        self.page_writes += 1;
         let offset = offset.min(PAGE_SIZE as usize);
         let len = data.len().min(PAGE_SIZE as usize - offset);
+        self.touch(len);
         let bytes = self.materialize(pfn);
         bytes[offset..offset + len].copy_from_slice(&data[..len]);
     }
 
     /// Fills `len` bytes of frame `pfn` from `offset` with `value`.
     pub fn fill(&mut self, pfn: Pfn, offset: usize, len: usize, value: u8) {
-        self.page_writes += 1;
         let offset = offset.min(PAGE_SIZE as usize);
         let len = len.min(PAGE_SIZE as usize - offset);
         if offset == 0 && len == PAGE_SIZE as usize && value == 0 {
             self.clear(pfn);
             return;
         }
+        self.touch(len);
         self.materialize(pfn)[offset..offset + len].fill(value);
     }
 
     /// Zeroes a whole frame without storing its bytes (`clear_page`).
     pub fn clear(&mut self, pfn: Pfn) {
+        self.touch(CLEARED_FRAME_COST);
         self.contents.remove(&pfn.as_u64());
         if let Some(page) = self.page_mut(pfn) {
             page.flags |= PageMeta::ZEROED;
@@ -624,9 +631,14 @@ impl MemMap {
         None
     }
 
-    /// Page writes and fills since boot.
-    pub fn page_writes(&self) -> u64 {
-        self.page_writes
+    /// Bytes of frames read, written or filled since boot.
+    pub fn bytes_touched(&self) -> u64 {
+        self.bytes_touched.get()
+    }
+
+    fn touch(&self, len: usize) {
+        self.bytes_touched
+            .set(self.bytes_touched.get().saturating_add(len as u64));
     }
 
     /// Number of frames whose bytes are stored.

@@ -10,12 +10,20 @@ pub struct DiagnosticsProps {
     pub source: AttrValue,
     /// The diagnostics, in source order.
     pub diagnostics: Vec<Diagnostic>,
+    /// The editor's script is held, not run (see `State::held`).
+    #[prop_or_default]
+    pub held: bool,
 }
 
 /// Shows every diagnostic of the script, rendered as the `kmem` command
 /// prints them, or a line saying the script is clean.
 #[component]
 pub fn Diagnostics(props: &DiagnosticsProps) -> Html {
+    if props.held {
+        return html! {
+            <p class="status" role="status">{ "Not run yet: press Ctrl+Enter to run the script." }</p>
+        };
+    }
     if props.diagnostics.is_empty() {
         return html! { <p class="status ok" role="status">{ "No errors." }</p> };
     }

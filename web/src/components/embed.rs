@@ -102,6 +102,8 @@ pub fn EmbedDialog(props: &EmbedDialogProps) -> Html {
         embed: Some((*options).clone()),
         ..props.state.clone()
     };
+    // A state too large for a link makes an embed that cannot open.
+    let too_large = embedded.to_checked_fragment().err();
     let link = storage::link(&embedded.to_fragment());
     let base = link.split('#').next().unwrap_or_default().to_string();
     let iframe = format!(
@@ -160,6 +162,11 @@ pub fn EmbedDialog(props: &EmbedDialogProps) -> Html {
                 </fieldset>
                 <label class="switch"><input type="checkbox" checked={options.readonly} onchange={flag(|o, on| o.readonly = on)} />{ "read-only editor" }</label>
                 <label class="switch"><input type="checkbox" checked={options.spoiler} onchange={flag(|o, on| o.spoiler = on)} />{ "hide the result until the reader asks (spoiler)" }</label>
+                if let Some(e) = too_large {
+                    <p class="status error" role="alert">
+                        { format!("This script is too large to embed: {e}. Shorten it first.") }
+                    </p>
+                }
                 <h3>{ "An iframe" }</h3>
                 <textarea class="snippet" readonly=true aria-label="The iframe snippet" value={iframe} />
                 <h3>{ "Or the loader, once per page, and a code block" }</h3>

@@ -6,6 +6,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::app::{Action, State};
+use crate::displaced::Why;
 use crate::session::{presets, Settings, RELEASES};
 
 /// Properties of [`Header`].
@@ -39,7 +40,7 @@ pub fn Header(props: &HeaderProps) -> Html {
         Callback::from(move |e: Event| {
             let select: HtmlSelectElement = e.target_unchecked_into();
             if let Some(example) = kmem_script::examples::find(&select.value()) {
-                dispatch.dispatch(Action::Load(example.source.to_string()));
+                dispatch.dispatch(Action::Load(example.source.to_string(), Why::Example));
             }
             select.set_value("");
         })
@@ -67,7 +68,7 @@ pub fn Header(props: &HeaderProps) -> Html {
                     .ok()
                     .and_then(|t| t.as_string())
                 {
-                    Some(text) => dispatch.dispatch(Action::Load(text)),
+                    Some(text) => dispatch.dispatch(Action::Load(text, Why::Import)),
                     None => dispatch.dispatch(Action::Notify(Some(crate::app::Notice::error(
                         format!("{} could not be read as text.", file.name()),
                     )))),

@@ -150,3 +150,33 @@ fn the_corpus_of_links_still_opens() {
     let state = SharedState::from_fragment(fragment).expect("the v1 link opens");
     assert_eq!(state.to_text(), expected);
 }
+
+#[test]
+fn a_state_with_windows_line_endings_opens() {
+    let text = "kmem-playground 1\r\nrelease 4.19\r\nview memory\r\n\r\nvoid *p = kmalloc(8, GFP_KERNEL);\r\n";
+    let opened = SharedState::from_text(text).expect("a CRLF state opens");
+    assert_eq!(opened.settings.release, "4.19");
+    assert_eq!(opened.view, View::Memory);
+    assert_eq!(opened.script, "void *p = kmalloc(8, GFP_KERNEL);\r\n");
+    let packed = miniz_oxide::deflate::compress_to_vec(text.as_bytes(), 9);
+    let fragment = format!("v1.{}", base64url_encode(&packed));
+    assert_eq!(SharedState::from_fragment(&fragment), Ok(opened));
+}
+
+#[test]
+fn share_refuses_a_state_that_its_link_could_not_open() {
+    // 293 KB of script: the link would inflate past MAX_STATE.
+    let big = state(&"void *p = kmalloc(100, GFP_KERNEL); kfree(p);\n".repeat(6400));
+    assert!(big.script.len() > 290_000);
+    assert_eq!(big.to_checked_fragment(), Err(ShareError::TooLarge));
+    assert_eq!(
+        SharedState::from_fragment(&big.to_fragment()),
+        Err(ShareError::TooLarge),
+        "what the link would have said on opening"
+    );
+    let small = state("x = 1;\n");
+    let fragment = small
+        .to_checked_fragment()
+        .expect("a small state is shared");
+    assert_eq!(SharedState::from_fragment(&fragment), Ok(small));
+}

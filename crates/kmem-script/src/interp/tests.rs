@@ -531,3 +531,62 @@ fn expressions_evaluate_with_a_steps_variables() {
     assert!(evaluate("v; v", &t.variables, kernel.clone()).is_err());
     assert!(evaluate("v +", &t.variables, kernel).is_err());
 }
+
+/// The deepest script of a shape that still parses: `shape(n)` for the
+/// largest `n` the parser accepts.
+fn deepest(shape: impl Fn(usize) -> String) -> String {
+    let fits = |n: usize| parse(&shape(n)).errors.is_empty();
+    let mut n = 1;
+    while fits(n + 1) {
+        n += 1;
+    }
+    assert!(n > 20, "{}", shape(n));
+    shape(n)
+}
+
+#[test]
+fn the_deepest_trees_the_parser_builds_run_and_drop_on_a_small_stack() {
+    let shapes: [&dyn Fn(usize) -> String; 7] = [
+        &|n| format!("x = {};", vec!["1"; n].join(" + ")),
+        &|n| format!("u8 a[1]; x = a{};", "[0]".repeat(n)),
+        &|n| format!("x = {}1;", "- ".repeat(n)),
+        &|n| {
+            format!(
+                "x = {}1{};",
+                "kmalloc(".repeat(n),
+                ", GFP_KERNEL)".repeat(n)
+            )
+        },
+        &|n| format!("x = {}0{};", "memset(0, 0, ".repeat(n), ")".repeat(n)),
+        &|n| format!("u8 a[1]; a{} = 1;", "[a[0]]".repeat(n)),
+        &|n| {
+            let sum = vec!["1"; n].join(" + ");
+            format!(
+                "{}while (x < 1) x = {sum};{}",
+                "{ if (1) ".repeat(n / 2),
+                "}".repeat(n / 2)
+            )
+        },
+    ];
+    let scripts: Vec<String> = shapes.iter().map(deepest).collect();
+    // Wasm gives the playground about 1 MiB of stack: an optimised build
+    // parses and runs each of these in 320 KiB or less. Unoptimised frames
+    // are several times bigger.
+    let stack = if cfg!(debug_assertions) {
+        4 << 20
+    } else {
+        512 << 10
+    };
+    std::thread::Builder::new()
+        .stack_size(stack)
+        .spawn(move || {
+            for script in scripts {
+                let parsed = parse(&script);
+                let trace = run(&parsed.program, config("6.6"), DEFAULT_STEP_BUDGET).unwrap();
+                drop((parsed, trace));
+            }
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+}

@@ -234,3 +234,29 @@ fn hostile_nesting_is_an_error_not_a_crash() {
         let _ = parse(source);
     }
 }
+
+#[test]
+fn chains_nest_one_level_per_operator() {
+    for source in [
+        format!("x = {};", vec!["1"; 20_000].join(" + ")),
+        format!("x = {};", vec!["1"; 20_000].join(" || ")),
+        format!("x = a{};", "[0]".repeat(20_000)),
+    ] {
+        let parsed = parse(&source);
+        let [error] = parsed.errors.as_slice() else {
+            panic!("{:?}", parsed.errors)
+        };
+        assert_eq!(
+            error.message,
+            format!("expression nesting deeper than {MAX_DEPTH} levels")
+        );
+        // The span is the chain up to the operand one level too deep.
+        let text = &source[error.span.start..error.span.end];
+        assert!(
+            text.starts_with(&source[4..6]) && text.len() < 1000,
+            "{text}"
+        );
+    }
+    let sum = |n: usize| format!("x = {};", vec!["1"; n].join(" + "));
+    assert!(parse(&sum(150)).errors.is_empty());
+}

@@ -365,7 +365,10 @@ fn versions_outside_the_tables_are_handled() {
     ));
     assert!(d.render().contains("newer than the flag tables"));
     let older = "CPU: 1 PID: 1 Comm: x Not tainted 3.10.0-1160.el7.x86_64 #1\n";
-    assert!(decode(older, None).is_err());
+    assert!(matches!(
+        decode(older, None),
+        Err(DecodeError::Version(VersionError::NoGfpTable(_)))
+    ));
     // An explicit release wins over the log's.
     assert!(decode(older, Some(Release::series(6, 6))).is_ok());
 }
@@ -414,4 +417,13 @@ fn mangled_reports_do_not_panic() {
             let _ = d.render();
         }
     }
+}
+
+#[test]
+fn text_up_to_the_limit_is_read_and_longer_text_refused() {
+    let at_limit = "\n".repeat(MAX_LOG_BYTES);
+    assert!(decode(&at_limit, None).unwrap().findings.is_empty());
+    let over = at_limit + "x";
+    assert_eq!(decode(&over, None), Err(DecodeError::TooLong));
+    assert!(DecodeError::TooLong.to_string().contains("4 MiB"));
 }
