@@ -116,12 +116,18 @@
     if (panel && e.target === editor()) keepScript();
   });
 
+  // Only what stops the module counts: a trap, or an error thrown by the
+  // page's own scripts (a panic ends in a trap). A refused clipboard write
+  // or an extension's error is not a stop.
+  const fromUs = (error) =>
+    error instanceof WebAssembly.RuntimeError ||
+    (error instanceof Error && String(error.stack ?? "").includes(location.origin));
   window.kmemInternalError = (text) => show(`panic: ${text}`);
   window.addEventListener("error", (e) => {
-    const ours =
-      e.error instanceof WebAssembly.RuntimeError ||
-      (typeof e.filename === "string" && e.filename.startsWith(location.origin));
+    const ours = fromUs(e.error) || (typeof e.filename === "string" && e.filename.startsWith(location.origin));
     if (ours) show(describe(e.error, e.message));
   });
-  window.addEventListener("unhandledrejection", (e) => show(describe(e.reason)));
+  window.addEventListener("unhandledrejection", (e) => {
+    if (fromUs(e.reason)) show(describe(e.reason));
+  });
 })();

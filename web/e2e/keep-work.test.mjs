@@ -104,11 +104,12 @@ test("two links in a row and an example keep every script they replace", async (
 
 test("a saved state from a newer playground is kept, said and shown", async () => {
   const { page, problems, close } = await openPage(browser);
-  await page.goto(BASE_URL);
-  await ready(page);
+  // Written from a page of the same origin that does not run the app
+  // (leaving the app would save its own state over this one).
+  await page.goto(new URL("guard.js", BASE_URL).href);
   const newer = "kmem-playground 1\nrelease 6.18\npreset desktop\n\nvoid *from_the_future = kmalloc(64, GFP_KERNEL);\n";
   await page.evaluate(([key, text]) => localStorage.setItem(key, text), [AUTOSAVE, newer]);
-  await page.reload();
+  await page.goto(BASE_URL);
   await ready(page);
   await page.getByRole("alert").filter({ hasText: "Your saved work could not be read by this playground (unknown kernel release `6.18`)" }).waitFor();
   assert.equal(await editorOf(page).inputValue(), "void *from_the_future = kmalloc(64, GFP_KERNEL);\n");

@@ -71,6 +71,9 @@ pub struct State {
     /// Another tab saved different work: this tab no longer autosaves
     /// over it until the person chooses.
     pub other_tab: bool,
+    /// Storage could not keep displaced work: this tab no longer
+    /// autosaves (the autosave holds the displaced script).
+    pub storage_full: bool,
     /// Embed options, when the page is embedded in another.
     pub embed: Option<EmbedOptions>,
     /// Whether an embed's hidden result was asked for.
@@ -126,10 +129,7 @@ impl State {
 
     /// Takes a shared state: script, settings, step and view.
     fn apply(&mut self, shared: SharedState) {
-        // A textarea holds only LF line breaks: a script with CRLF or CR
-        // ones (a state saved through a Windows tool) is shown as it will
-        // be edited.
-        let script = shared.script.replace("\r\n", "\n").replace('\r', "\n");
+        let script = editor_text(&shared.script);
         self.text = script.clone().into();
         self.source = script.into();
         self.settings = shared.settings;
@@ -140,7 +140,9 @@ impl State {
     }
 
     /// Keeps the current work in the displaced list (and in storage)
-    /// before something replaces it.
+    /// before something replaces it. When storage cannot take the list,
+    /// the autosave (which still holds the displaced script) is no longer
+    /// written, and the page says so.
     fn displace(&mut self, why: Why) {
         if self.embed.is_none()
             && self.quiz.is_none()
@@ -148,7 +150,17 @@ impl State {
                 .displaced
                 .keep(&self.shared(), why, storage::now_ms(), DEFAULT_SCRIPT)
         {
-            storage::save_displaced(&self.displaced);
+            self.keep_displaced();
+        }
+    }
+
+    /// Stores the displaced list; see [`State::displace`] for a failure.
+    fn keep_displaced(&mut self) {
+        if !storage::save_displaced(&self.displaced) && !self.storage_full {
+            self.storage_full = true;
+            self.notice = Some(Notice::error(
+                "The browser's storage is full: your previous script could not be kept there. It is under Earlier work in this tab, and this tab stops autosaving so that the saved copy of it is not overwritten. Use Export to keep what you need.",
+            ));
         }
     }
 
@@ -182,6 +194,7 @@ impl State {
             }
         }
         state.displaced = storage::load_displaced();
+        let loaded = state.displaced.clone();
         let now = storage::now_ms();
         // The autosave: the state to open, or kept as it is when this
         // build cannot read it.
@@ -210,6 +223,8 @@ impl State {
                     }
                 }
                 state.apply(shared);
+                // The link is opened: from now on it is the saved work.
+                storage::clear_fragment();
             }
             Some(Err(e)) => {
                 state.notice = Some(Notice::error(format!(
@@ -238,9 +253,17 @@ impl State {
         if rescued.is_some() {
             storage::save_text(storage::RESCUE, None);
         }
-        storage::save_displaced(&state.displaced);
+        if state.displaced != loaded {
+            state.keep_displaced();
+        }
         state
     }
+}
+
+/// A script as the editor holds it: a textarea has only LF line breaks,
+/// so CRLF and CR ones (a file or state from a Windows tool) become LF.
+fn editor_text(script: &str) -> String {
+    script.replace("\r\n", "\n").replace('\r', "\n")
 }
 
 /// The state of a script kept after an internal error: the script, with
@@ -297,6 +320,7 @@ impl Default for State {
             displaced: Displaced::default(),
             held: false,
             other_tab: false,
+            storage_full: false,
             embed: None,
             revealed: false,
             embed_dialog: false,
@@ -368,6 +392,11 @@ impl Reducible for State {
             Action::Edit(text) => {
                 s.text = text.into();
                 s.held = false;
+                // A link in the address bar (Share puts one there) no
+                // longer describes the work once it is edited.
+                if s.embed.is_none() && !storage::fragment().is_empty() {
+                    storage::clear_fragment();
+                }
             }
             Action::Run | Action::RunNow => {
                 if action == Action::RunNow {
@@ -381,6 +410,7 @@ impl Reducible for State {
             Action::Load(text, why) => {
                 s.displace(why);
                 s.revision += 1;
+                let text = editor_text(&text);
                 s.text = text.clone().into();
                 s.source = text.into();
                 s.step = None;
@@ -406,16 +436,16 @@ impl Reducible for State {
                     s.displace(Why::Restore);
                     s.displaced.dismiss();
                     s.apply(entry.state());
-                    storage::save_displaced(&s.displaced);
+                    s.keep_displaced();
                 }
             }
             Action::DismissOffer => {
                 s.displaced.dismiss();
-                storage::save_displaced(&s.displaced);
+                s.keep_displaced();
             }
             Action::Forget(index) => {
                 s.displaced.take(index);
-                storage::save_displaced(&s.displaced);
+                s.keep_displaced();
             }
             Action::DisplacedChanged(text) => s.displaced = Displaced::from_text(&text),
             Action::OtherTabSaved(text) => {
@@ -441,7 +471,7 @@ impl Reducible for State {
                     s.displaced
                         .keep_text(text, Why::OtherTab, storage::now_ms());
                     s.displaced.dismiss();
-                    storage::save_displaced(&s.displaced);
+                    s.keep_displaced();
                 }
                 storage::save(storage::AUTOSAVE, &s.shared());
             }
@@ -532,7 +562,8 @@ pub fn App() -> Html {
     // Autosave once edits pause; a failure is said once. An embed or a
     // quiz never saves over the reader's own work, nor does a tab whose
     // saved work another tab replaced (until the person chooses).
-    let saves = state.embed.is_none() && state.quiz.is_none() && !state.other_tab;
+    let saves =
+        state.embed.is_none() && state.quiz.is_none() && !state.other_tab && !state.storage_full;
     {
         let dispatch = state.dispatcher();
         let shared = state.shared();
@@ -573,7 +604,7 @@ pub fn App() -> Html {
                 if state.embed.is_some() || state.quiz.is_some() {
                     return;
                 }
-                if state.other_tab {
+                if state.other_tab || state.storage_full {
                     state.displace(Why::OtherTab);
                 } else {
                     storage::save(storage::AUTOSAVE, &state.shared());
@@ -636,7 +667,10 @@ pub fn App() -> Html {
                         return;
                     }
                     match SharedState::from_fragment(&fragment) {
-                        Ok(shared) => dispatch.dispatch(Action::Apply(shared)),
+                        Ok(shared) => {
+                            dispatch.dispatch(Action::Apply(shared));
+                            storage::clear_fragment();
+                        }
                         Err(e) => dispatch.dispatch(Action::Notify(Some(Notice::error(format!(
                             "This link could not be opened: {e}."
                         ))))),

@@ -38,6 +38,21 @@ pub fn set_fragment(fragment: &str) {
     }
 }
 
+/// Takes the fragment out of the address bar (no reload, no history
+/// entry), so that a reload opens the saved work, not the link again.
+pub fn clear_fragment() {
+    let window = gloo::utils::window();
+    let location = window.location();
+    let url = format!(
+        "{}{}",
+        location.pathname().unwrap_or_default(),
+        location.search().unwrap_or_default()
+    );
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+}
+
 /// The page's address with `fragment`.
 pub fn link(fragment: &str) -> String {
     let location = gloo::utils::window().location();
@@ -97,8 +112,15 @@ pub fn now_ms() -> u64 {
 /// Copies `text` to the clipboard (asynchronously; failures are silent,
 /// as the link is also shown for copying by hand).
 pub fn copy(text: &str) {
-    let clipboard = gloo::utils::window().navigator().clipboard();
-    let _ = clipboard.write_text(text);
+    let written = gloo::utils::window()
+        .navigator()
+        .clipboard()
+        .write_text(text);
+    // A refused write (no permission, a frame) rejects its promise: it is
+    // awaited here so that it never surfaces as an unhandled rejection.
+    wasm_bindgen_futures::spawn_local(async move {
+        let _ = wasm_bindgen_futures::JsFuture::from(written).await;
+    });
 }
 
 /// Offers `text` as a download called `name`.
