@@ -218,7 +218,7 @@ test("every hostile script and link opens in the page with its stated outcome", 
   for (const c of catalogue().filter((c) => ["script", "link", "edit"].includes(c.kind))) {
     // Each case opens as a first visit: storage is cleared from a page of
     // the same origin that does not run the app (the app saves on leaving).
-    await page.goto(new URL("guard.js", BASE_URL).href);
+    await page.goto(new URL("api-example.html", BASE_URL).href);
     await page.evaluate(() => localStorage.clear());
     const started = Date.now();
     let failure;

@@ -106,7 +106,7 @@ test("a saved state from a newer playground is kept, said and shown", async () =
   const { page, problems, close } = await openPage(browser);
   // Written from a page of the same origin that does not run the app
   // (leaving the app would save its own state over this one).
-  await page.goto(new URL("guard.js", BASE_URL).href);
+  await page.goto(new URL("api-example.html", BASE_URL).href);
   const newer = "kmem-playground 1\nrelease 6.18\npreset desktop\n\nvoid *from_the_future = kmalloc(64, GFP_KERNEL);\n";
   await page.evaluate(([key, text]) => localStorage.setItem(key, text), [AUTOSAVE, newer]);
   await page.goto(BASE_URL);
@@ -125,8 +125,13 @@ test("Share refuses a script its link could not carry, and a CRLF state opens", 
   const { page, problems, close } = await openPage(browser);
   await page.goto(BASE_URL);
   await ready(page);
+  // Set as a paste would leave it (Chromium's own insertion of 6,400 lines
+  // at once is quadratic and takes minutes).
   const big = "void *p = kmalloc(100, GFP_KERNEL); kfree(p);\n".repeat(6400);
-  await editorOf(page).fill(big);
+  await editorOf(page).evaluate((area, text) => {
+    area.value = text;
+    area.dispatchEvent(new InputEvent("input", { bubbles: true }));
+  }, big);
   await page.getByRole("button", { name: "Share" }).click();
   await page.getByRole("alert").filter({ hasText: /cannot be shared as a link: its state is \d+ KiB, more than the 256 KiB a link may carry/ }).waitFor();
   assert.equal(new URL(page.url()).hash, "", "no link was put in the address bar");

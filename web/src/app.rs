@@ -223,8 +223,6 @@ impl State {
                     }
                 }
                 state.apply(shared);
-                // The link is opened: from now on it is the saved work.
-                storage::clear_fragment();
             }
             Some(Err(e)) => {
                 state.notice = Some(Notice::error(format!(
@@ -571,7 +569,16 @@ pub fn App() -> Html {
         use_effect_with((shared, saves), move |(shared, saves)| {
             let (shared, saves) = (shared.clone(), *saves);
             let timeout = gloo::timers::callback::Timeout::new(AUTOSAVE_AFTER_MS, move || {
-                if saves && !storage::save(storage::AUTOSAVE, &shared) && !*warned.borrow() {
+                if !saves {
+                    return;
+                }
+                if storage::save(storage::AUTOSAVE, &shared) {
+                    // The link in the address bar is now the saved work: a
+                    // reload opens that, not the link again.
+                    if !storage::fragment().is_empty() {
+                        storage::clear_fragment();
+                    }
+                } else if !*warned.borrow() {
                     *warned.borrow_mut() = true;
                     dispatch.dispatch(Action::Notify(Some(Notice::error(
                         "This browser does not let the playground save your work (storage is full or disabled). Use Export to keep a copy.",
@@ -667,10 +674,7 @@ pub fn App() -> Html {
                         return;
                     }
                     match SharedState::from_fragment(&fragment) {
-                        Ok(shared) => {
-                            dispatch.dispatch(Action::Apply(shared));
-                            storage::clear_fragment();
-                        }
+                        Ok(shared) => dispatch.dispatch(Action::Apply(shared)),
                         Err(e) => dispatch.dispatch(Action::Notify(Some(Notice::error(format!(
                             "This link could not be opened: {e}."
                         ))))),
