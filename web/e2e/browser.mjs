@@ -1,6 +1,7 @@
 // Shared set-up of the browser tests: Debian's Chromium driven by
 // playwright-core, and a page that records console errors, HTTP error
 // responses and uncaught exceptions so that every test can assert there were none.
+import { deflateRawSync } from "node:zlib";
 import { chromium } from "playwright-core";
 
 export const BASE_URL = process.env.KMEM_BASE_URL ?? "http://127.0.0.1:8080/";
@@ -33,4 +34,19 @@ export async function openPage(browser, options = {}) {
   });
   page.on("pageerror", (err) => problems.push(`uncaught exception: ${err.message}`));
   return { page, problems, close: () => context.close() };
+}
+
+/** A share link's fragment (without `#`) for a state's text form. */
+export const fragmentOf = (text) => "v1." + deflateRawSync(Buffer.from(text)).toString("base64url");
+
+/** The playground's script editor. */
+export const editorOf = (page) => page.getByRole("textbox", { name: "Playground script" });
+
+/** Replaces the editor's text by typing it, as a person would. */
+export async function typeOver(page, text) {
+  const editor = editorOf(page);
+  await editor.click();
+  await page.keyboard.press("Control+A");
+  await page.keyboard.press("Delete");
+  await editor.pressSequentially(text);
 }

@@ -13,8 +13,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { deflateRawSync } from "node:zlib";
-import { BASE_URL, launch, openPage } from "./browser.mjs";
+import { BASE_URL, fragmentOf, launch, openPage } from "./browser.mjs";
 
 const CASES = new URL("../../target/hostile-cases.json", import.meta.url);
 // A hang detector, not a benchmark: the scripts' own budget stops them in
@@ -138,7 +137,6 @@ test("every hostile case has its stated outcome through the JS API in Chromium",
 
 const stateOf = (c) =>
   `kmem-playground 1\nrelease ${c.kernel}\npreset desktop\n${c.slubDebug ? "debug slub_debug\n" : ""}\n${c.input}`;
-const linkOf = (text) => "v1." + deflateRawSync(Buffer.from(text)).toString("base64url");
 
 /** Opens a script case in the page; the failure, if any. */
 async function throughThePage(page, c) {
@@ -158,7 +156,7 @@ async function throughThePage(page, c) {
     await refused.waitFor({ timeout: LIMIT_MS });
     return null;
   }
-  await page.goto(`${BASE_URL}#${linkOf(state)}`);
+  await page.goto(`${BASE_URL}#${fragmentOf(state)}`);
   await editor.waitFor({ timeout: LIMIT_MS });
   // The run is done when the position line or the error list says so.
   await page.locator(".position, .diagnostics, .status.ok").first().waitFor({ timeout: LIMIT_MS });
@@ -194,7 +192,7 @@ async function throughThePage(page, c) {
 async function editInThePage(page, c) {
   const at = c.input.indexOf("‸");
   const script = c.input.replace("‸", "");
-  await page.goto(`${BASE_URL}#${linkOf(stateOf({ ...c, input: script }))}`);
+  await page.goto(`${BASE_URL}#${fragmentOf(stateOf({ ...c, input: script }))}`);
   const editor = page.getByRole("textbox", { name: "Playground script" });
   await editor.waitFor({ timeout: LIMIT_MS });
   await editor.focus();

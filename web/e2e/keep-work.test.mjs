@@ -3,8 +3,7 @@
 // to open, or the module stopping on an internal error.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { deflateRawSync } from "node:zlib";
-import { BASE_URL, launch, openPage } from "./browser.mjs";
+import { BASE_URL, editorOf, fragmentOf, launch, openPage, typeOver } from "./browser.mjs";
 
 let browser;
 before(async () => {
@@ -14,8 +13,6 @@ after(async () => {
   await browser?.close();
 });
 
-const fragmentOf = (text) => "v1." + deflateRawSync(Buffer.from(text)).toString("base64url");
-const editorOf = (page) => page.getByRole("textbox", { name: "Playground script" });
 const AUTOSAVE = "kmem-playground.autosave";
 
 async function ready(page) {
@@ -23,13 +20,6 @@ async function ready(page) {
   await page.locator(".position, .diagnostics, .status").first().waitFor();
 }
 
-async function typeOver(page, text) {
-  const editor = editorOf(page);
-  await editor.click();
-  await page.keyboard.press("Control+A");
-  await page.keyboard.press("Delete");
-  await editor.pressSequentially(text);
-}
 
 test("a reload right after typing keeps the last keystrokes", async () => {
   const { page, problems, close } = await openPage(browser);

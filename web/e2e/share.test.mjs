@@ -4,7 +4,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { deflateRawSync } from "node:zlib";
-import { BASE_URL, launch, openPage } from "./browser.mjs";
+import { BASE_URL, editorOf, fragmentOf, launch, openPage, typeOver } from "./browser.mjs";
 
 let browser;
 before(async () => {
@@ -14,8 +14,6 @@ after(async () => {
   await browser?.close();
 });
 
-const fragmentOf = (text) => "v1." + deflateRawSync(Buffer.from(text)).toString("base64url");
-const editorOf = (page) => page.getByRole("textbox", { name: "Playground script" });
 
 async function ready(page) {
   await editorOf(page).waitFor({ timeout: 20000 });
@@ -23,11 +21,7 @@ async function ready(page) {
 }
 
 async function typeScript(page, text) {
-  const editor = editorOf(page);
-  await editor.click();
-  await page.keyboard.press("Control+A");
-  await page.keyboard.press("Delete");
-  await editor.pressSequentially(text);
+  await typeOver(page, text);
   await page.keyboard.press("Control+Enter");
 }
 
