@@ -20,6 +20,8 @@ pub const EDITOR_ID: &str = "script";
 
 /// Lines highlighted beyond the visible ones, above and below together.
 const WINDOW_LINES: usize = 40;
+/// The most bytes of visible lines coloured token by token.
+const MAX_HIGHLIGHT_BYTES: usize = 16 * 1024;
 /// The editor's line height (14 px at line-height 1.5, as the CSS sets).
 const LINE_HEIGHT_PX: f64 = 21.0;
 
@@ -240,6 +242,12 @@ pub fn window_range(text: &str, (from_line, to_line): (usize, usize)) -> Range<u
 /// on the text (see [`is_badged`]) a piece of its own, so that it can be
 /// shown.
 pub fn highlight_pieces(text: &str, window: Range<usize>) -> Vec<Piece> {
+    // A window this large is a few enormous lines (100,000 parentheses on
+    // one): a span per token would be a DOM node per token, so it is
+    // drawn plain.
+    if window.len() > MAX_HIGHLIGHT_BYTES {
+        return split_badged(text, vec![(window, None)]);
+    }
     let Range {
         start: mut from,
         end: to,

@@ -128,3 +128,11 @@ fn the_window_is_whole_lines() {
     assert_eq!(window_range(text, (9, 99)), text.len()..text.len());
     assert_eq!(window_range(text, (2, 1)), window_range(text, (2, 2)));
 }
+
+#[test]
+fn an_enormous_line_is_drawn_plain() {
+    let text = format!("x = {}1{};\n", "(".repeat(50_000), ")".repeat(50_000));
+    let pieces = highlight_pieces(&text, window_range(&text, (0, 40)));
+    assert_eq!(pieces, [(0..text.len(), None)]);
+    check_pieces(&text, (0, 40));
+}
