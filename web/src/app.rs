@@ -594,14 +594,14 @@ pub fn App() -> Html {
     // are not lost. A tab that no longer autosaves keeps its work among
     // the displaced instead.
     {
-        let latest = use_mut_ref(|| None::<State>);
-        *latest.borrow_mut() = Some((*state).clone());
+        // The handle (an `Rc`): the state is copied only when it is flushed.
+        let latest = use_mut_ref(|| None::<UseReducerHandle<State>>);
+        *latest.borrow_mut() = Some(state.clone());
         use_effect_with((), move |_| {
             let flush = move || {
-                let Some(state) = latest.borrow().clone() else {
+                let Some(mut state) = latest.borrow().as_deref().cloned() else {
                     return;
                 };
-                let mut state = state;
                 if let Some(area) = gloo::utils::document()
                     .get_element_by_id(crate::components::editor::EDITOR_ID)
                     .and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok())

@@ -326,6 +326,24 @@ impl Interp {
         self.budget = self.budget.saturating_sub(operations);
     }
 
+    /// Charges a running total's growth from `before` to `after`, at
+    /// `per_operation` units an operation: counted on the totals, so that
+    /// no remainder is lost between calls.
+    fn charge_growth(&mut self, before: u64, after: u64, per_operation: u64) {
+        self.charge((after / per_operation).saturating_sub(before / per_operation));
+    }
+
+    /// The bytes the array variable `name` holds (0 for none).
+    fn array_size(&self, name: &str) -> u64 {
+        match self.vars.get(name) {
+            Some(Var {
+                value: Value::Array(array),
+                ..
+            }) => array.size(),
+            _ => 0,
+        }
+    }
+
     // ---- statements -----------------------------------------------------
 
     fn block(&mut self, stmts: &[Stmt]) -> RResult<Flow> {
@@ -375,13 +393,7 @@ impl Interp {
                                 ));
                             }
                             let bytes = n * ty.size();
-                            let replaced = match self.vars.get(&d.name) {
-                                Some(Var {
-                                    value: Value::Array(old),
-                                    ..
-                                }) => old.size(),
-                                _ => 0,
-                            };
+                            let replaced = self.array_size(&d.name);
                             if self.array_bytes - replaced + bytes > MAX_ARRAY_BYTES {
                                 return Err(Diagnostic::new(
                                     format!(
@@ -506,13 +518,7 @@ impl Interp {
         if let Value::Array(array) = &value {
             self.array_bytes += array.size();
         }
-        if let Some(Var {
-            value: Value::Array(old),
-            ..
-        }) = self.vars.get(name)
-        {
-            self.array_bytes -= old.size();
-        }
+        self.array_bytes -= self.array_size(name);
         // Assigning to a known variable allocates nothing.
         match self.vars.get_mut(name) {
             Some(var) => *var = Var { value, ty },
@@ -525,8 +531,7 @@ impl Interp {
 
     fn record(&mut self, span: Span, event: Event) -> RResult<u64> {
         let work = self.kernel.work();
-        let k = KERNEL_WORK_PER_OPERATION;
-        self.charge((work / k).saturating_sub(self.last_work / k));
+        self.charge_growth(self.last_work, work, KERNEL_WORK_PER_OPERATION);
         self.last_work = work;
         let value = call_value(&event.value);
         self.push_step(Step {
@@ -544,14 +549,14 @@ impl Interp {
     /// memory's stored contents pass the playground's bounds.
     fn push_step(&mut self, mut step: Step) -> RResult<()> {
         step.vars = std::mem::take(&mut self.pending);
-        let charged = self.trace_bytes / TEXT_BYTES_PER_OPERATION;
+        let before = self.trace_bytes;
         self.trace_bytes += step.output.len() as u64
             + step.event.as_ref().map_or(0, |e| {
                 (e.call.stored_bytes()
                     + e.summary.stored_bytes()
                     + e.log.iter().map(|l| l.text.len()).sum::<usize>()) as u64
             });
-        self.charge(self.trace_bytes / TEXT_BYTES_PER_OPERATION - charged);
+        self.charge_growth(before, self.trace_bytes, TEXT_BYTES_PER_OPERATION);
         let span = step.span;
         self.steps.push(step);
         let limit = if self.steps.len() as u64 > MAX_STEPS {
