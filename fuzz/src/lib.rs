@@ -12,7 +12,10 @@ pub fn profiles() -> Vec<Profile> {
     let mut all: Vec<Profile> = Vec::new();
     for series in Series::ALL {
         let named = Profile::parse(series.name()).expect("a series names a profile");
-        let first = Profile::for_release(Release::new(named.release.major, named.release.minor, 0))
+        let first = Profile::for_release(Release {
+            patch: Some(0),
+            ..named.release
+        })
             .expect("a series' first release is simulated");
         for profile in [named, first] {
             if !all.contains(&profile) {

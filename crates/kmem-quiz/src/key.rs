@@ -447,7 +447,7 @@ impl AddressClass {
 }
 
 fn address_class(kernel: &Kernel, value: u64) -> AddressClass {
-    let page_offset = kernel.profile().page_offset.as_u64();
+    let page_offset = kernel.profile().page_offset().as_u64();
     let ram_end = page_offset + (kernel.mem.max_pfn().as_u64() << PAGE_SHIFT);
     if value == 0 {
         AddressClass::Null
@@ -466,7 +466,7 @@ fn address_class(kernel: &Kernel, value: u64) -> AddressClass {
 fn frame_of(kernel: &Kernel, value: u64) -> Option<Pfn> {
     match address_class(kernel, value) {
         AddressClass::DirectMap => Some(Pfn::new(
-            (value - kernel.profile().page_offset.as_u64()) >> PAGE_SHIFT,
+            (value - kernel.profile().page_offset().as_u64()) >> PAGE_SHIFT,
         )),
         AddressClass::StructPage => Some(Pfn::new(
             (value - VMEMMAP_START.as_u64()) / STRUCT_PAGE_SIZE,

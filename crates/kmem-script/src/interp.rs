@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use kmem::context::ContextOp;
 use kmem::kernel::memory::Width;
 use kmem::kernel::{CallValue, Event, Kernel, KernelConfig, KernelState};
-use kmem::profile::Series;
+use kmem::profile::{Change, Profile};
 use kmem::{VirtAddr, PAGE_SIZE};
 
 use crate::ast::{
@@ -946,7 +946,7 @@ impl Interp {
                 ))
             }
         };
-        let series = self.kernel.profile().series;
+        let profile = self.kernel.profile().clone();
         // Functions of the language, not the kernel.
         match name {
             "printk" => return self.printk(span, args),
@@ -969,9 +969,15 @@ impl Interp {
                 .map(|c| format!("did you mean `{c}`?"));
             return Err(d);
         }
-        if name == "kvrealloc" && series == Series::V4_19 {
+        if name == "kvrealloc"
+            && !profile.has(Change::KvreallocWithOldSize)
+            && !profile.has(Change::KvreallocVrealloc)
+        {
             return Err(Diagnostic::new(
-                "`kvrealloc` does not exist in 4.19 (it exists in 6.6 and 6.12)",
+                format!(
+                    "`kvrealloc` does not exist in {} (it arrived in 5.15)",
+                    profile.uname
+                ),
                 name_span,
             ));
         }
@@ -1027,7 +1033,7 @@ impl Interp {
             let ev = self.kernel.context_op(op);
             return self.record(span, ev);
         }
-        arity(kernel_arity(name, series))?;
+        arity(kernel_arity(name, &profile))?;
         let mut v = Vec::with_capacity(args.len());
         for a in args {
             v.push(self.eval(a)?);
@@ -1058,7 +1064,7 @@ impl Interp {
             "kvcalloc" => k.kvcalloc(v[0], v[1], gfp(v[2])),
             "kvmalloc_array" => k.kvmalloc_array(v[0], v[1], gfp(v[2])),
             "kvfree" => k.kvfree(addr(v[0])),
-            "kvrealloc" if series == Series::V6_6 => {
+            "kvrealloc" if profile.has(Change::KvreallocWithOldSize) => {
                 k.kvrealloc(addr(v[0]), Some(v[1]), v[2], gfp(v[3]))
             }
             "kvrealloc" => k.kvrealloc(addr(v[0]), None, v[1], gfp(v[2])),
@@ -1422,16 +1428,16 @@ fn translation(
     }
 }
 
-/// How many arguments a kernel function takes in `series`.
-fn kernel_arity(name: &str, series: Series) -> usize {
+/// How many arguments a kernel function takes in `profile`'s release.
+fn kernel_arity(name: &str, profile: &Profile) -> usize {
     match name {
         "drop_caches" => 0,
         "kfree" | "ksize" | "vmalloc" | "vzalloc" | "vmalloc_32" | "vfree" | "vfree_atomic"
         | "vmalloc_to_page" | "vmalloc_to_pfn" | "kvfree" | "alloc_page" | "get_zeroed_page"
         | "__free_page" | "free_page" | "page_address" | "translate" | "kvm_kaddr_to_phys"
         | "fill_page_cache" | "fragment" | "kmem_cache_destroy" | "kmem_cache_shrink" => 1,
-        "__vmalloc" if series == Series::V4_19 => 3,
-        "kvrealloc" if series == Series::V6_6 => 4,
+        "__vmalloc" if !profile.has(Change::VmallocNoPgprot) => 3,
+        "kvrealloc" if profile.has(Change::KvreallocWithOldSize) => 4,
         "kcalloc" | "kmalloc_array" | "krealloc" | "kvmalloc_node" | "kvcalloc"
         | "kvmalloc_array" | "kvrealloc" | "memset" | "memcpy" => 3,
         _ => 2,
@@ -1573,7 +1579,7 @@ fn constant(k: &Kernel, name: &str) -> Option<u64> {
         "ZERO_SIZE_PTR" => 16,
         "PAGE_SIZE" => PAGE_SIZE,
         "PAGE_SHIFT" => 12,
-        "PAGE_OFFSET" => k.profile().page_offset.as_u64(),
+        "PAGE_OFFSET" => k.profile().page_offset().as_u64(),
         "VMALLOC_START" => kmem::layout::VMALLOC_START.as_u64(),
         "VMALLOC_END" => kmem::layout::VMALLOC_END.as_u64(),
         "KMALLOC_MAX_SIZE" => kmem::slab::KMALLOC_MAX_SIZE,

@@ -57,6 +57,9 @@ pub struct BuddyRules {
     /// 6.x: a zone without managed pages gets no lowmem reserve against
     /// the zones above it (`setup_per_zone_lowmem_reserve`, 5.x+).
     pub clears_reserve_of_empty_zones: bool,
+    /// 6.12.0–6.12.18 also give 0 for every empty zone above
+    /// (`if (clear || empty)`, 96a5c186efff, reverted in 6.12.19).
+    pub zeroes_reserve_for_empty_upper: bool,
     /// Number of zone types `lowmem_reserve[]` has (`MAX_NR_ZONES`; 5 with
     /// CONFIG_ZONE_DEVICE, as distribution kernels build).
     pub nr_zone_types: usize,
@@ -70,20 +73,27 @@ pub struct BuddyRules {
 impl BuddyRules {
     /// The rules of a release's profile.
     pub fn of(profile: &crate::profile::Profile) -> BuddyRules {
-        let v6 = profile.series != crate::profile::Series::V4_19;
+        use crate::profile::Change;
         BuddyRules {
-            min_free_kbytes_max: profile.min_free_kbytes_max,
-            has_wmark_promo: profile.has_wmark_promo,
-            boosts_watermarks: v6,
-            avoids_fragmentation: v6,
-            moves_to_tail: v6,
-            clears_reserve_of_empty_zones: v6,
+            min_free_kbytes_max: if profile.has(Change::MinFreeKbytes256M) {
+                262_144
+            } else {
+                65_536
+            },
+            has_wmark_promo: profile.has(Change::WmarkPromo),
+            boosts_watermarks: profile.has(Change::WatermarkBoost),
+            avoids_fragmentation: profile.has(Change::AllocNoFragment),
+            moves_to_tail: profile.has(Change::FreeToTail),
+            clears_reserve_of_empty_zones: profile.has(Change::LowmemReserveClearsEmptyZones),
+            zeroes_reserve_for_empty_upper: profile.has(Change::LowmemReserveZeroForEmptyUpper),
             nr_zone_types: 5,
-            movable_min_like_highmem: v6,
-            pcp: match profile.series {
-                crate::profile::Series::V4_19 => PcpModel::Order0,
-                crate::profile::Series::V6_6 => PcpModel::FreeFactor,
-                crate::profile::Series::V6_12 => PcpModel::AutoTune,
+            movable_min_like_highmem: profile.has(Change::MovableMinLikeHighmem),
+            pcp: if profile.has(Change::PcpAutoTune) {
+                PcpModel::AutoTune
+            } else if profile.has(Change::PcpHighOrderLists) {
+                PcpModel::FreeFactor
+            } else {
+                PcpModel::Order0
             },
         }
     }
@@ -552,7 +562,7 @@ impl Buddy {
                     0
                 } else {
                     above += upper;
-                    if clear {
+                    if clear || (self.rules.zeroes_reserve_for_empty_upper && upper == 0) {
                         0
                     } else {
                         above / ratio

@@ -70,9 +70,6 @@ pub struct Finding {
     pub advice: Vec<String>,
 }
 
-/// The newest release the flag tables cover.
-const NEWEST: Release = Release::series(6, 12);
-
 /// The longest log text [`decode`] reads, in bytes: 4 MiB, sixteen times
 /// the printk ring buffer of a distribution kernel (`CONFIG_LOG_BUF_SHIFT`
 /// 17 or 18, 128 or 256 KiB), so a whole dmesg fits, while the decoder's
@@ -122,8 +119,8 @@ pub fn decode(log: &str, given: Option<Release>) -> Result<Decoding, DecodeError
     let (release, release_source) = match given {
         Some(release) => (release, ReleaseSource::Given),
         None => match detect_release(&lines) {
-            Some((line, named)) if named.major_minor() > NEWEST.major_minor() => {
-                (NEWEST, ReleaseSource::Newer { line, named })
+            Some((line, named)) if GfpTable::is_after_tables(named) => {
+                (GfpTable::newest(), ReleaseSource::Newer { line, named })
             }
             Some((line, release)) => (release, ReleaseSource::Detected { line }),
             None => (

@@ -522,26 +522,24 @@ impl GfpTable {
     /// matters only in 4.14, whose stable releases dropped
     /// `__GFP_NOTRACK`.
     pub fn for_release(release: Release) -> Result<&'static GfpTable, VersionError> {
-        let (major, minor) = release.major_minor();
-        if (major, minor) < (4, 9) || (major, minor) > (6, 12) {
-            return Err(VersionError::NoGfpTable(release));
-        }
-        // Only real series: 4.9–4.20, 5.0–5.19, 6.0–6.12.
-        let real = match major {
-            4 => minor <= 20,
-            5 => minor <= 19,
-            6 => minor <= 12,
-            _ => false,
-        };
-        if !real {
-            return Err(VersionError::NoGfpTable(release));
-        }
-        let key = (major, minor, release.patch.unwrap_or(0));
-        tables()
-            .iter()
-            .rev()
-            .find(|t| t.spec.start <= key)
-            .ok_or(VersionError::NoGfpTable(release))
+        let index = tables::layout_index(release).ok_or(VersionError::NoGfpTable(release))?;
+        tables().get(index).ok_or(VersionError::NoGfpTable(release))
+    }
+
+    /// The newest release series the tables cover.
+    pub fn newest() -> Release {
+        tables::NEWEST
+    }
+
+    /// Whether `release` is a series after every table (decoded with the
+    /// newest table, which may differ).
+    pub fn is_after_tables(release: Release) -> bool {
+        tables::is_after_tables(release)
+    }
+
+    /// The releases the tables cover, as "4.9 to 6.12".
+    pub fn range_text() -> String {
+        format!("{} to {}", tables::OLDEST, tables::NEWEST)
     }
 
     /// Every layout, oldest first.

@@ -18,7 +18,7 @@ use crate::memmap::{
 };
 use crate::page_alloc::{self, AllocFailure, AllocPath, PageAllocation, PageCache, SlowPathPolicy};
 use crate::pgtable::PageTables;
-use crate::profile::{Profile, Series};
+use crate::profile::{Change, Profile, Site};
 use crate::report;
 use crate::slab::Slub;
 use crate::translate::{Step, TranslateFault, Translator, Walk};
@@ -298,7 +298,7 @@ pub struct Kernel {
     state: KernelState,
     seq: u32,
     last_might_sleep_ns: Option<u64>,
-    warned_once: Vec<&'static str>,
+    warned_once: Vec<Site>,
     boot_free_pages: Vec<u64>,
     /// `warn_alloc()`'s `nopage_rs`: 4.19 DEFAULT_RATELIMIT (10 per 5 s),
     /// 6.x 1 per 10 s.
@@ -328,7 +328,7 @@ impl Kernel {
             Level::Notice,
             format!(
                 "Linux version {} (kmem playground simulation)",
-                profile.release
+                profile.uname
             ),
         );
         log.push(Level::Info, "BIOS-provided physical RAM map:");
@@ -345,7 +345,7 @@ impl Kernel {
             cache: PageCache::default(),
             slab: {
                 let mut slab = Slub::boot(
-                    profile.series,
+                    profile,
                     config.machine.cpus,
                     config.machine.seed,
                     crate::slab::SlubOptions {
@@ -370,9 +370,10 @@ impl Kernel {
             last_might_sleep_ns: None,
             warned_once: Vec::new(),
             boot_free_pages,
-            nopage_ratelimit: match config.profile.series {
-                Series::V4_19 => Ratelimit::new(5 * SECOND_NS, 10),
-                _ => Ratelimit::new(10 * SECOND_NS, 1),
+            nopage_ratelimit: if config.profile.has(Change::NopageRatelimitTenSeconds) {
+                Ratelimit::new(10 * SECOND_NS, 1)
+            } else {
+                Ratelimit::new(5 * SECOND_NS, 10)
             },
             show_mem_ratelimit: Ratelimit::new(SECOND_NS, 1),
             config,
@@ -459,8 +460,8 @@ impl Kernel {
 
     /// Taints with TAINT_WARN and logs a `WARNING:` report with the
     /// function's location and a call trace.
-    fn warn(&mut self, location: &'static str, function: &'static str, trace: &[&str]) {
-        let lines = report::warning(self, location, function, trace);
+    fn warn(&mut self, site: Site, trace: &[&str]) {
+        let lines = report::warning(self, site, trace);
         self.taint.add(Taint::Warn);
         for line in lines {
             self.log.push(Level::Warning, line);
@@ -468,24 +469,19 @@ impl Kernel {
     }
 
     /// `WARN_ON_ONCE`: only the first time for this location.
-    fn warn_once(
-        &mut self,
-        location: &'static str,
-        function: &'static str,
-        trace: &[&str],
-    ) -> bool {
-        if self.warned_once.contains(&location) {
+    fn warn_once(&mut self, site: Site, trace: &[&str]) -> bool {
+        if self.warned_once.contains(&site) {
             return false;
         }
-        self.warned_once.push(location);
-        self.warn(location, function, trace);
+        self.warned_once.push(site);
+        self.warn(site, trace);
         true
     }
 
     /// `might_sleep()`: the "sleeping function called from invalid context"
     /// report when the context forbids sleeping (CONFIG_DEBUG_ATOMIC_SLEEP),
     /// at most once a second. Returns true when the context was invalid.
-    fn might_sleep(&mut self, location: &'static str, trace: &[&str]) -> bool {
+    fn might_sleep(&mut self, site: Site, trace: &[&str]) -> bool {
         if !self.context.sleep_forbidden() {
             return false;
         }
@@ -495,7 +491,7 @@ impl Kernel {
             .is_some_and(|t| now < t + MIGHT_SLEEP_INTERVAL_NS);
         if self.config.debug.debug_atomic_sleep && !recent {
             self.last_might_sleep_ns = Some(now);
-            let lines = report::might_sleep(self, location, trace);
+            let lines = report::might_sleep(self, site, trace);
             for line in lines {
                 self.log.push(Level::Err, line);
             }
@@ -547,20 +543,21 @@ impl Kernel {
             noretry: t.has(gfp, GfpFlag::NoRetry),
             retry_mayfail: t.has(gfp, GfpFlag::RetryMayfail),
             nofail: t.has(gfp, GfpFlag::NoFail),
-            nofail_reserves: match self.profile().series {
+            nofail_reserves: if self.profile().has(Change::NofailMinReserve) {
+                // ALLOC_MIN_RESERVE: half of min.
+                ReserveAccess {
+                    min_half: true,
+                    highatomic_counts_as_free: true,
+                    ..ReserveAccess::default()
+                }
+            } else {
                 // ALLOC_HARDER: a further quarter off min.
-                Series::V4_19 => ReserveAccess {
+                ReserveAccess {
                     min_quarter: true,
                     highatomic_counts_as_free: true,
                     highatomic_first: true,
                     ..ReserveAccess::default()
-                },
-                // ALLOC_MIN_RESERVE: half of min.
-                _ => ReserveAccess {
-                    min_half: true,
-                    highatomic_counts_as_free: true,
-                    ..ReserveAccess::default()
-                },
+                }
             },
         };
         (request, policy)
@@ -578,18 +575,12 @@ impl Kernel {
     ) -> Result<(Pfn, ZoneType), Outcome> {
         let t = self.gfp;
         if t.allows_blocking(gfp) {
-            self.might_sleep(report::ALLOC_PAGES_MIGHT_SLEEP, &[entry]);
+            self.might_sleep(Site::AllocPagesMightSleep, &[entry]);
         }
         let max = Order::MAX.as_u8() as u32;
         if order > max {
             // WARN_ON_ONCE(order > MAX_ORDER) unless __GFP_NOWARN.
-            if !t.has(gfp, GfpFlag::NoWarn)
-                && self.warn_once(
-                    report::ORDER_TOO_LARGE_WARN,
-                    report::alloc_pages_function(self.profile()),
-                    &[entry],
-                )
-            {
+            if !t.has(gfp, GfpFlag::NoWarn) && self.warn_once(Site::OrderTooLarge, &[entry]) {
                 return Err(Outcome::Warn);
             }
             return Err(Outcome::Failed);
@@ -685,32 +676,28 @@ impl Kernel {
         retried: bool,
         entry: &'static str,
     ) {
-        let series = self.profile().series;
+        let p = self.profile();
         let direct = self.gfp.has(gfp, GfpFlag::DirectReclaim);
         let slow = matches!(path, AllocPath::MinWatermark | AllocPath::AfterReclaim);
-        if series == Series::V6_6 && self.gfp.has(gfp, GfpFlag::NoWarn) {
+        let checks_at_top = p.has(Change::NofailOrderWarn);
+        if !checks_at_top
+            && p.has(Change::NofailWarnHonoursNowarn)
+            && self.gfp.has(gfp, GfpFlag::NoWarn)
+        {
             return;
         }
         let trace = [entry];
-        if series == Series::V6_12 {
+        if checks_at_top {
             if slow && order > 1 {
-                self.warn_once(report::NOFAIL_ORDER_WARN, "__alloc_pages_slowpath", &trace);
+                self.warn_once(Site::NofailOrder, &trace);
             }
             if slow && !direct {
-                self.warn_once(
-                    report::NOFAIL_NO_RECLAIM_WARN,
-                    "__alloc_pages_slowpath",
-                    &trace,
-                );
+                self.warn_once(Site::NofailNoReclaim, &trace);
             }
         } else if failed && !direct {
-            self.warn_once(
-                report::NOFAIL_NO_RECLAIM_WARN,
-                "__alloc_pages_slowpath",
-                &trace,
-            );
+            self.warn_once(Site::NofailNoReclaim, &trace);
         } else if retried && order > crate::buddy::COSTLY_ORDER {
-            self.warn_once(report::NOFAIL_COSTLY_WARN, "__alloc_pages_slowpath", &trace);
+            self.warn_once(Site::NofailCostly, &trace);
         }
     }
 
@@ -1141,7 +1128,7 @@ fn boot_page_tables(mem: &mut MemMap, buddy: &mut Buddy, config: &KernelConfig) 
     let image_end = KERNEL_LOAD_ADDR.as_u64() + config.machine.kernel_image_bytes;
     let pgd = PhysAddr::new(image_end - PAGE_SIZE).pfn();
     let mut tables = PageTables::new(pgd);
-    if config.profile.series == Series::V4_19 {
+    if !config.profile.has(Change::PreallocatesVmallocPud) {
         return tables;
     }
     let request = PageRequest {
@@ -1181,11 +1168,11 @@ fn boot_page_tables(mem: &mut MemMap, buddy: &mut Buddy, config: &KernelConfig) 
 /// kernel image at 16 MiB, and the `struct page` array (64 bytes a frame,
 /// allocated in 2 MiB pieces per 128 MiB section, top-down).
 fn reserve_boot_memory(mem: &mut MemMap, config: &KernelConfig) {
-    let low_reserve = match config.profile.series {
+    let low_reserve = if config.profile.has(Change::ReserveFirstMegabyte) {
+        1 << 20
+    } else {
         // CONFIG_X86_RESERVE_LOW = 64 KiB.
-        Series::V4_19 => 64 << 10,
-        // 5.13+: the whole first MiB.
-        _ => 1 << 20,
+        64 << 10
     };
     let frames = |start: u64, bytes: u64| FrameRange {
         start: Pfn::new(start >> 12),

@@ -16,7 +16,7 @@
 
 use crate::addr::PAGE_SIZE;
 use crate::gfp::{Gfp, GfpFlag, GfpTable};
-use crate::profile::Series;
+use crate::profile::{Change, Profile};
 
 /// `INT_MAX`.
 pub const INT_MAX: u64 = i32::MAX as u64;
@@ -93,10 +93,11 @@ pub struct KvmallocPlan {
 }
 
 /// Decides `kvmalloc_node(size, flags)` for a release.
-pub fn plan(series: Series, t: &GfpTable, size: u64, flags: Gfp) -> KvmallocPlan {
+pub fn plan(profile: &Profile, t: &GfpTable, size: u64, flags: Gfp) -> KvmallocPlan {
     let gfp_kernel = t.composite("GFP_KERNEL").unwrap_or_default();
     let mut kmalloc_gfp = flags;
-    if series == Series::V4_19 && flags & gfp_kernel != gfp_kernel {
+    let modern = profile.has(Change::KvmallocModern);
+    if !profile.has(Change::KvmallocAnyGfp) && flags & gfp_kernel != gfp_kernel {
         return KvmallocPlan {
             kmalloc_gfp,
             fallback: Fallback::None(NoFallback::NotGfpKernel),
@@ -107,7 +108,7 @@ pub fn plan(series: Series, t: &GfpTable, size: u64, flags: Gfp) -> KvmallocPlan
         if !t.has(flags, GfpFlag::RetryMayfail) {
             kmalloc_gfp |= t.bit(GfpFlag::NoRetry);
         }
-        if series != Series::V4_19 {
+        if modern {
             kmalloc_gfp = kmalloc_gfp.without(t.bit(GfpFlag::NoFail));
         }
     } else {
@@ -116,7 +117,7 @@ pub fn plan(series: Series, t: &GfpTable, size: u64, flags: Gfp) -> KvmallocPlan
             fallback: Fallback::None(NoFallback::SubPage),
         };
     }
-    let fallback = if series == Series::V4_19 {
+    let fallback = if !modern {
         Fallback::Vmalloc {
             gfp: flags,
             huge: false,
@@ -142,30 +143,26 @@ pub fn plan(series: Series, t: &GfpTable, size: u64, flags: Gfp) -> KvmallocPlan
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::profile::Release;
+    use crate::profile::Series;
 
     fn table(series: Series) -> &'static GfpTable {
-        let release = match series {
-            Series::V4_19 => Release::new(4, 19, 0),
-            Series::V6_6 => Release::new(6, 6, 0),
-            Series::V6_12 => Release::new(6, 12, 0),
-        };
-        GfpTable::for_release(release).unwrap()
+        GfpTable::for_release(Profile::of_series(series).release).unwrap()
     }
 
     #[test]
     fn branches_per_release() {
         for series in [Series::V4_19, Series::V6_6, Series::V6_12] {
             let t = table(series);
+            let profile = &Profile::of_series(series);
             let kernel = t.parse("GFP_KERNEL").unwrap();
             let atomic = t.parse("GFP_ATOMIC").unwrap();
             let nofs = t.parse("GFP_NOFS").unwrap();
             // Sub-page: kmalloc only, flags untouched.
-            let p = plan(series, t, 4096, kernel);
+            let p = plan(profile, t, 4096, kernel);
             assert_eq!(p.kmalloc_gfp, kernel);
             assert_eq!(p.fallback, Fallback::None(NoFallback::SubPage));
             // Above a page: NOWARN | NORETRY for the attempt.
-            let p = plan(series, t, 4097, kernel);
+            let p = plan(profile, t, 4097, kernel);
             assert_eq!(
                 p.kmalloc_gfp,
                 t.parse("GFP_KERNEL|__GFP_NOWARN|__GFP_NORETRY").unwrap()
@@ -175,11 +172,11 @@ mod tests {
             // RETRY_MAYFAIL keeps retrying kmalloc.
             let mayfail = t.parse("GFP_KERNEL|__GFP_RETRY_MAYFAIL").unwrap();
             assert!(!t.has(
-                plan(series, t, 1 << 20, mayfail).kmalloc_gfp,
+                plan(profile, t, 1 << 20, mayfail).kmalloc_gfp,
                 GfpFlag::NoRetry
             ));
-            let p_atomic = plan(series, t, 1 << 20, atomic);
-            let p_nofs = plan(series, t, 1 << 20, nofs);
+            let p_atomic = plan(profile, t, 1 << 20, atomic);
+            let p_nofs = plan(profile, t, 1 << 20, nofs);
             if series == Series::V4_19 {
                 assert_eq!(p_atomic.fallback, Fallback::None(NoFallback::NotGfpKernel));
                 assert_eq!(p_atomic.kmalloc_gfp, atomic, "no adjustment either");
@@ -194,13 +191,13 @@ mod tests {
                     }
                 );
                 assert_eq!(
-                    plan(series, t, INT_MAX + 1, kernel).fallback,
+                    plan(profile, t, INT_MAX + 1, kernel).fallback,
                     Fallback::TooLarge { warn: true }
                 );
             }
             // NOFAIL: 6.x drops it from the kmalloc attempt only.
             let nofail = t.parse("GFP_KERNEL|__GFP_NOFAIL").unwrap();
-            let p = plan(series, t, 1 << 20, nofail);
+            let p = plan(profile, t, 1 << 20, nofail);
             assert_eq!(
                 t.has(p.kmalloc_gfp, GfpFlag::NoFail),
                 series == Series::V4_19

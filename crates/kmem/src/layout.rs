@@ -104,7 +104,7 @@ pub struct Layout {
 impl Layout {
     /// The layout of `profile`.
     pub fn new(profile: &Profile) -> Layout {
-        let page_offset = profile.page_offset;
+        let page_offset = profile.page_offset();
         let old = page_offset == PAGE_OFFSET_4_19_0;
         let r = |kind, name, start: u64, end: u64| Region {
             kind,

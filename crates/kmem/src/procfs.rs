@@ -27,7 +27,7 @@ use crate::buddy::{Zone, NR_ORDERS};
 use crate::kernel::Kernel;
 use crate::layout::{VMALLOC_END, VMALLOC_START};
 use crate::memmap::{E820Type, FrameRange, MemMap};
-use crate::profile::Series;
+use crate::profile::{Change, Profile};
 
 /// `pageblock_order` on x86_64 (`HUGETLB_PAGE_ORDER`).
 const PAGEBLOCK_ORDER: u32 = 9;
@@ -306,33 +306,32 @@ pub struct ProcLayout {
 }
 
 impl ProcLayout {
-    /// The layout of `series`.
-    pub fn of(series: Series) -> ProcLayout {
-        match series {
-            Series::V4_19 => ProcLayout {
-                zone_stats: ZONE_STATS_4_19,
-                node_stats: NODE_STATS_4_19.to_vec(),
-                zoneinfo_boost_and_cma: false,
-                zoneinfo_promo: false,
-                pagetypeinfo_cap: false,
-                meminfo_v6_lines: false,
+    /// The layout of `profile`'s release.
+    pub fn of(profile: &Profile) -> ProcLayout {
+        let items6 = profile.has(Change::VmstatItems6);
+        let mut node_stats = if profile.has(Change::VmstatItems6_12) {
+            node_stats_6_12()
+        } else if items6 {
+            NODE_STATS_6_6.to_vec()
+        } else {
+            NODE_STATS_4_19.to_vec()
+        };
+        if !items6 && !profile.has(Change::ZoneinfoSkipsHiddenItems) {
+            // 4.19.0 prints the hidden nr_indirectly_reclaimable item
+            // with an empty name after nr_written (mm/vmstat.c@4.19.0:1164).
+            node_stats.push("");
+        }
+        ProcLayout {
+            zone_stats: if items6 {
+                ZONE_STATS_6
+            } else {
+                ZONE_STATS_4_19
             },
-            Series::V6_6 => ProcLayout {
-                zone_stats: ZONE_STATS_6,
-                node_stats: NODE_STATS_6_6.to_vec(),
-                zoneinfo_boost_and_cma: true,
-                zoneinfo_promo: false,
-                pagetypeinfo_cap: true,
-                meminfo_v6_lines: true,
-            },
-            Series::V6_12 => ProcLayout {
-                zone_stats: ZONE_STATS_6,
-                node_stats: node_stats_6_12(),
-                zoneinfo_boost_and_cma: true,
-                zoneinfo_promo: true,
-                pagetypeinfo_cap: true,
-                meminfo_v6_lines: true,
-            },
+            node_stats,
+            zoneinfo_boost_and_cma: items6,
+            zoneinfo_promo: profile.has(Change::ZoneinfoPromo),
+            pagetypeinfo_cap: items6,
+            meminfo_v6_lines: items6,
         }
     }
 }
@@ -385,7 +384,7 @@ pub fn buddyinfo(k: &Kernel) -> String {
 /// `/proc/pagetypeinfo`: free blocks per order and migrate type, then
 /// pageblocks per migrate type.
 pub fn pagetypeinfo(k: &Kernel) -> String {
-    let layout = ProcLayout::of(k.profile().series);
+    let layout = ProcLayout::of(k.profile());
     let mut out = String::new();
     let _ = writeln!(out, "Page block order: {PAGEBLOCK_ORDER}");
     let _ = writeln!(out, "Pages per block:  {}", 1u64 << PAGEBLOCK_ORDER);
@@ -459,11 +458,14 @@ fn present_sections(mem: &MemMap) -> Vec<u64> {
 fn accounted_page_tables(k: &Kernel) -> u64 {
     use crate::translate::PtLevel;
     let t = &k.pgtables;
-    let pages = match k.profile().series {
-        Series::V4_19 => 0,
-        Series::V6_6 => t.table_pages_at(PtLevel::Pmd),
-        Series::V6_12 => t.table_pages_at(PtLevel::Pmd) + t.table_pages_at(PtLevel::Pud),
-    };
+    let p = k.profile();
+    let mut pages = 0;
+    if p.has(Change::MeminfoPageTablesPmd) {
+        pages += t.table_pages_at(PtLevel::Pmd);
+    }
+    if p.has(Change::MeminfoPageTablesPud) {
+        pages += t.table_pages_at(PtLevel::Pud);
+    }
     pages as u64
 }
 
@@ -491,7 +493,7 @@ fn stat_threshold(managed: u64, cpus: u32) -> u64 {
 
 /// `/proc/zoneinfo`: every zone of node 0, populated or not.
 pub fn zoneinfo(k: &Kernel) -> String {
-    let layout = ProcLayout::of(k.profile().series);
+    let layout = ProcLayout::of(k.profile());
     let cpus = k.config().machine.cpus;
     let rows = zones(k);
     let first_populated = rows.iter().position(|r| r.populated().is_some());
@@ -628,7 +630,7 @@ fn direct_map_kb(mem: &MemMap) -> (u64, u64) {
 
 /// `/proc/meminfo`.
 pub fn meminfo(k: &Kernel) -> String {
-    let layout = ProcLayout::of(k.profile().series);
+    let layout = ProcLayout::of(k.profile());
     let totalram = k.buddy.managed_pages();
     let (direct_4k, direct_2m) = direct_map_kb(&k.mem);
     let (slab_reclaimable, slab_unreclaimable) = k.slab.slab_pages();
@@ -687,7 +689,7 @@ pub fn read(k: &Kernel, path: &str) -> Option<String> {
         "/proc/slabinfo" => Some(k.slab.slabinfo()),
         "/proc/vmallocinfo" => Some(
             k.vmap
-                .vmallocinfo(k.profile().series, crate::translate::is_vmalloc),
+                .vmallocinfo(k.profile(), crate::translate::is_vmalloc),
         ),
         _ => None,
     }

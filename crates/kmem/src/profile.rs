@@ -1,9 +1,29 @@
-//! Kernel releases: parsing a version as users write it, and the profile of
-//! every release the playground simulates.
+//! Kernel releases: a release string as `uname -r` prints it, the profile of
+//! every release series the playground simulates, and the three tables that
+//! are the only places in the crate that know how releases differ:
 //!
-//! Every constant or rule that differs between simulated releases lives in
-//! [`Profile`]; the rest of the crate asks the profile instead of comparing
-//! version numbers.
+//! - [`changes`]: behaviour changes, each with the release it arrived in
+//!   (and the stable point releases that backported it), asked as
+//!   [`Profile::has`];
+//! - [`sites`]: the file, line and function of every WARN, BUG and
+//!   might_sleep the simulator prints, per pinned release, asked as
+//!   [`Profile::site`];
+//! - [`names`]: the function names each path shows in call traces, asked as
+//!   [`Profile::name`].
+//!
+//! Each simulated series is pinned to one point release whose tree was read
+//! ([`PINNED`]); its line numbers and names come from that tree. A release
+//! string naming another point release of the series (`4.19.3`, `6.12.10`)
+//! is simulated by the series' profile with the change table evaluated at
+//! that point release, and printed as given.
+
+pub mod changes;
+pub mod names;
+pub mod sites;
+
+pub use changes::Change;
+pub use names::Name;
+pub use sites::{Site, SiteLine};
 
 use crate::addr::VirtAddr;
 use std::fmt;
@@ -15,10 +35,15 @@ pub struct Release {
     pub major: u16,
     /// Minor version.
     pub minor: u16,
-    /// Stable patch level; `None` when the user named only the series
-    /// (`6.6`), which stands for the series as a whole.
+    /// Stable patch level; `None` when the point release is unknown: the
+    /// user named only the series (`6.6`), or a distribution ABI name
+    /// (`4.19.0-27-amd64`, `5.15.0-91-generic`) whose `.0` is not the
+    /// point release the kernel was built from.
     pub patch: Option<u16>,
 }
+
+/// The longest release string the kernel keeps (`__NEW_UTS_LEN`).
+pub const MAX_RELEASE_LEN: usize = 64;
 
 impl Release {
     /// A release with a patch level.
@@ -39,43 +64,59 @@ impl Release {
         }
     }
 
-    /// `(major, minor)`, the key most version rules depend on.
-    pub const fn major_minor(self) -> (u16, u16) {
-        (self.major, self.minor)
+    /// The series of this release (`6.6.57` → `6.6`).
+    pub const fn series_only(self) -> Release {
+        Release::series(self.major, self.minor)
     }
 
-    /// True when this release's series is `major.minor` or later.
-    pub fn at_least(self, major: u16, minor: u16) -> bool {
-        self.major_minor() >= (major, minor)
-    }
-
-    /// Parses a version the way users write one: `6.6`, `6.6.0`, `v6.6`,
-    /// or a full `uname -r` release such as `5.4.19-100.fc30.x86_64` or
-    /// `6.1.0-13-amd64` (everything after the numbers is ignored).
+    /// Parses a version the way users write one: a series (`6.6`, `v6.6`)
+    /// or any `uname -r` release: `6.6.57`, `5.15.0-91-generic`,
+    /// `6.3.0.net0`, `4.18.0-513.el8.x86_64`, `6.11.3-200.fc40.x86_64`.
+    /// After `major.minor.patch` any LOCALVERSION may follow (printable, no
+    /// spaces, 64 bytes in all). A patch level of 0 followed by `-` and a
+    /// digit is a distribution ABI name: the point release is unknown.
     pub fn parse(text: &str) -> Result<Release, VersionError> {
         let trimmed = text.trim();
-        let bare = trimmed.strip_prefix(['v', 'V']).unwrap_or(trimmed);
-        let numbers = bare
-            .split(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .next()
-            .unwrap_or("");
-        let mut parts = numbers.split('.');
-        let mut next = || -> Option<u16> { parts.next().and_then(|p| p.parse().ok()) };
         let malformed = || VersionError::Malformed(trimmed.to_string());
-        let major = next().ok_or_else(malformed)?;
-        let minor = next().ok_or_else(malformed)?;
-        let patch = next();
-        // "6.6.x" with a non-numeric third part, or digits glued to letters
-        // ("6.6rc1") are not releases.
-        let rest = &bare[numbers.len()..];
-        if numbers.ends_with('.') || !(rest.is_empty() || rest.starts_with(['-', '+', '_', '~'])) {
+        if trimmed.len() > MAX_RELEASE_LEN || !trimmed.chars().all(|c| c.is_ascii_graphic()) {
             return Err(malformed());
         }
-        Ok(Release {
-            major,
-            minor,
-            patch,
-        })
+        let bare = trimmed.strip_prefix(['v', 'V']).unwrap_or(trimmed);
+        let mut numbers = [0u16; 3];
+        let mut count = 0;
+        let mut rest = bare;
+        while count < 3 {
+            let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            if digits == 0 {
+                break;
+            }
+            numbers[count] = rest[..digits].parse().map_err(|_| malformed())?;
+            count += 1;
+            rest = &rest[digits..];
+            match rest.strip_prefix('.') {
+                Some(after) if count < 3 && after.starts_with(|c: char| c.is_ascii_digit()) => {
+                    rest = after
+                }
+                _ => break,
+            }
+        }
+        let [major, minor, patch] = numbers;
+        match count {
+            // A series: nothing may follow (`6.6rc1`, `6.6.x` are not releases).
+            2 if rest.is_empty() => Ok(Release::series(major, minor)),
+            3 if rest.is_empty() || !rest.starts_with(|c: char| c.is_ascii_digit()) => {
+                let abi_name = patch == 0
+                    && rest
+                        .strip_prefix('-')
+                        .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()));
+                Ok(Release {
+                    major,
+                    minor,
+                    patch: (!abi_name).then_some(patch),
+                })
+            }
+            _ => Err(malformed()),
+        }
     }
 }
 
@@ -111,22 +152,41 @@ impl fmt::Display for VersionError {
         match self {
             VersionError::Malformed(text) => write!(
                 f,
-                "`{text}` is not a kernel version; write it as 6.6, 6.6.0 or a uname -r release such as 6.6.0-1-amd64"
+                "`{text}` is not a kernel version; write it as 6.6, 6.6.57 or a uname -r release such as 6.1.0-13-amd64"
             ),
-            VersionError::NotSimulated(release) => write!(
-                f,
-                "kernel {release} is not simulated; the playground simulates {} (GFP masks can be decoded for every release from 4.9 to 6.12)",
-                Series::ALL.map(|s| s.name()).join(", ")
-            ),
+            VersionError::NotSimulated(release) => {
+                let nearest = nearest_profiles(*release);
+                write!(
+                    f,
+                    "kernel {release} is not simulated; the nearest simulated kernels are {nearest} (all simulated: {}); GFP masks can be decoded for every release from {}",
+                    Series::ALL.map(|s| s.name()).join(", "),
+                    crate::gfp::GfpTable::range_text()
+                )
+            }
             VersionError::NoGfpTable(release) => write!(
                 f,
-                "no GFP flag table for kernel {release}; GFP masks can be decoded for every release from 4.9 to 6.12"
+                "no GFP flag table for kernel {release}; GFP masks can be decoded for every release from {}",
+                crate::gfp::GfpTable::range_text()
             ),
         }
     }
 }
 
 impl std::error::Error for VersionError {}
+
+/// The simulated series closest to `release`: the newest one before it and
+/// the oldest one after it.
+fn nearest_profiles(release: Release) -> String {
+    let key = release.series_only();
+    let before = PINNED.iter().rev().find(|p| p.release.series_only() < key);
+    let after = PINNED.iter().find(|p| p.release.series_only() > key);
+    let names: Vec<&str> = [before, after]
+        .into_iter()
+        .flatten()
+        .map(|p| p.series.name())
+        .collect();
+    names.join(" and ")
+}
 
 /// The release series the playground simulates in full.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -144,142 +204,174 @@ impl Series {
     pub const ALL: [Series; 3] = [Series::V4_19, Series::V6_6, Series::V6_12];
 
     /// The series as users write it.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Series::V4_19 => "4.19",
-            Series::V6_6 => "6.6",
-            Series::V6_12 => "6.12",
-        }
+    pub fn name(self) -> &'static str {
+        self.pinned().name
+    }
+
+    /// The point release this series is pinned to.
+    pub fn pinned(self) -> &'static Pinned {
+        &PINNED[self as usize]
     }
 }
 
-/// Where the direct map of all physical memory starts (`PAGE_OFFSET`).
-///
-/// 4.19.0–4.19.4 used `0xffff880000000000` (PGD slot 272); commit
-/// d52888aa2753 ("x86/mm: Move LDT remap out of KASLR region on 5-level
-/// paging"), merged for 4.20 and backported to 4.19.5, moved it to
-/// `0xffff888000000000` (slot 273), where it stays in 6.6 and 6.12
-/// (arch/x86/include/asm/page_64_types.h).
-pub const PAGE_OFFSET_4_19_0: VirtAddr = VirtAddr::new(0xffff_8800_0000_0000);
-/// `PAGE_OFFSET` from 4.19.5 on, 4.20, 6.6 and 6.12.
-pub const PAGE_OFFSET_4_19_5: VirtAddr = VirtAddr::new(0xffff_8880_0000_0000);
-
-/// The profile of one simulated release: every constant and rule that
-/// differs between the releases we model.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Profile {
+/// A simulated series and the one point release whose tree its line
+/// numbers, names and messages were read from.
+#[derive(Debug)]
+pub struct Pinned {
     /// The series.
     pub series: Series,
-    /// The release shown in log lines (`CPU: 0 PID: 1 Comm: … <release>`).
+    /// The series as users write it.
+    pub name: &'static str,
+    /// The pinned point release.
     pub release: Release,
-    /// `PAGE_OFFSET`, the start of the direct map.
-    pub page_offset: VirtAddr,
-    /// Upper clamp of the computed `min_free_kbytes`
-    /// (`calculate_min_free_kbytes`, mm/page_alloc.c): 65536 in 4.19,
-    /// 262144 from 5.7 on (6.6 and 6.12).
-    pub min_free_kbytes_max: u64,
-    /// Whether zones have the WMARK_PROMO watermark (6.x:
-    /// `enum zone_watermarks` gained it in 6.1).
-    pub has_wmark_promo: bool,
+    /// The tree read: repository @ commit (Makefile of that release).
+    pub tree: &'static str,
+}
+
+/// Every simulated series, oldest first, with its pinned release.
+pub static PINNED: [Pinned; 3] = [
+    Pinned {
+        series: Series::V4_19,
+        name: "4.19",
+        release: Release::new(4, 19, 255),
+        tree:
+            "whitehax0r/PS4-Kernel-4.19.255-baikal@0f0542cc1 (\"base kernel\", Makefile 4.19.255)",
+    },
+    Pinned {
+        series: Series::V6_6,
+        name: "6.6",
+        release: Release::new(6, 6, 57),
+        tree: "lxdklp/linux-6.6.y@5aa5a1b8c (Makefile 6.6.57)",
+    },
+    Pinned {
+        series: Series::V6_12,
+        name: "6.12",
+        release: Release::new(6, 12, 19),
+        tree: "wishday/linux-6.12.y@21ae40e85 (Makefile 6.12.19)",
+    },
+];
+
+/// `PAGE_OFFSET` before the LDT remap moved out of the KASLR region
+/// (4.19.0–4.19.4, PGD slot 272).
+pub const PAGE_OFFSET_4_19_0: VirtAddr = VirtAddr::new(0xffff_8800_0000_0000);
+/// `PAGE_OFFSET` from 4.19.5 and 4.20 on (PGD slot 273).
+pub const PAGE_OFFSET_4_19_5: VirtAddr = VirtAddr::new(0xffff_8880_0000_0000);
+
+/// The profile of one simulated kernel: its series, the release the rules
+/// are evaluated at, and the release string it prints.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Profile {
+    series: Series,
+    /// The release the change table is evaluated at: the point release
+    /// given, or the series' pinned release when none was.
+    pub release: Release,
+    /// The release string the kernel prints (`init_utsname()->release`):
+    /// as given when the user wrote a full release, else the pinned one.
+    pub uname: String,
 }
 
 impl Profile {
     /// The profile for a release given as users write it.
     pub fn parse(text: &str) -> Result<Profile, VersionError> {
-        Profile::for_release(Release::parse(text)?)
+        let release = Release::parse(text)?;
+        let mut profile = Profile::for_release(release)?;
+        if release.patch.is_some() || text.trim().matches('.').count() >= 2 {
+            profile.uname = text.trim().trim_start_matches(['v', 'V']).to_string();
+        }
+        Ok(profile)
     }
 
-    /// The profile simulating `release`. A bare series (`4.19`, `6.6`)
-    /// stands for its first release for 6.x (`6.6.0`, `6.12.0`) and for the
-    /// LTS line for 4.19, whose layout is that of 4.19.5 and later; give
-    /// `4.19.0`–`4.19.4` explicitly for the older direct-map base.
+    /// The profile simulating `release`; a release without a point release
+    /// is simulated as the series' pinned release.
     pub fn for_release(release: Release) -> Result<Profile, VersionError> {
-        let series = match release.major_minor() {
-            (4, 19) => Series::V4_19,
-            (6, 6) => Series::V6_6,
-            (6, 12) => Series::V6_12,
-            _ => return Err(VersionError::NotSimulated(release)),
+        let pinned = PINNED
+            .iter()
+            .find(|p| p.release.series_only() == release.series_only())
+            .ok_or(VersionError::NotSimulated(release))?;
+        let effective = match release.patch {
+            Some(_) => release,
+            None => pinned.release,
         };
-        let shown = match (series, release.patch) {
-            (_, Some(_)) => release,
-            // The last 4.19 LTS release.
-            (Series::V4_19, None) => Release::new(4, 19, 325),
-            (_, None) => Release::new(release.major, release.minor, 0),
-        };
-        Ok(Profile::build(series, shown))
+        Ok(Profile {
+            series: pinned.series,
+            release: effective,
+            uname: effective.to_string(),
+        })
     }
 
-    /// The default profile: 6.6.0, an LTS release many readers run.
-    pub fn default_profile() -> Profile {
-        Profile::build(Series::V6_6, Release::new(6, 6, 0))
-    }
-
-    /// The profile of `series`, shown as `release` (which has a patch level).
-    fn build(series: Series, release: Release) -> Profile {
-        let page_offset = match release.patch {
-            Some(patch) if series == Series::V4_19 && patch < 5 => PAGE_OFFSET_4_19_0,
-            _ => PAGE_OFFSET_4_19_5,
-        };
-        let v6 = series != Series::V4_19;
+    /// The profile of a series at its pinned release.
+    pub fn of_series(series: Series) -> Profile {
+        let release = series.pinned().release;
         Profile {
             series,
             release,
-            page_offset,
-            min_free_kbytes_max: if v6 { 262_144 } else { 65_536 },
-            has_wmark_promo: v6,
+            uname: release.to_string(),
+        }
+    }
+
+    /// The default profile: the 6.6 LTS line, which many readers run.
+    pub fn default_profile() -> Profile {
+        Profile::of_series(Series::V6_6)
+    }
+
+    /// The simulated series.
+    pub fn series(&self) -> Series {
+        self.series
+    }
+
+    /// The pinned release whose tree this profile's lines come from.
+    pub fn pinned(&self) -> &'static Pinned {
+        self.series.pinned()
+    }
+
+    /// Whether the kernel has behaviour change `change`.
+    pub fn has(&self, change: Change) -> bool {
+        changes::applies(change, self.release)
+    }
+
+    /// The source location of a WARN, BUG or might_sleep in this profile.
+    pub fn site(&self, site: Site) -> SiteLine {
+        sites::line(self.series, site)
+    }
+
+    /// The site printed at `file:line` in this profile, if any.
+    pub fn find_site(&self, location: &str) -> Option<Site> {
+        sites::find(self.series, location)
+    }
+
+    /// The name a function has in this profile's call traces.
+    pub fn name(&self, name: Name) -> &'static str {
+        names::of(self.series, name)
+    }
+
+    /// What the run header says: the release printed and, when it differs,
+    /// the profile that simulates it.
+    pub fn describe(&self) -> String {
+        let pinned = self.pinned().release;
+        if self.uname == pinned.to_string() {
+            format!("kernel {pinned}")
+        } else if self.release == pinned {
+            format!(
+                "kernel {} (point release unknown: simulated as {pinned}, lines from {pinned})",
+                self.uname
+            )
+        } else {
+            format!(
+                "kernel {} (simulated by the {pinned} profile with {}'s behaviour changes; lines from {pinned})",
+                self.uname, self.release
+            )
+        }
+    }
+
+    /// `PAGE_OFFSET`, the start of the direct map.
+    pub fn page_offset(&self) -> VirtAddr {
+        if self.has(Change::DirectMapAtSlot273) {
+            PAGE_OFFSET_4_19_5
+        } else {
+            PAGE_OFFSET_4_19_0
         }
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_every_form_users_write() {
-        assert_eq!(Release::parse("6.6"), Ok(Release::series(6, 6)));
-        assert_eq!(Release::parse("6.6.0"), Ok(Release::new(6, 6, 0)));
-        assert_eq!(Release::parse(" v6.12.19 "), Ok(Release::new(6, 12, 19)));
-        assert_eq!(
-            Release::parse("5.4.19-100.fc30.x86_64"),
-            Ok(Release::new(5, 4, 19))
-        );
-        assert_eq!(Release::parse("6.1.0-13-amd64"), Ok(Release::new(6, 1, 0)));
-        assert_eq!(Release::parse("4.19.0+"), Ok(Release::new(4, 19, 0)));
-        for bad in ["", "six", "6", "6.", "6.6.", "6.6rc1", "x6.6", "99999.1"] {
-            assert!(
-                matches!(Release::parse(bad), Err(VersionError::Malformed(_))),
-                "{bad:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn profiles_of_the_simulated_series() {
-        let p = Profile::parse("6.6").unwrap();
-        assert_eq!(
-            (p.series, p.release.to_string()),
-            (Series::V6_6, "6.6.0".into())
-        );
-        assert_eq!(p.page_offset, PAGE_OFFSET_4_19_5);
-        let p = Profile::parse("4.19").unwrap();
-        assert_eq!(p.page_offset, PAGE_OFFSET_4_19_5);
-        assert_eq!(p.min_free_kbytes_max, 65_536);
-        assert!(!p.has_wmark_promo);
-        let p = Profile::parse("4.19.4").unwrap();
-        assert_eq!(p.page_offset, PAGE_OFFSET_4_19_0);
-        let p = Profile::parse("4.19.5-1-amd64").unwrap();
-        assert_eq!(p.page_offset, PAGE_OFFSET_4_19_5);
-        assert_eq!(Profile::parse("6.12.19").unwrap().series, Series::V6_12);
-        assert_eq!(Profile::default_profile().series, Series::V6_6);
-    }
-
-    #[test]
-    fn unsimulated_release_lists_what_is() {
-        let err = Profile::parse("5.4.19-100.fc30.x86_64").unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "kernel 5.4.19 is not simulated; the playground simulates 4.19, 6.6, 6.12 (GFP masks can be decoded for every release from 4.9 to 6.12)"
-        );
-    }
-}
+mod tests;

@@ -24,92 +24,13 @@ use crate::gfp::Gfp;
 use crate::kernel::{Kernel, COMM, PID};
 use crate::memmap::FrameUse;
 use crate::pgtable::Lookup;
-use crate::profile::Series;
+use crate::profile::{Change, Name, Site};
 use crate::translate::PtLevel;
 use crate::zone::MigrateType;
 
 /// The hardware line of `dump_stack()` (the SMBIOS strings of QEMU's PC).
 pub const HARDWARE_NAME: &str =
     "QEMU Standard PC (i440FX + PIIX, 1996), BIOS 1.16.3-debian-1.16.3-2 04/01/2014";
-
-/// Where `might_sleep` fires for a blocking page allocation, by series:
-/// 4.19 `prepare_alloc_pages()` calls `might_sleep_if()` at
-/// mm/page_alloc.c:4324; 6.x calls the inline `might_alloc()`, whose
-/// `might_sleep_if()` is at include/linux/sched/mm.h:306 (6.6) / :321 (6.12).
-pub const ALLOC_PAGES_MIGHT_SLEEP: &str = "alloc_pages";
-/// Where `might_sleep` fires for a blocking slab allocation: 4.19
-/// `slab_pre_alloc_hook()`'s `might_sleep_if()` at mm/slab.h:421; 6.x
-/// `might_alloc()` as for pages.
-pub const SLAB_MIGHT_SLEEP: &str = "slab_alloc";
-/// Key of 6.x `free_large_kmalloc()`'s `WARN_ON_ONCE(order == 0)`.
-pub const FREE_LARGE_KMALLOC_WARN: &str = "free_large_kmalloc";
-/// Key of the order-above-maximum WARN_ON_ONCE.
-pub const ORDER_TOO_LARGE_WARN: &str = "order_too_large";
-/// Key of the `__GFP_NOFAIL` without direct reclaim WARN_ON_ONCE.
-pub const NOFAIL_NO_RECLAIM_WARN: &str = "nofail_no_reclaim";
-/// Key of the `__GFP_NOFAIL` costly-order WARN_ON_ONCE (4.19, 6.6).
-pub const NOFAIL_COSTLY_WARN: &str = "nofail_costly";
-/// Key of 6.12's `__GFP_NOFAIL` above order 1 WARN_ON_ONCE.
-pub const NOFAIL_ORDER_WARN: &str = "nofail_order";
-
-/// Key of 6.x `__vmalloc_node_range()`'s `WARN_ON_ONCE(!size)`.
-pub const VMALLOC_ZERO_SIZE_WARN: &str = "vmalloc_zero_size";
-/// Key of 6.x kvmalloc's `WARN_ON_ONCE(!(flags & __GFP_NOWARN))` for sizes
-/// above INT_MAX.
-pub const KVMALLOC_INT_MAX_WARN: &str = "kvmalloc_int_max";
-/// Key of 6.x `kmem_cache_destroy()`'s "Slab cache still has objects" WARN.
-pub const KMEM_CACHE_DESTROY_WARN: &str = "kmem_cache_destroy";
-/// Key of 6.12 `vrealloc()`'s "Trying to vrealloc() nonexistent vm area".
-pub const VREALLOC_NONEXISTENT_WARN: &str = "vrealloc_nonexistent";
-/// Key of the "Wrong slab cache" check of `kmem_cache_free()`
-/// (`cache_from_obj()`): 4.19's WARN_ON_ONCE, 6.x's WARN.
-pub const WRONG_SLAB_CACHE_WARN: &str = "wrong_slab_cache";
-/// Key of `alloc_vmap_area()`'s `might_sleep()`.
-pub const VMAP_AREA_MIGHT_SLEEP: &str = "alloc_vmap_area";
-/// Key of the `might_sleep()` a process-context `vfree()` reaches.
-pub const VFREE_MIGHT_SLEEP: &str = "vfree_might_sleep";
-/// Key of the "Trying to vfree() bad address" WARN (4.19 `__vunmap()`,
-/// 6.x `remove_vm_area()`). A WARN spanning two source lines reports the
-/// line the compiler picks; these tables use the statement's first line.
-pub const VFREE_BAD_ADDRESS_WARN: &str = "vfree_bad_address";
-/// Key of "Trying to vfree() nonexistent vm area".
-pub const VFREE_NONEXISTENT_WARN: &str = "vfree_nonexistent";
-
-/// The line of `__get_vm_area_node()`'s `BUG_ON(in_interrupt())` in
-/// mm/vmalloc.c (4.19.0, 6.6.57, 6.12.19).
-pub fn vmalloc_in_interrupt_bug_line(series: Series) -> u32 {
-    match series {
-        Series::V4_19 => 1380,
-        Series::V6_6 => 2596,
-        Series::V6_12 => 3113,
-    }
-}
-
-/// The line in mm/slub.c of `set_freepointer()`'s `BUG_ON(object == fp)`,
-/// the hardened freelist's naive double-free check.
-pub fn double_free_bug_line(series: Series) -> u32 {
-    match series {
-        Series::V4_19 => 294,
-        Series::V6_6 => 448,
-        Series::V6_12 => 547,
-    }
-}
-
-/// 4.19 `kfree()`'s `BUG_ON(!PageCompound(page))` in mm/slub.c: kfree of
-/// a page that is neither slab nor compound (an order-0 `alloc_page()`).
-pub const KFREE_NOT_COMPOUND_BUG_LINE_4_19: u32 = 3901;
-
-/// The line of the `BUG_ON(in_nmi())` a vfree from NMI context hits in
-/// mm/vmalloc.c: 4.19's `vfree()` or `vfree_atomic()`; in 6.x `vfree()`
-/// hands every interrupt context to `vfree_atomic()`, which checks.
-pub fn vfree_in_nmi_bug_line(series: Series, atomic: bool) -> u32 {
-    match (series, atomic) {
-        (Series::V4_19, false) => 1584,
-        (Series::V4_19, true) => 1559,
-        (Series::V6_6, _) => 2794,
-        (Series::V6_12, _) => 3312,
-    }
-}
 
 /// `%pS` of the call site in the playground's code: the script runs as the
 /// init function of a module named `playground`, each call at its own
@@ -126,82 +47,17 @@ pub fn caller_address(seq: u32) -> u64 {
     crate::layout::MODULES_VADDR.as_u64() + 0x1c + 0x28 * (u64::from(seq) % 0x60)
 }
 
-/// The source location a WARN or might_sleep key stands for in a series.
-pub fn location(series: Series, key: &str) -> &'static str {
-    match (key, series) {
-        (ALLOC_PAGES_MIGHT_SLEEP, Series::V4_19) => "mm/page_alloc.c:4324",
-        (ALLOC_PAGES_MIGHT_SLEEP, Series::V6_6) => "include/linux/sched/mm.h:306",
-        (ALLOC_PAGES_MIGHT_SLEEP, Series::V6_12) => "include/linux/sched/mm.h:321",
-        (SLAB_MIGHT_SLEEP, Series::V4_19) => "mm/slab.h:421",
-        (SLAB_MIGHT_SLEEP, Series::V6_6) => "include/linux/sched/mm.h:306",
-        (SLAB_MIGHT_SLEEP, Series::V6_12) => "include/linux/sched/mm.h:321",
-        (FREE_LARGE_KMALLOC_WARN, Series::V6_6) => "mm/slab_common.c:975",
-        (FREE_LARGE_KMALLOC_WARN, _) => "mm/slub.c:4711",
-        (ORDER_TOO_LARGE_WARN, Series::V4_19) => "mm/page_alloc.c:4065",
-        (ORDER_TOO_LARGE_WARN, Series::V6_6) => "mm/page_alloc.c:4402",
-        (ORDER_TOO_LARGE_WARN, Series::V6_12) => "mm/page_alloc.c:4730",
-        (NOFAIL_NO_RECLAIM_WARN, Series::V4_19) => "mm/page_alloc.c:4265",
-        (NOFAIL_NO_RECLAIM_WARN, Series::V6_6) => "mm/page_alloc.c:4136",
-        (NOFAIL_NO_RECLAIM_WARN, Series::V6_12) => "mm/page_alloc.c:4234",
-        (NOFAIL_COSTLY_WARN, Series::V4_19) => "mm/page_alloc.c:4281",
-        (NOFAIL_COSTLY_WARN, Series::V6_6) => "mm/page_alloc.c:4152",
-        (NOFAIL_ORDER_WARN, Series::V6_12) => "mm/page_alloc.c:4229",
-        (KMEM_CACHE_DESTROY_WARN, Series::V6_6) => "mm/slab_common.c:498",
-        (KMEM_CACHE_DESTROY_WARN, _) => "mm/slab_common.c:521",
-        (VREALLOC_NONEXISTENT_WARN, _) => "mm/vmalloc.c:4083",
-        (WRONG_SLAB_CACHE_WARN, Series::V4_19) => "mm/slab.h:379",
-        (WRONG_SLAB_CACHE_WARN, Series::V6_6) => "mm/slab.h:661",
-        (WRONG_SLAB_CACHE_WARN, Series::V6_12) => "mm/slub.c:4682",
-        (KVMALLOC_INT_MAX_WARN, Series::V6_6) => "mm/util.c:632",
-        (KVMALLOC_INT_MAX_WARN, _) => "mm/util.c:670",
-        (VMALLOC_ZERO_SIZE_WARN, Series::V6_6) => "mm/vmalloc.c:3256",
-        (VMALLOC_ZERO_SIZE_WARN, _) => "mm/vmalloc.c:3773",
-        (VMAP_AREA_MIGHT_SLEEP, Series::V4_19) => "mm/vmalloc.c:417",
-        (VMAP_AREA_MIGHT_SLEEP, Series::V6_6) => "mm/vmalloc.c:1600",
-        (VMAP_AREA_MIGHT_SLEEP, Series::V6_12) => "mm/vmalloc.c:1972",
-        (VFREE_MIGHT_SLEEP, Series::V4_19) => "mm/vmalloc.c:1477",
-        (VFREE_MIGHT_SLEEP, Series::V6_6) => "mm/vmalloc.c:2836",
-        (VFREE_MIGHT_SLEEP, Series::V6_12) => "mm/vmalloc.c:3354",
-        (VFREE_BAD_ADDRESS_WARN, Series::V4_19) => "mm/vmalloc.c:1504",
-        (VFREE_BAD_ADDRESS_WARN, Series::V6_6) => "mm/vmalloc.c:2708",
-        (VFREE_BAD_ADDRESS_WARN, Series::V6_12) => "mm/vmalloc.c:3226",
-        (VFREE_NONEXISTENT_WARN, Series::V4_19) => "mm/vmalloc.c:1510",
-        (VFREE_NONEXISTENT_WARN, Series::V6_6) => "mm/vmalloc.c:2843",
-        (VFREE_NONEXISTENT_WARN, Series::V6_12) => "mm/vmalloc.c:3361",
-        _ => "mm/page_alloc.c",
-    }
-}
-
-/// The function holding the order check: 4.19 checks in the slow path,
-/// 6.6 in `__alloc_pages`, 6.12 in `__alloc_pages_noprof`.
-pub fn alloc_pages_function(profile: &crate::profile::Profile) -> &'static str {
-    match profile.series {
-        Series::V4_19 => "__alloc_pages_slowpath",
-        Series::V6_6 => "__alloc_pages",
-        Series::V6_12 => "__alloc_pages_noprof",
-    }
-}
-
-/// The page allocator's entry point in call traces.
-fn alloc_pages_entry(series: Series) -> &'static str {
-    match series {
-        Series::V4_19 => "__alloc_pages_nodemask",
-        Series::V6_6 => "__alloc_pages",
-        Series::V6_12 => "__alloc_pages_noprof",
-    }
-}
-
 /// `dump_stack_print_info()`: the CPU line (6.12 adds `UID:` and a verbose
 /// taint line) and the hardware line.
 pub fn cpu_lines(k: &Kernel) -> Vec<String> {
     let p = k.profile();
-    let flags = taint_flag_count(p.series);
+    let flags = taint_flag_count(p);
     let taint = k.taint.describe(flags);
     let mut lines = Vec::new();
-    if p.series == Series::V6_12 {
+    if p.has(Change::CpuLineUid) {
         lines.push(format!(
             "CPU: 0 UID: 0 PID: {PID} Comm: {COMM} {taint} {} #1",
-            p.release
+            p.uname
         ));
         if !k.taint.is_clean() {
             lines.push(verbose_taint(k));
@@ -209,7 +65,7 @@ pub fn cpu_lines(k: &Kernel) -> Vec<String> {
     } else {
         lines.push(format!(
             "CPU: 0 PID: {PID} Comm: {COMM} {taint} {} #1",
-            p.release
+            p.uname
         ));
     }
     lines.push(format!("Hardware name: {HARDWARE_NAME}"));
@@ -233,40 +89,38 @@ fn verbose_taint(k: &Kernel) -> String {
 pub fn dump_stack(k: &Kernel, trace: &[&str]) -> Vec<String> {
     let mut lines = cpu_lines(k);
     lines.push("Call Trace:".into());
-    let v6 = k.profile().series != Series::V4_19;
-    if v6 {
+    let markers = k.profile().has(Change::TaskMarkers);
+    if markers {
         lines.push(" <TASK>".into());
-        lines.push(" dump_stack_lvl".into());
-    } else {
-        lines.push(" dump_stack".into());
     }
+    lines.push(format!(" {}", k.profile().name(Name::DumpStack)));
     lines.extend(trace.iter().map(|f| format!(" {f}")));
-    if v6 {
+    if markers {
         lines.push(" </TASK>".into());
     }
     lines
 }
 
 /// A `WARN_ON` report (`__warn()`).
-pub fn warning(k: &Kernel, key: &str, function: &str, trace: &[&str]) -> Vec<String> {
-    warning_with_message(k, key, function, None, trace)
+pub fn warning(k: &Kernel, site: Site, trace: &[&str]) -> Vec<String> {
+    warning_with_message(k, site, None, trace)
 }
 
 /// A `WARN(cond, fmt, ...)` report: on x86 `__warn_printk()` prints the
 /// message right after the "cut here" line, before the `WARNING:` line.
 pub fn warning_with_message(
     k: &Kernel,
-    key: &str,
-    function: &str,
+    site: Site,
     message: Option<&str>,
     trace: &[&str],
 ) -> Vec<String> {
-    let series = k.profile().series;
+    let at = k.profile().site(site);
     let mut lines = vec!["------------[ cut here ]------------".to_string()];
     lines.extend(message.map(str::to_string));
     lines.push(format!(
-        "WARNING: CPU: 0 PID: {PID} at {} {function}",
-        location(series, key)
+        "WARNING: CPU: 0 PID: {PID} at {} {}",
+        at.location(),
+        at.function
     ));
     lines.push("Modules linked in:".to_string());
     lines.extend(dump_stack(k, trace));
@@ -276,44 +130,39 @@ pub fn warning_with_message(
 
 fn end_trace(k: &Kernel) -> String {
     // 4.19 prints a random oops id; 6.x prints zeroes.
-    let id = if k.profile().series == Series::V4_19 {
-        crate::memmap::splitmix64(k.config().machine.seed)
-    } else {
+    let id = if k.profile().has(Change::EndTraceZeroId) {
         0
+    } else {
+        crate::memmap::splitmix64(k.config().machine.seed)
     };
     format!("---[ end trace {id:016x} ]---")
 }
 
 /// The "sleeping function called from invalid context" report.
-pub fn might_sleep(k: &Kernel, key: &str, trace: &[&str]) -> Vec<String> {
-    let series = k.profile().series;
+pub fn might_sleep(k: &Kernel, site: Site, trace: &[&str]) -> Vec<String> {
+    let p = k.profile();
     let c = k.context;
     let mut lines = vec![format!(
         "BUG: sleeping function called from invalid context at {}",
-        location(series, key)
+        p.site(site).location()
     )];
-    if series == Series::V4_19 {
-        lines.push(format!(
-            "in_atomic(): {}, irqs_disabled(): {}, pid: {PID}, name: {COMM}",
-            c.in_atomic() as u8,
-            c.irqs_disabled as u8
-        ));
+    let non_block = if p.has(Change::MightSleepNonBlock) {
+        "non_block: 0, "
     } else {
-        lines.push(format!(
-            "in_atomic(): {}, irqs_disabled(): {}, non_block: 0, pid: {PID}, name: {COMM}",
-            c.in_atomic() as u8,
-            c.irqs_disabled as u8
-        ));
+        ""
+    };
+    lines.push(format!(
+        "in_atomic(): {}, irqs_disabled(): {}, {non_block}pid: {PID}, name: {COMM}",
+        c.in_atomic() as u8,
+        c.irqs_disabled as u8
+    ));
+    if p.has(Change::MightSleepPreemptCount) {
         lines.push(format!("preempt_count: {:x}, expected: 0", c.preempt_count));
         lines.push("RCU nest depth: 0, expected: 0".into());
     }
-    let mut full: Vec<&str> = vec![if series == Series::V4_19 {
-        "___might_sleep"
-    } else {
-        "__might_resched"
-    }];
-    if key == ALLOC_PAGES_MIGHT_SLEEP {
-        full.push(alloc_pages_entry(series));
+    let mut full: Vec<&str> = vec![p.name(Name::MightSleep)];
+    if site == Site::AllocPagesMightSleep {
+        full.push(p.name(Name::AllocPages));
     }
     full.extend(trace);
     lines.extend(dump_stack(k, &full));
@@ -330,7 +179,7 @@ pub fn page_allocation_failure(
     oom: bool,
     with_mem_info: bool,
 ) -> Vec<String> {
-    let entry = alloc_pages_entry(k.profile().series);
+    let entry = k.profile().name(Name::AllocPages);
     let mut lines = warn_alloc(
         k,
         gfp,
@@ -360,8 +209,7 @@ pub fn warn_alloc(
     let mode = k.gfp.format_mode(gfp);
     let mut lines = Vec::new();
     let head = format!("{COMM}: {message}, mode:{mode}, nodemask=(null)");
-    let v6 = p.series != Series::V4_19;
-    if v6 {
+    if p.has(Change::WarnAllocCpusetInline) {
         lines.push(format!("{head},cpuset=/,mems_allowed=0"));
     } else {
         lines.push(head);
@@ -369,7 +217,7 @@ pub fn warn_alloc(
     }
     lines.extend(dump_stack(k, trace));
     // 6.x shows only zones up to gfp_zone(gfp_mask).
-    let max_zone = if v6 {
+    let max_zone = if p.has(Change::ShowMemUpToGfpZone) {
         k.gfp.zone(gfp).zone.index()
     } else {
         usize::MAX
@@ -380,13 +228,13 @@ pub fn warn_alloc(
     lines
 }
 
-/// `print_tainted()` prints one letter per taint flag: 18 in 4.19, 19 in
-/// 6.x (TAINT_TEST).
-pub fn taint_flag_count(series: Series) -> usize {
-    if series == Series::V4_19 {
-        18
-    } else {
+/// `print_tainted()` prints one letter per taint flag: 18 before
+/// TAINT_TEST, 19 with it.
+pub fn taint_flag_count(profile: &crate::profile::Profile) -> usize {
+    if profile.has(Change::TaintTest) {
         19
+    } else {
+        18
     }
 }
 
@@ -396,7 +244,7 @@ pub fn taint_flag_count(series: Series) -> usize {
 /// booting with slub_debug turns hashing off (`no_hash_pointers`), and
 /// `%p` prints the address itself.
 pub fn hashed_pointer(k: &Kernel, addr: VirtAddr) -> String {
-    if k.profile().series != Series::V4_19 && k.config().debug.slub_debug {
+    if k.profile().has(Change::SlubDebugNoHashPointers) && k.config().debug.slub_debug {
         return format!("{:016x}", addr.as_u64());
     }
     let seed = k.config().machine.seed;
@@ -415,12 +263,12 @@ fn kb(pages: u64) -> u64 {
 
 /// `show_mem()`: the Mem-Info block.
 pub fn show_mem(k: &Kernel, max_zone: usize) -> Vec<String> {
-    let v6 = k.profile().series != Series::V4_19;
+    let layout6 = k.profile().has(Change::ShowMemLayout6);
     let cache = k.cache.len();
     let free = k.buddy.nr_free_pages();
     let pcp = k.buddy.pcp_pages();
     let mut lines = vec!["Mem-Info:".to_string()];
-    if v6 {
+    if layout6 {
         lines.push("active_anon:0 inactive_anon:0 isolated_anon:0".into());
         lines.push(format!(
             " active_file:0 inactive_file:{cache} isolated_file:0"
@@ -460,7 +308,7 @@ pub fn show_mem(k: &Kernel, max_zone: usize) -> Vec<String> {
         // The simulated code runs on CPU 0: its lists are the local ones.
         let pcp = kb(z.pcp.count);
         let w = z.watermarks;
-        if v6 {
+        if layout6 {
             lines.push(format!(
                 "Node 0 {} free:{}kB boost:{}kB min:{}kB low:{}kB high:{}kB reserved_highatomic:{}KB active_anon:0kB inactive_anon:0kB active_file:0kB inactive_file:{file}kB unevictable:0kB writepending:0kB present:{}kB managed:{}kB mlocked:0kB bounce:0kB free_pcp:{pcp}kB local_pcp:{pcp}kB free_cma:0kB",
                 z.zone_type, kb(z.free_pages), kb(z.watermark_boost), kb(w.min), kb(w.low), kb(w.high), kb(z.reserved_highatomic), kb(z.present), kb(z.managed)
@@ -499,7 +347,7 @@ pub fn show_mem(k: &Kernel, max_zone: usize) -> Vec<String> {
     }
     lines.push(format!("{cache} total pagecache pages"));
     lines.push("0 pages in swap cache".into());
-    if !v6 {
+    if !layout6 {
         lines.push("Swap cache stats: add 0, delete 0, find 0/0".into());
     }
     lines.push("Free swap  = 0kB".into());
@@ -529,10 +377,7 @@ pub fn bad_page_state(k: &Kernel, pfn: Pfn, used_as: FrameUse) -> Vec<String> {
         format!("page dumped because: {reason}"),
         "Modules linked in:".to_string(),
     ];
-    let free_fn = match k.profile().series {
-        Series::V4_19 => "free_pages_prepare",
-        _ => "free_page_is_bad_report",
-    };
+    let free_fn = k.profile().name(Name::FreePageCheck);
     lines.extend(dump_stack(k, &["bad_page", free_fn, "__free_pages"]));
     lines.push("Disabling lock debugging due to kernel taint".into());
     lines
@@ -542,11 +387,18 @@ pub fn bad_page_state(k: &Kernel, pfn: Pfn, used_as: FrameUse) -> Vec<String> {
 /// `… PREEMPT SMP NOPTI` (6.6), with the doubled `Oops: Oops:` of 6.12's
 /// `__die_header()`.
 fn oops_header(k: &Kernel, str_: &str, err: u16) -> String {
-    match k.profile().series {
-        Series::V4_19 => format!("{str_}: {err:04x} [#1] SMP NOPTI"),
-        Series::V6_6 => format!("{str_}: {err:04x} [#1] PREEMPT SMP NOPTI"),
-        Series::V6_12 => format!("Oops: {str_}: {err:04x} [#1] PREEMPT SMP NOPTI"),
-    }
+    let p = k.profile();
+    let prefix = if p.has(Change::OopsPrefixDoubled) {
+        "Oops: "
+    } else {
+        ""
+    };
+    let preempt = if p.has(Change::OopsHeaderPreempt) {
+        "PREEMPT "
+    } else {
+        ""
+    };
+    format!("{prefix}{str_}: {err:04x} [#1] {preempt}SMP NOPTI")
 }
 
 /// A page-fault oops on a read of `addr` in kernel mode, where no kernel
@@ -570,7 +422,7 @@ pub fn page_fault_oops_at(
     let a = addr.as_u64();
     let error_code: u16 = if write { 2 } else { 0 };
     let mut lines = Vec::new();
-    if k.profile().series == Series::V4_19 {
+    if !k.profile().has(Change::PageFaultNewWording) {
         let what = if a < 4096 {
             "NULL pointer dereference"
         } else {
@@ -612,9 +464,9 @@ pub fn page_fault_oops_at(
 /// The oops of an access to a non-canonical address: a general protection
 /// fault (6.x names the address, `die_addr()`).
 pub fn general_protection_oops(k: &Kernel, addr: VirtAddr, function: &str) -> Vec<String> {
-    let header = match k.profile().series {
-        Series::V4_19 => oops_header(k, "general protection fault", 0),
-        _ => oops_header(
+    let header = match k.profile().has(Change::GpFaultNamesAddress) {
+        false => oops_header(k, "general protection fault", 0),
+        true => oops_header(
             k,
             &format!(
                 "general protection fault, probably for non-canonical address {:#x}",
@@ -631,10 +483,11 @@ pub fn general_protection_oops(k: &Kernel, addr: VirtAddr, function: &str) -> Ve
 
 /// `BUG()` / `BUG_ON()`: `kernel BUG at file:line!` and the invalid-opcode
 /// oops.
-pub fn kernel_bug(k: &Kernel, file: &str, line: u32, function: &str) -> Vec<String> {
+pub fn kernel_bug(k: &Kernel, site: Site, function: &str) -> Vec<String> {
+    let at = k.profile().site(site);
     let mut lines = vec![
         "------------[ cut here ]------------".to_string(),
-        format!("kernel BUG at {file}:{line}!"),
+        format!("kernel BUG at {}!", at.location()),
         oops_header(k, "invalid opcode", 0),
     ];
     lines.extend(dump_stack(k, &[function]));

@@ -23,7 +23,7 @@ use std::collections::VecDeque;
 use std::fmt::Write;
 
 use crate::addr::{Order, Pfn, PAGE_SIZE};
-use crate::profile::Series;
+use crate::profile::{Change, Profile};
 
 /// `KMALLOC_MAX_CACHE_SIZE`: larger requests go to the page allocator.
 pub const KMALLOC_MAX_CACHE_SIZE: u64 = 8192;
@@ -65,12 +65,16 @@ pub fn kmalloc_size(index: u8) -> u32 {
     }
 }
 
-/// The kmalloc indexes in the order `create_kmalloc_caches()` creates them:
-/// 4.19 makes 96 after 64 and 192 after 128; 6.x makes 96 and 192 first.
-fn creation_order(series: Series) -> Vec<u8> {
-    match series {
-        Series::V4_19 => vec![3, 4, 5, 6, 1, 7, 2, 8, 9, 10, 11, 12, 13],
-        _ => vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13],
+/// The kmalloc indexes of type `kind` in the order
+/// `create_kmalloc_caches()` creates them: 96 after 64 and 192 after 128
+/// inside the loop, until 96 and 192 were made first; 4.19's separate DMA
+/// loop walks the indexes in order, so its 96 and 192 come first too.
+fn creation_order(profile: &Profile, kind: KmallocType) -> Vec<u8> {
+    let dma_loop = kind == KmallocType::Dma && !profile.has(Change::KmallocTypeLoop);
+    if dma_loop || profile.has(Change::Kmalloc96And192First) {
+        vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]
+    } else {
+        vec![3, 4, 5, 6, 1, 7, 2, 8, 9, 10, 11, 12, 13]
     }
 }
 
@@ -96,34 +100,43 @@ pub const RANDOM_KMALLOC_CACHES_NR: u8 = 15;
 const GOLDEN_RATIO_64: u64 = 0x61c8_8646_80b5_83eb;
 
 impl KmallocType {
-    /// The types each release creates, in creation order (4.19: normal then
-    /// DMA; 6.x: NORMAL, the random copies when configured, RECLAIM, DMA,
-    /// CGROUP as the enum orders them with CONFIG_ZONE_DMA and CONFIG_MEMCG).
-    pub fn of(series: Series, random_caches: bool) -> Vec<KmallocType> {
-        match series {
-            Series::V4_19 => vec![KmallocType::Normal, KmallocType::Dma],
-            _ => {
-                let mut kinds = vec![KmallocType::Normal];
-                if random_caches {
-                    kinds.extend((1..=RANDOM_KMALLOC_CACHES_NR).map(KmallocType::Random));
-                }
-                kinds.extend([KmallocType::Reclaim, KmallocType::Dma, KmallocType::Cgroup]);
-                kinds
-            }
+    /// The types a release creates, in creation order: `enum
+    /// kmalloc_cache_type` with CONFIG_ZONE_DMA and CONFIG_MEMCG (NORMAL,
+    /// the random copies when configured, RECLAIM, DMA, CGROUP in 6.6+;
+    /// CGROUP before RECLAIM when it was new; 4.19 normal then DMA).
+    pub fn of(profile: &Profile, random_caches: bool) -> Vec<KmallocType> {
+        let mut kinds = vec![KmallocType::Normal];
+        if random_caches && profile.has(Change::RandomKmallocCaches) {
+            kinds.extend((1..=RANDOM_KMALLOC_CACHES_NR).map(KmallocType::Random));
         }
+        let cgroup = profile.has(Change::KmallocCgroupCaches);
+        let cgroup_last = profile.has(Change::KmallocCgroupTypeLast);
+        if cgroup && !cgroup_last {
+            kinds.push(KmallocType::Cgroup);
+        }
+        if profile.has(Change::KmallocReclaimCaches) {
+            kinds.push(KmallocType::Reclaim);
+        }
+        kinds.push(KmallocType::Dma);
+        if cgroup && cgroup_last {
+            kinds.push(KmallocType::Cgroup);
+        }
+        kinds
     }
 
-    /// `kmalloc_type()` (6.x): `__GFP_DMA` first, then `__GFP_RECLAIMABLE`,
-    /// then `__GFP_ACCOUNT`. 4.19's `kmalloc_slab()` only tests `GFP_DMA`.
-    /// A normal request goes to [`KmallocType::random_copy`] when the random
-    /// caches exist.
-    pub fn choose(series: Series, dma: bool, reclaimable: bool, account: bool) -> KmallocType {
-        match series {
-            _ if dma => KmallocType::Dma,
-            Series::V4_19 => KmallocType::Normal,
-            _ if reclaimable => KmallocType::Reclaim,
-            _ if account => KmallocType::Cgroup,
-            _ => KmallocType::Normal,
+    /// `kmalloc_type()`: `__GFP_DMA` first, then `__GFP_RECLAIMABLE`, then
+    /// `__GFP_ACCOUNT`, each once its caches exist (4.19's
+    /// `kmalloc_slab()` only tests `GFP_DMA`). A normal request goes to
+    /// [`KmallocType::random_copy`] when the random caches exist.
+    pub fn choose(profile: &Profile, dma: bool, reclaimable: bool, account: bool) -> KmallocType {
+        if dma {
+            KmallocType::Dma
+        } else if reclaimable && profile.has(Change::KmallocReclaimCaches) {
+            KmallocType::Reclaim
+        } else if account && profile.has(Change::KmallocCgroupCaches) {
+            KmallocType::Cgroup
+        } else {
+            KmallocType::Normal
         }
     }
 
@@ -138,9 +151,9 @@ impl KmallocType {
     }
 
     /// The cache name of this type for `index` (`kmalloc_info[]`).
-    pub fn cache_name(self, series: Series, index: u8) -> String {
+    pub fn cache_name(self, profile: &Profile, index: u8) -> String {
         let size = kmalloc_size(index);
-        let size = if series != Series::V4_19 && size >= 1024 {
+        let size = if profile.has(Change::KmallocShortNames) && size >= 1024 {
             format!("{}k", size / 1024)
         } else {
             size.to_string()
@@ -196,14 +209,15 @@ fn calc_slab_order(size: u32, min_order: u32, max_order: u32, fract_leftover: u3
 
 /// `calculate_order()`: the slab order of a cache of `size`-byte objects
 /// on a machine with `cpus` CPUs. `min_objects` is `4 * (fls(cpus) + 1)`.
-/// 4.19 lowers `min_objects` one at a time until a layout wastes little
-/// enough; 6.6 and 6.12 keep it and accept up to half a slab of waste.
-pub fn calculate_order(series: Series, size: u32, cpus: u32) -> u32 {
+/// Until 6.8 it lowers `min_objects` one at a time until a layout wastes
+/// little enough (mm/slub.c@4.19.255, @6.6.57:4137-4199); from 6.8 it keeps
+/// it and accepts up to half a slab of waste (mm/slub.c@6.12.19).
+pub fn calculate_order(profile: &Profile, size: u32, cpus: u32) -> u32 {
     let size = size.max(1);
     let max_objects = order_objects(SLUB_MAX_ORDER, size).max(1);
     let mut min_objects = (4 * (fls(cpus) + 1)).min(max_objects);
-    match series {
-        Series::V4_19 => {
+    match profile.has(Change::SlubOrderKeepsMinObjects) {
+        false => {
             let slab_order = |min_objects: u32, max_order: u32, fraction: u32| {
                 if order_objects(0, size) > MAX_OBJS_PER_PAGE {
                     return get_order(u64::from(size) * u64::from(MAX_OBJS_PER_PAGE)) - 1;
@@ -228,7 +242,7 @@ pub fn calculate_order(series: Series, size: u32, cpus: u32) -> u32 {
             }
             slab_order(1, MAX_ORDER_4_19, 1).min(MAX_ORDER_4_19 - 1)
         }
-        _ => {
+        true => {
             let min_order = get_order(u64::from(min_objects) * u64::from(size));
             if order_objects(min_order, size) > MAX_OBJS_PER_PAGE {
                 return get_order(u64::from(size) * u64::from(MAX_OBJS_PER_PAGE)) - 1;
@@ -290,12 +304,13 @@ impl SlabFlags {
     }
 }
 
-/// `sizeof(struct track)`: 4.19 keeps 16 return addresses in it
-/// (CONFIG_STACKTRACE), 6.x a stack-depot handle (mm/slub.c).
-const fn track_size(series: Series) -> u32 {
-    match series {
-        Series::V4_19 => 152,
-        _ => 32,
+/// `sizeof(struct track)`: 16 return addresses (CONFIG_STACKTRACE) until
+/// the stack depot held them, then a handle (mm/slub.c).
+fn track_size(profile: &Profile) -> u32 {
+    if profile.has(Change::SlubTrackStackDepot) {
+        32
+    } else {
+        152
     }
 }
 
@@ -329,7 +344,7 @@ pub struct ObjectLayout {
 impl ObjectLayout {
     /// The layout of a cache of `object_size`-byte objects.
     pub fn of(
-        series: Series,
+        profile: &Profile,
         object_size: u32,
         align: u32,
         flags: SlabFlags,
@@ -346,16 +361,16 @@ impl ObjectLayout {
             let at = size;
             size += word;
             at
-        } else if series == Series::V4_19 {
-            0
-        } else {
+        } else if profile.has(Change::FreePointerMidObject) {
             (object_size / 2) / word * word
+        } else {
+            0
         };
         let mut orig_size = false;
         let mut red_left_pad = 0;
         if debug {
-            size += 2 * track_size(series);
-            if series != Series::V4_19 && flags.kmalloc {
+            size += 2 * track_size(profile);
+            if profile.has(Change::SlubKmallocRedzone) && flags.kmalloc {
                 size += 4;
                 orig_size = true;
             }
@@ -385,15 +400,16 @@ impl ObjectLayout {
     }
 }
 
-/// The alignment of kmalloc caches: 8 in 4.19; 6.6 aligns power-of-two
-/// sizes to themselves; 6.12 aligns every kmalloc size to its lowest set
-/// bit (mm/slab_common.c `create_boot_cache()`).
-fn kmalloc_align(series: Series, size: u32) -> u32 {
-    match series {
-        Series::V4_19 => 8,
-        Series::V6_6 if size.is_power_of_two() => size,
-        Series::V6_6 => 8,
-        Series::V6_12 => 1 << size.trailing_zeros(),
+/// The alignment of kmalloc caches: 8 in 4.19; then power-of-two sizes
+/// aligned to themselves; then every kmalloc size aligned to its lowest
+/// set bit (mm/slab_common.c `create_boot_cache()`).
+fn kmalloc_align(profile: &Profile, size: u32) -> u32 {
+    if profile.has(Change::KmallocAlignLowestSetBit) {
+        1 << size.trailing_zeros()
+    } else if profile.has(Change::KmallocNaturalAlign) && size.is_power_of_two() {
+        size
+    } else {
+        8
     }
 }
 
@@ -495,9 +511,9 @@ pub struct Cache {
 
 impl Cache {
     fn new(name: String, object_size: u32, align: u32, flags: SlabFlags, slub: &Slub) -> Cache {
-        let layout = ObjectLayout::of(slub.series, object_size, align, flags, slub.debug);
+        let layout = ObjectLayout::of(&slub.profile, object_size, align, flags, slub.debug);
         let size = layout.size;
-        let order = calculate_order(slub.series, size, slub.cpus);
+        let order = calculate_order(&slub.profile, size, slub.cpus);
         Cache {
             name: name.into(),
             object_size,
@@ -568,7 +584,7 @@ pub enum SlabFree {
 /// The SLUB allocator of one kernel: its caches and slabs.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Slub {
-    series: Series,
+    profile: Profile,
     cpus: u32,
     /// Caches in creation order (`/proc/slabinfo` prints newest first).
     pub caches: Vec<Cache>,
@@ -588,11 +604,11 @@ pub struct Slub {
 }
 
 impl Slub {
-    /// `kmem_cache_init()` + `create_kmalloc_caches()` for `series` on a
+    /// `kmem_cache_init()` + `create_kmalloc_caches()` for `profile` on a
     /// machine with `cpus` CPUs.
-    pub fn boot(series: Series, cpus: u32, seed: u64, options: SlubOptions) -> Slub {
+    pub fn boot(profile: &Profile, cpus: u32, seed: u64, options: SlubOptions) -> Slub {
         let mut slub = Slub {
-            series,
+            profile: profile.clone(),
             cpus,
             caches: Vec::new(),
             kmalloc: crate::memmap::FrameMap::default(),
@@ -603,22 +619,23 @@ impl Slub {
             random_seed: 0,
             rng: crate::memmap::SplitMix64(seed ^ 0x5bd1_e995_1ab0_c0de),
         };
-        let random_caches = options.random_caches && series != Series::V4_19;
-        for kind in KmallocType::of(series, random_caches) {
+        let random_caches = options.random_caches && profile.has(Change::RandomKmallocCaches);
+        let kmalloc_flags = profile.has(Change::KmallocNoMerge);
+        for kind in KmallocType::of(profile, random_caches) {
             let flags = SlabFlags {
                 account: kind == KmallocType::Cgroup,
                 reclaim_account: kind == KmallocType::Reclaim,
                 cache_dma: kind == KmallocType::Dma,
                 no_merge: matches!(kind, KmallocType::Normal | KmallocType::Random(_))
-                    && series != Series::V4_19,
-                kmalloc: series != Series::V4_19,
-                usercopy: !(series == Series::V4_19 && kind == KmallocType::Dma),
+                    && kmalloc_flags,
+                kmalloc: kmalloc_flags,
+                usercopy: kind != KmallocType::Dma || profile.has(Change::DmaKmallocUsercopy),
                 ..SlabFlags::default()
             };
-            for index in creation_order(series) {
-                let name = kind.cache_name(series, index);
+            for index in creation_order(profile, kind) {
+                let name = kind.cache_name(profile, index);
                 let size = kmalloc_size(index);
-                let id = slub.create_cache(name, size, kmalloc_align(series, size), flags);
+                let id = slub.create_cache(name, size, kmalloc_align(profile, size), flags);
                 slub.caches[id].kmalloc = Some((kind, index));
                 slub.kmalloc.insert((kind, index), id);
             }
@@ -967,7 +984,8 @@ impl Slub {
             }
         }
         for (id, cache) in self.caches.iter().enumerate().rev() {
-            let listed = cache.refcount > 0 || (cache.leaked && self.series != Series::V6_12);
+            let listed = cache.refcount > 0
+                || (cache.leaked && !self.profile.has(Change::LeakedCacheUnlisted));
             if !listed {
                 continue;
             }

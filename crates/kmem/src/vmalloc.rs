@@ -24,7 +24,7 @@ use std::fmt::Write;
 
 use crate::addr::{Pfn, VirtAddr, PAGE_SIZE};
 use crate::layout::{VMALLOC_END, VMALLOC_START};
-use crate::profile::Series;
+use crate::profile::{Change, Profile};
 
 /// `VM_ALLOC`: an area made by vmalloc.
 pub const VM_ALLOC: u32 = 0x2;
@@ -194,7 +194,7 @@ impl Vmap {
     /// them: unhashed.
     pub fn vmallocinfo(
         &self,
-        series: Series,
+        profile: &Profile,
         is_vmalloc_addr: impl Fn(VirtAddr) -> bool,
     ) -> String {
         let mut busy: Vec<(u64, String)> = Vec::new();
@@ -221,7 +221,7 @@ impl Vmap {
             busy.push((a.start.as_u64(), line));
         }
         let mut lazy: Vec<(u64, u64)> = self.lazy.iter().map(|(&s, &e)| (s, e)).collect();
-        if series == Series::V6_6 {
+        if profile.has(Change::VmallocinfoMergesLazy) {
             let mut merged: Vec<(u64, u64)> = Vec::new();
             for (start, end) in lazy {
                 match merged.last_mut() {
@@ -242,7 +242,7 @@ impl Vmap {
         });
         let mut lines = busy;
         lines.extend(unpurged);
-        if series == Series::V4_19 {
+        if !profile.has(Change::VmallocinfoLazyLast) {
             lines.sort_by_key(|&(start, _)| start);
         }
         lines.into_iter().map(|(_, l)| l + "\n").collect()
@@ -306,7 +306,9 @@ mod tests {
         assert!(v.area_containing(VirtAddr::new(s + 0x2fff)).is_some());
         assert!(v.area_containing(VirtAddr::new(s + 0x3000)).is_none());
         assert_eq!(
-            v.vmallocinfo(Series::V4_19, |_| false),
+            v.vmallocinfo(&Profile::of_series(crate::profile::Series::V4_19), |_| {
+                false
+            }),
             "0xffffc90000000000-0xffffc90000003000   12288 f+0x10/0x20 [m] pages=2 vmalloc N0=2\n"
         );
         v.insert(area(s + 0x3000, 0x2000));
@@ -315,16 +317,25 @@ mod tests {
         v.remove(VirtAddr::new(s + 0x3000));
         // 4.19: in address order; 6.6: last, adjacent ranges merged; 6.12: last.
         assert_eq!(
-            v.vmallocinfo(Series::V4_19, |_| false),
+            v.vmallocinfo(&Profile::of_series(crate::profile::Series::V4_19), |_| {
+                false
+            }),
             "0xffffc90000000000-0xffffc90000003000   12288 unpurged vm_area\n\
              0xffffc90000003000-0xffffc90000005000    8192 unpurged vm_area\n\
              0xffffc90000005000-0xffffc90000007000    8192 f+0x10/0x20 [m] pages=1 vmalloc N0=1\n"
         );
         assert_eq!(
-            v.vmallocinfo(Series::V6_6, |_| false),
+            v.vmallocinfo(&Profile::of_series(crate::profile::Series::V6_6), |_| false),
             "0xffffc90000005000-0xffffc90000007000    8192 f+0x10/0x20 [m] pages=1 vmalloc N0=1\n\
              0xffffc90000000000-0xffffc90000005000   20480 unpurged vm_area\n"
         );
-        assert_eq!(v.vmallocinfo(Series::V6_12, |_| false).lines().count(), 3);
+        assert_eq!(
+            v.vmallocinfo(&Profile::of_series(crate::profile::Series::V6_12), |_| {
+                false
+            })
+            .lines()
+            .count(),
+            3
+        );
     }
 }

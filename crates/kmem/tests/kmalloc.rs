@@ -55,7 +55,7 @@ fn kfree_then_kmalloc_returns_the_same_object() {
         assert_eq!(k.kfree(a).outcome, Outcome::Ok);
         assert_eq!(addr(k.kmalloc(97, gfp).value), a, "{version}");
         // The object lies in the direct map, in a frame marked as slab.
-        assert!(a.as_u64() >= k.profile().page_offset.as_u64());
+        assert!(a.as_u64() >= k.profile().page_offset().as_u64());
     }
 }
 
@@ -139,7 +139,7 @@ fn kzalloc_zeroes_and_kmalloc_does_not() {
 
 #[test]
 fn double_free_bugs_with_the_hardened_freelist() {
-    for (version, line) in [("4.19", 294), ("6.6", 448), ("6.12", 547)] {
+    for (version, line) in [("4.19", 295), ("6.6", 448), ("6.12", 547)] {
         let mut k = boot(version);
         let gfp = k.gfp.parse("GFP_KERNEL").unwrap();
         let a = addr(k.kmalloc(32, gfp).value);

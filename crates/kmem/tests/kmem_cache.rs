@@ -213,7 +213,7 @@ fn freeing_into_the_wrong_cache() {
             "{version}: {log:?}"
         );
         if version == "4.19" {
-            assert!(log.contains(&"WARNING: CPU: 0 PID: 1000 at mm/slab.h:379 kmem_cache_free"));
+            assert!(log.contains(&"WARNING: CPU: 0 PID: 1000 at mm/slab.h:380 kmem_cache_free"));
             assert!(matches!(k.state(), kmem::kernel::KernelState::Stopped(_)));
         } else {
             assert_eq!(ev.outcome, Outcome::Warn, "6.x frees it into its own cache");

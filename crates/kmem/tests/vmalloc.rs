@@ -186,7 +186,7 @@ fn vmalloc_size_checks_per_release() {
 
 #[test]
 fn vmalloc_in_interrupt_bugs_and_vfree_there_is_deferred() {
-    for (version, line) in [("4.19", 1380), ("6.6", 2596), ("6.12", 3113)] {
+    for (version, line) in [("4.19", 1385), ("6.6", 2596), ("6.12", 3113)] {
         let mut k = boot(version);
         let a = addr(k.vmalloc(4096).value);
         k.context_op(ContextOp::EnterHardirq);
@@ -517,7 +517,7 @@ fn deferred_vfree_of_a_bad_pointer_warns_when_the_work_runs() {
 #[test]
 fn vmalloc_and_vfree_under_a_spinlock_report_might_sleep() {
     for (version, alloc_at, free_at) in [
-        ("4.19", "mm/slab.h:421", "mm/vmalloc.c:1477"),
+        ("4.19", "mm/slab.h:422", "mm/vmalloc.c:1482"),
         ("6.6", "include/linux/sched/mm.h:306", "mm/vmalloc.c:2836"),
         ("6.12", "include/linux/sched/mm.h:321", "mm/vmalloc.c:3354"),
     ] {

@@ -56,7 +56,7 @@ fn mapping(kernel: &Kernel, value: u64) -> Vec<(u64, u64)> {
     if t.is_vmalloc_addr(addr).value {
         return Vec::new();
     }
-    let page_offset = kernel.profile().page_offset.as_u64();
+    let page_offset = kernel.profile().page_offset().as_u64();
     let pfn = value.wrapping_sub(page_offset) >> PAGE_SHIFT;
     match kernel.mem.head_of(kmem::Pfn::new(pfn)) {
         Some((head, order)) if value >= page_offset => (0..1u64 << order.min(10))

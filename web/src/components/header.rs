@@ -95,7 +95,8 @@ pub fn Header(props: &HeaderProps) -> Html {
             </label>
         }
     };
-    let v6 = props.settings.release != "4.19";
+    let random_caches = kmem::profile::Profile::parse(&props.settings.release)
+        .is_ok_and(|p| p.has(kmem::profile::Change::RandomKmallocCaches));
     html! {
         <header class="app-header">
             <h1>{ "kmem playground" }</h1>
@@ -121,8 +122,8 @@ pub fn Header(props: &HeaderProps) -> Html {
                 <fieldset class="switches">
                     <legend>{ "Debug" }</legend>
                     { switch("slub_debug", "slub_debug on the command line: red zones, poison, tracking", |d| d.slub_debug, |d, on| d.slub_debug = on) }
-                    if v6 {
-                        { switch("random kmalloc caches", "CONFIG_RANDOM_KMALLOC_CACHES (6.x)", |d| d.random_kmalloc_caches, |d, on| d.random_kmalloc_caches = on) }
+                    if random_caches {
+                        { switch("random kmalloc caches", "CONFIG_RANDOM_KMALLOC_CACHES (6.6+)", |d| d.random_kmalloc_caches, |d, on| d.random_kmalloc_caches = on) }
                     }
                     { switch("might_sleep checks", "CONFIG_DEBUG_ATOMIC_SLEEP", |d| d.debug_atomic_sleep, |d, on| d.debug_atomic_sleep = on) }
                     { switch("hardened freelist", "CONFIG_SLAB_FREELIST_HARDENED", |d| d.freelist_hardened, |d, on| d.freelist_hardened = on) }

@@ -132,7 +132,7 @@ fn selected_frames(kernel: &Kernel, value: u64) -> Vec<(Pfn, u64)> {
             .map(|(head, order)| vec![(head, 1u64 << order.min(10))])
             .unwrap_or_default()
     };
-    let page_offset = kernel.profile().page_offset.as_u64();
+    let page_offset = kernel.profile().page_offset().as_u64();
     if (VMALLOC_START.as_u64()..=VMALLOC_END.as_u64()).contains(&value) {
         kernel
             .vmap

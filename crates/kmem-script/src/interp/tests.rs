@@ -218,7 +218,7 @@ fn script_mistakes_stop_the_run_with_a_diagnostic() {
         ),
         (
             "p = kvrealloc(0, 8, GFP_KERNEL);",
-            "`kvrealloc` does not exist in 4.19 (it exists in 6.6 and 6.12)",
+            "`kvrealloc` does not exist in 4.19.255 (it arrived in 5.15)",
             None,
         ),
         (

@@ -8,9 +8,9 @@ use crate::context::{
 use crate::gfp::{Gfp, GfpFlag, GfpTable};
 use crate::kvmalloc::{self, Fallback};
 use crate::layout::{Layout, RegionKind, VMALLOC_END, VMALLOC_START};
-use crate::profile::{Profile, Release, Series};
+use crate::profile::{Change, Profile, Release, Site};
 use crate::zone::{MigrateType, ZoneType};
-use crate::{report, Order, VirtAddr, PAGE_SIZE};
+use crate::{Order, VirtAddr, PAGE_SIZE};
 
 /// The kinds of report a log line can start.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,7 +67,7 @@ pub(super) fn find(lines: &[LogLine], release: Release, table: &GfpTable) -> Vec
         .collect();
     let d = Decoder {
         release,
-        series: Profile::for_release(release).ok().map(|p| p.series),
+        profile: Profile::for_release(release).ok(),
         table,
     };
     heads
@@ -96,9 +96,10 @@ pub(super) fn find(lines: &[LogLine], release: Release, table: &GfpTable) -> Vec
 /// The release's facts a decoding needs.
 struct Decoder<'t> {
     release: Release,
-    /// The simulated series of the release, when it is one (4.19, 6.6,
-    /// 6.12): some advice depends on rules only those are modelled with.
-    series: Option<Series>,
+    /// The profile of the release, when it is a simulated series: some
+    /// advice depends on rules only those are modelled with, and report
+    /// locations are looked up in its site table.
+    profile: Option<Profile>,
     table: &'t GfpTable,
 }
 
@@ -279,19 +280,19 @@ impl Decoder<'_> {
         if size <= PAGE_SIZE {
             return None;
         }
-        if !self.release.at_least(4, 12) {
+        if !crate::profile::changes::applies(Change::Kvmalloc, self.release) {
             return Some(format!(
                 "if the memory need not be physically contiguous (not for DMA), fall back to vmalloc() when this fails ({} has no kvmalloc(); it arrived in 4.12)",
                 self.release
             ));
         }
-        let Some(series) = self.series else {
+        let Some(profile) = &self.profile else {
             return Some(
                 "if the memory need not be physically contiguous (not for DMA), use kvmalloc(size, GFP_KERNEL): it falls back to vmalloc() when contiguous pages run out".into(),
             );
         };
         let mode = self.table.format(gfp);
-        Some(match kvmalloc::plan(series, self.table, size, gfp).fallback {
+        Some(match kvmalloc::plan(profile, self.table, size, gfp).fallback {
             Fallback::Vmalloc { .. } => format!(
                 "if the memory need not be physically contiguous (not for DMA), use kvmalloc({size}, {mode}): in {} it falls back to vmalloc() when contiguous pages run out",
                 self.release
@@ -548,23 +549,16 @@ impl Decoder<'_> {
 
     /// What a might-sleep location of this release is.
     fn might_sleep_site(&self, at: &str) -> Option<&'static str> {
-        let series = self.series?;
-        let sites = [
-            (report::SLAB_MIGHT_SLEEP, "the slab allocator's might_sleep check (kmalloc, kmem_cache_alloc with a blocking mask)"),
-            (report::ALLOC_PAGES_MIGHT_SLEEP, "the page allocator's might_sleep check (alloc_pages with a blocking mask)"),
-            (report::VMAP_AREA_MIGHT_SLEEP, "alloc_vmap_area()'s might_sleep(): every vmalloc"),
-            (report::VFREE_MIGHT_SLEEP, "vfree()'s might_sleep()"),
-        ];
-        sites
-            .into_iter()
-            .find(|(key, _)| report::location(series, key) == at)
-            .map(|(key, what)| {
-                if key == report::SLAB_MIGHT_SLEEP && series != Series::V4_19 {
-                    "might_alloc(): the might_sleep check of every allocator (kmalloc, kmem_cache_alloc, alloc_pages) with a blocking mask"
-                } else {
-                    what
-                }
-            })
+        let profile = self.profile.as_ref()?;
+        let shared = profile.site(Site::SlabMightSleep) == profile.site(Site::AllocPagesMightSleep);
+        Some(match profile.find_site(at)? {
+            Site::SlabMightSleep | Site::AllocPagesMightSleep if shared => "might_alloc(): the might_sleep check of every allocator (kmalloc, kmem_cache_alloc, alloc_pages) with a blocking mask",
+            Site::SlabMightSleep => "the slab allocator's might_sleep check (kmalloc, kmem_cache_alloc with a blocking mask)",
+            Site::AllocPagesMightSleep => "the page allocator's might_sleep check (alloc_pages with a blocking mask)",
+            Site::VmapAreaMightSleep => "alloc_vmap_area()'s might_sleep(): every vmalloc",
+            Site::VfreeMightSleep => "vfree()'s might_sleep()",
+            _ => return None,
+        })
     }
 
     /// `__schedule_bug()`: "BUG: scheduling while atomic: comm/pid/0x…".
@@ -658,28 +652,23 @@ impl Decoder<'_> {
         let mut f = finding(format!(
             "BUG_ON fired at {at}: the kernel oopsed and killed the task"
         ));
-        let (file, line) = at
-            .rsplit_once(':')
-            .map_or((at, None), |(f, l)| (f, l.parse::<u32>().ok()));
-        let known = self.series.zip(line).and_then(|(series, line)| match file {
-            "mm/vmalloc.c" if line == report::vmalloc_in_interrupt_bug_line(series) => Some((
+        let site = self.profile.as_ref().and_then(|p| p.find_site(at));
+        let known = site.and_then(|site| match site {
+            Site::VmallocInInterrupt => Some((
                 "BUG_ON(in_interrupt()) in __vmalloc_node_range: vmalloc was called from interrupt context (a hardirq, a softirq, or with bottom halves disabled)",
                 "allocate in process context beforehand, or use kmalloc with GFP_ATOMIC for small buffers in the interrupt",
             )),
-            "mm/vmalloc.c"
-                if line == report::vfree_in_nmi_bug_line(series, false)
-                    || line == report::vfree_in_nmi_bug_line(series, true) =>
-            {
+            Site::VfreeInNmi | Site::VfreeAtomicInNmi => {
                 Some((
                     "BUG_ON(in_nmi()): vfree was called from NMI context",
                     "never free (or allocate) memory in an NMI handler; hand the pointer to irq_work or a workqueue",
                 ))
             }
-            "mm/slub.c" if line == report::double_free_bug_line(series) => Some((
+            Site::DoubleFree => Some((
                 "BUG_ON(object == fp) in set_freepointer (CONFIG_SLAB_FREELIST_HARDENED): an object was freed twice in a row, so it would point to itself on the free list",
                 "free each object once: set the pointer to NULL after kfree, and check every path that frees it; slub_debug or KASAN name both frees",
             )),
-            "mm/slub.c" if series == Series::V4_19 && line == report::KFREE_NOT_COMPOUND_BUG_LINE_4_19 => Some((
+            Site::KfreeNotCompound => Some((
                 "BUG_ON(!PageCompound(page)) in kfree: the pointer is not slab memory and not a large kmalloc, e.g. a page from alloc_page()",
                 "free memory with the function that matches its allocator: __free_pages/free_page for alloc_pages, vfree for vmalloc, kvfree for kvmalloc",
             )),
@@ -806,11 +795,8 @@ impl Decoder<'_> {
         let mut f = finding(format!(
             "a WARN fired at {at}: the kernel printed a stack and went on"
         ));
-        let known = self.series.and_then(|series| {
-            WARNINGS
-                .iter()
-                .find(|(key, _, _)| report::location(series, key) == location)
-        });
+        let site = self.profile.as_ref().and_then(|p| p.find_site(location));
+        let known = site.and_then(|site| WARNINGS.iter().find(|(key, _, _)| *key == site));
         match known {
             Some((_, what, advice)) => {
                 f.facts.push((*what).into());
@@ -838,51 +824,51 @@ impl Decoder<'_> {
     }
 }
 
-/// The memory API's WARNs: location key (see [`report::location`]), what
-/// it means, what to do.
-const WARNINGS: [(&str, &str, &str); 9] = [
+/// The memory API's WARNs: the site (its location comes from the site
+/// table of the log's release), what it means, what to do.
+const WARNINGS: [(Site, &str, &str); 9] = [
     (
-        report::ORDER_TOO_LARGE_WARN,
+        Site::OrderTooLarge,
         "WARN_ON_ONCE(order > MAX_ORDER) in the page allocator: a request above 4 MiB (order 10), e.g. kmalloc of more than KMALLOC_MAX_SIZE; it returned NULL",
         "use vmalloc/kvmalloc for large buffers, or add __GFP_NOWARN where a too-large size is an expected, handled input",
     ),
     (
-        report::VMALLOC_ZERO_SIZE_WARN,
+        Site::VmallocZeroSize,
         "WARN_ON_ONCE(!size) in __vmalloc_node_range: vmalloc(0); it returned NULL",
         "check the size before calling vmalloc",
     ),
     (
-        report::KVMALLOC_INT_MAX_WARN,
+        Site::KvmallocIntMax,
         "kvmalloc refuses sizes above INT_MAX (WARN_ON_ONCE unless __GFP_NOWARN) and returned NULL",
         "validate the size: buffers above 2 GiB usually come from an overflowed or unchecked length",
     ),
     (
-        report::FREE_LARGE_KMALLOC_WARN,
+        Site::FreeLargeKmalloc,
         "free_large_kmalloc: kfree of a page that is not slab memory and has order 0, i.e. not from kmalloc (an alloc_page() page)",
         "free pages from alloc_pages with __free_pages/free_page, and kmalloc memory with kfree",
     ),
     (
-        report::KMEM_CACHE_DESTROY_WARN,
+        Site::KmemCacheDestroy,
         "kmem_cache_destroy of a cache that still has objects allocated: the cache is leaked",
         "free every object of the cache (kmem_cache_free) before destroying it",
     ),
     (
-        report::VFREE_BAD_ADDRESS_WARN,
+        Site::VfreeBadAddress,
         "vfree of an address that is not the start of a vmalloc area (not page-aligned)",
         "pass vfree exactly the pointer vmalloc returned",
     ),
     (
-        report::VFREE_NONEXISTENT_WARN,
+        Site::VfreeNonexistent,
         "vfree of an address with no vmalloc area: already freed, or never from vmalloc",
         "free each vmalloc area once, and use kvfree when the memory may come from kmalloc or vmalloc",
     ),
     (
-        report::WRONG_SLAB_CACHE_WARN,
+        Site::WrongSlabCache,
         "kmem_cache_free into a cache the object does not belong to",
         "free an object into the cache it was allocated from",
     ),
     (
-        report::NOFAIL_NO_RECLAIM_WARN,
+        Site::NofailNoReclaim,
         "__GFP_NOFAIL without __GFP_DIRECT_RECLAIM: the allocator cannot keep its promise never to fail",
         "__GFP_NOFAIL needs a blocking mask (GFP_KERNEL | __GFP_NOFAIL); in atomic context handle failure instead",
     ),

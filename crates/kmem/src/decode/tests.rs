@@ -140,7 +140,7 @@ Nov 29 10:00:01 host kernel: [12345.678921] Node 0 DMA: 1*4kB (U) 0*8kB 0*16kB 1
 Nov 29 10:00:01 host kernel: [12345.678922] Node 0 Normal: 2000*4kB (UME) 1000*8kB (UME) 500*16kB (UM) 250*32kB (M) 250*64kB (M) 0*128kB 0*256kB 0*512kB 0*1024kB 0*2048kB 0*4096kB = 40000kB
 ";
     let d = decode(log, None).unwrap();
-    assert_eq!(d.release, Release::new(4, 19, 0));
+    assert_eq!(d.release, Release::series(4, 19));
     assert_eq!(d.release_source, ReleaseSource::Detected { line: 2 });
     let f = only(&d);
     assert_eq!(f.line, 1);

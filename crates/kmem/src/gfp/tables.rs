@@ -43,6 +43,36 @@
 //! table (mm/debug.c `gfpflag_names[]`).
 
 use super::GfpFlag::{self, *};
+use crate::profile::Release;
+
+/// The oldest release series with a table.
+pub(super) const OLDEST: Release = Release::series(4, 9);
+/// The newest release series with a table.
+pub(super) const NEWEST: Release = Release::series(6, 12);
+
+/// Whether `release` names a series after [`NEWEST`].
+pub(super) fn is_after_tables(release: Release) -> bool {
+    (release.major, release.minor) > (NEWEST.major, NEWEST.minor)
+}
+
+/// The index in [`LAYOUTS`] of the layout `release` uses: the last one
+/// starting at or before it, among real series only (4.9–4.20, 5.0–5.19,
+/// 6.0–6.12). A release without a point release counts as its `.0`; only
+/// 4.14 changed within its stable series.
+pub(super) fn layout_index(release: Release) -> Option<usize> {
+    let (major, minor) = (release.major, release.minor);
+    let real = match major {
+        4 => (9..=20).contains(&minor),
+        5 => minor <= 19,
+        6 => minor <= NEWEST.minor,
+        _ => false,
+    };
+    if !real {
+        return None;
+    }
+    let key = (major, minor, release.patch.unwrap_or(0));
+    LAYOUTS.iter().rposition(|spec| spec.start <= key)
+}
 
 /// A composite mask name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -12,7 +12,7 @@ use crate::dmesg::{Level, Taint};
 use crate::gfp::{Gfp, GfpFlag};
 use crate::kernel::Event;
 use crate::memmap::{FrameUse, PageMeta};
-use crate::profile::Series;
+use crate::profile::{Change, Name, Site};
 use crate::report;
 use crate::slab::{KmallocType, SlabFree, KMALLOC_MAX_CACHE_SIZE, ZERO_SIZE_PTR};
 
@@ -109,13 +109,10 @@ impl Kernel {
         }
         let t = self.gfp;
         if t.allows_blocking(gfp) {
-            self.might_sleep(
-                report::SLAB_MIGHT_SLEEP,
-                &[kmalloc_function(self.profile().series)],
-            );
+            self.might_sleep(Site::SlabMightSleep, &[self.profile().name(Name::Kmalloc)]);
         }
         let kind = KmallocType::choose(
-            self.profile().series,
+            self.profile(),
             t.has(gfp, GfpFlag::Dma),
             t.has(gfp, GfpFlag::Reclaimable),
             t.has(gfp, GfpFlag::Account),
@@ -128,7 +125,7 @@ impl Kernel {
         let Some(id) = self.slab.kmalloc_cache(kind, size) else {
             return Err((Outcome::Failed, Text::default()));
         };
-        let function = kmalloc_function(self.profile().series);
+        let function = self.profile().name(Name::Kmalloc);
         self.slab_alloc_object(ev, id, gfp, size, function)
     }
 
@@ -188,18 +185,13 @@ impl Kernel {
 
     /// `kmalloc_large()`: whole pages, `__GFP_COMP`, order `get_order(size)`.
     fn kmalloc_large(&mut self, ev: &mut EventBuilder, size: u64, gfp: Gfp) -> AddressResult {
-        let series = self.profile().series;
         let mut gfp = gfp;
-        if series != Series::V4_19 {
+        if self.profile().has(Change::LargeKmallocFixesFlags) {
             gfp = self.fix_slab_flags(gfp);
         }
         let order = u32::from(Order::for_size(size).as_u8());
         let comp = gfp | self.gfp.bit(GfpFlag::Comp);
-        let entry = if series == Series::V4_19 {
-            "kmalloc_order"
-        } else {
-            "__kmalloc_large_node"
-        };
+        let entry = self.profile().name(Name::KmallocLarge);
         match self.allocate(ev, comp, order, entry) {
             Ok((pfn, _)) => {
                 let addr = self.translator().va_value(pfn.phys());
@@ -240,8 +232,7 @@ impl Kernel {
                 t.format(fixed)
             ),
         );
-        let series = self.profile().series;
-        for line in report::dump_stack(self, &[kmalloc_function(series)]) {
+        for line in report::dump_stack(self, &[self.profile().name(Name::Kmalloc)]) {
             self.log.push(Level::Warning, line);
         }
         fixed
@@ -376,7 +367,6 @@ impl Kernel {
     }
 
     fn slab_free(&mut self, ev: &mut EventBuilder, head: Pfn, offset: u64) -> SummaryResult {
-        let series = self.profile().series;
         if self.slab.debug() {
             self.debug_free(ev, head, offset)?;
         }
@@ -392,8 +382,7 @@ impl Kernel {
                 })
             }
             SlabFree::DoubleFreeDetected { cache } => {
-                let line = report::double_free_bug_line(series);
-                let lines = report::kernel_bug(self, "mm/slub.c", line, "kfree");
+                let lines = report::kernel_bug(self, Site::DoubleFree, "kfree");
                 self.stop_with_oops(
                     lines,
                     "kfree() of an object already at the head of its freelist",
@@ -440,10 +429,8 @@ impl Kernel {
         head: Pfn,
         meta: PageMeta,
     ) -> SummaryResult {
-        let series = self.profile().series;
-        if series == Series::V4_19 {
-            let line = report::KFREE_NOT_COMPOUND_BUG_LINE_4_19;
-            let lines = report::kernel_bug(self, "mm/slub.c", line, "kfree");
+        if !self.profile().has(Change::FreeLargeKmallocWarns) {
+            let lines = report::kernel_bug(self, Site::KfreeNotCompound, "kfree");
             self.stop_with_oops(lines, "kfree() of a page that is neither slab nor compound");
             return Err((
                 Outcome::Bug,
@@ -452,11 +439,7 @@ impl Kernel {
             )),
             ));
         }
-        let warned = self.warn_once(
-            report::FREE_LARGE_KMALLOC_WARN,
-            "free_large_kmalloc",
-            &["kfree"],
-        );
+        let warned = self.warn_once(Site::FreeLargeKmalloc, &["kfree"]);
         if warned {
             let hashed = report::hashed_pointer(self, addr);
             self.log
@@ -517,13 +500,5 @@ impl Kernel {
                 format!("{addr:#x} is not kmalloc memory"),
             ),
         }
-    }
-}
-
-/// The kmalloc entry point named in call traces.
-fn kmalloc_function(series: Series) -> &'static str {
-    match series {
-        Series::V6_12 => "__kmalloc_noprof",
-        _ => "__kmalloc",
     }
 }

@@ -9,7 +9,7 @@ use crate::addr::{VirtAddr, PAGE_SIZE};
 use crate::dmesg::Level;
 use crate::gfp::{Gfp, GfpFlag};
 use crate::kernel::Event;
-use crate::profile::Series;
+use crate::profile::{Change, Name, Site};
 use crate::report;
 use crate::slab::SlabFlags;
 
@@ -58,11 +58,7 @@ impl Kernel {
                 ev.finish(self, CallValue::Cache(id as u32), Outcome::Ok, summary)
             }
             Err(error) => {
-                let function = match self.profile().series {
-                    Series::V4_19 => "kmem_cache_create",
-                    Series::V6_6 => "kmem_cache_create_usercopy",
-                    Series::V6_12 => "__kmem_cache_create_args",
-                };
+                let function = self.profile().name(Name::KmemCacheCreate);
                 self.log.push(
                     Level::Warning,
                     format!("{function}({name}) failed with error {}", error.errno()),
@@ -135,12 +131,9 @@ impl Kernel {
                 String::new(),
             );
         };
-        let function = match self.profile().series {
-            Series::V6_12 => "kmem_cache_alloc_noprof",
-            _ => "kmem_cache_alloc",
-        };
+        let function = self.profile().name(Name::KmemCacheAlloc);
         if self.gfp.allows_blocking(gfp) {
-            self.might_sleep(report::SLAB_MIGHT_SLEEP, &[function]);
+            self.might_sleep(Site::SlabMightSleep, &[function]);
         }
         let requested = u64::from(self.slab.caches[id].object_size);
         match self.slab_alloc_object(&mut ev, id, gfp, requested, function) {
@@ -238,8 +231,8 @@ impl Kernel {
                 format!("{name} destroyed; its empty slabs went back to the page allocator"),
             );
         }
-        let outcome = match self.profile().series {
-            Series::V4_19 => {
+        let outcome = match self.profile().has(Change::KmemCacheDestroyWarns) {
+            false => {
                 self.log.push(
                     Level::Err,
                     format!("kmem_cache_destroy {name}: Slab cache still has objects"),
@@ -249,12 +242,11 @@ impl Kernel {
                 }
                 Outcome::Ok
             }
-            _ => {
+            true => {
                 let caller = report::caller_symbol(ev.seq);
                 let message = format!("kmem_cache_destroy {name}: Slab cache still has objects when called from {caller}");
                 self.warn_message(
-                    report::KMEM_CACHE_DESTROY_WARN,
-                    "kmem_cache_destroy",
+                    Site::KmemCacheDestroy,
                     Some(&message),
                     &["kmem_cache_destroy"],
                 );

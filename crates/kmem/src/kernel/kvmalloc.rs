@@ -8,7 +8,7 @@ use crate::addr::VirtAddr;
 use crate::gfp::{Gfp, GfpFlag};
 use crate::kernel::Event;
 use crate::kvmalloc::{plan, Fallback, KvmallocPath};
-use crate::profile::Series;
+use crate::profile::{Change, Site};
 use crate::report;
 use crate::slab::ZERO_SIZE_PTR;
 use crate::vmalloc::VM_ALLOW_HUGE_VMAP;
@@ -81,7 +81,7 @@ impl Kernel {
 
     fn kvmalloc_memory(&mut self, ev: &mut EventBuilder, size: u64, gfp: Gfp) -> AddressResult {
         let t = self.gfp;
-        let decision = plan(self.profile().series, t, size, gfp);
+        let decision = plan(self.profile(), t, size, gfp);
         let adjusted = if decision.kmalloc_gfp == gfp {
             String::new()
         } else {
@@ -138,12 +138,7 @@ impl Kernel {
                 )),
             )),
             Fallback::TooLarge { warn } => {
-                let outcome = if warn
-                    && self.warn_once(
-                        report::KVMALLOC_INT_MAX_WARN,
-                        kvmalloc_function(self.profile().series),
-                        &["kvmalloc"],
-                    ) {
+                let outcome = if warn && self.warn_once(Site::KvmallocIntMax, &["kvmalloc"]) {
                     Outcome::Warn
                 } else {
                     Outcome::Failed
@@ -233,7 +228,7 @@ impl Kernel {
             self.usable_size(addr).unwrap_or(0)
         };
         if old_size >= new_size {
-            if self.profile().series != Series::V4_19 && self.gfp.has(gfp, GfpFlag::Zero) {
+            if self.profile().has(Change::KreallocZeroesSpare) && self.gfp.has(gfp, GfpFlag::Zero) {
                 let _ = self.fill_virt(addr.wrapping_add(new_size), old_size - new_size, 0);
             }
             let summary =
@@ -282,20 +277,27 @@ impl Kernel {
             Ok(ev) => ev,
             Err(refused) => return *refused,
         };
-        let series = self.profile().series;
-        let result = match (series, old_size) {
-            (Series::V4_19, _) => Err((
-                Outcome::Refused("4.19 has no kvrealloc()".into()),
+        let p = self.profile();
+        let (with_old_size, vrealloc) = (
+            p.has(Change::KvreallocWithOldSize),
+            p.has(Change::KvreallocVrealloc),
+        );
+        let release = p.uname.clone();
+        let result = match old_size {
+            Some(old) if with_old_size => self.kvrealloc_6_6(&mut ev, addr, old, new_size, gfp),
+            None if vrealloc => self.kvrealloc_6_12(&mut ev, addr, new_size, gfp),
+            _ if with_old_size => Err((
+                Outcome::Refused(format!(
+                    "{release}'s kvrealloc takes (p, oldsize, newsize, flags)"
+                )),
                 Text::default(),
             )),
-            (Series::V6_6, Some(old)) => self.kvrealloc_6_6(&mut ev, addr, old, new_size, gfp),
-            (Series::V6_6, None) => Err((
-                Outcome::Refused("6.6's kvrealloc takes (p, oldsize, newsize, flags)".into()),
+            _ if vrealloc => Err((
+                Outcome::Refused(format!("{release}'s kvrealloc takes (p, size, flags)")),
                 Text::default(),
             )),
-            (Series::V6_12, None) => self.kvrealloc_6_12(&mut ev, addr, new_size, gfp),
-            (Series::V6_12, Some(_)) => Err((
-                Outcome::Refused("6.12's kvrealloc takes (p, size, flags)".into()),
+            _ => Err((
+                Outcome::Refused(format!("{release} has no kvrealloc()")),
                 Text::default(),
             )),
         };
@@ -334,7 +336,7 @@ impl Kernel {
         if crate::translate::is_vmalloc(addr) {
             return self.vrealloc_memory(ev, addr, size, gfp);
         }
-        let adjusted = plan(Series::V6_12, self.gfp, size, gfp).kmalloc_gfp;
+        let adjusted = plan(self.profile(), self.gfp, size, gfp).kmalloc_gfp;
         if let Ok(done) = self.krealloc_memory(ev, addr, size, adjusted) {
             return Ok(done);
         }
@@ -371,8 +373,7 @@ impl Kernel {
             let hashed = report::hashed_pointer(self, addr);
             let message = format!("Trying to vrealloc() nonexistent vm area ({hashed})");
             self.warn_message(
-                report::VREALLOC_NONEXISTENT_WARN,
-                "vrealloc_noprof",
+                Site::VreallocNonexistent,
                 Some(&message),
                 &["kvrealloc_noprof"],
             );
@@ -427,12 +428,4 @@ fn copied_summary(how: impl std::fmt::Display, copied: u64, freed: SummaryResult
             format!("{how}; {copied} bytes copied; freeing the old memory went wrong: {why}")
         }
     })
-}
-
-/// kvmalloc's function name in WARN lines.
-fn kvmalloc_function(series: Series) -> &'static str {
-    match series {
-        Series::V6_12 => "__kvmalloc_node_noprof",
-        _ => "kvmalloc_node",
-    }
 }

@@ -20,7 +20,7 @@ use super::{EventBuilder, Kernel, Outcome, Text};
 use crate::addr::{Pfn, VirtAddr, PAGE_SIZE};
 use crate::dmesg::{Level, Taint};
 use crate::memmap::MemMap;
-use crate::profile::Series;
+use crate::profile::{Change, Site};
 use crate::report;
 use crate::slab::{CacheId, ObjectLayout};
 
@@ -115,7 +115,7 @@ impl Kernel {
     /// later 4.19.y ("Redzone" for both red zones, "Poison" for the end
     /// byte, unpadded hex-dump prefixes).
     fn slub_4_19_0(&self) -> bool {
-        self.profile().series == Series::V4_19 && self.profile().release.patch.unwrap_or(0) == 0
+        !self.profile().has(Change::SlubDebugRegionNames)
     }
 
     /// `setup_slab_debug()` + `setup_object_debug()`: a new slab is filled
@@ -220,7 +220,6 @@ impl Kernel {
         pfn: Pfn,
         offset: u64,
     ) -> Result<(), (Outcome, Text)> {
-        let series = self.profile().series;
         let Some(view) = self.slab.slab_view(pfn) else {
             return Ok(());
         };
@@ -233,7 +232,7 @@ impl Kernel {
             k.log.push(Level::Err, fix);
             Err((Outcome::Bug, Text::from(why)))
         };
-        if series != Series::V4_19 && view.inuse < 1 {
+        if self.profile().has(Change::SlubDebugInuseCheck) && view.inuse < 1 {
             self.slab_err(
                 id,
                 pfn,
@@ -290,7 +289,8 @@ impl Kernel {
         active: bool,
         function: &'static str,
     ) -> bool {
-        let series = self.profile().series;
+        let checks_all = self.profile().has(Change::SlubDebugChecksAll);
+        let padding_fails = self.profile().has(Change::SlubDebugPaddingFails);
         let l = self.slab.caches[id].layout;
         let old_names = self.slub_4_19_0();
         let red = if active { RED_ACTIVE } else { RED_INACTIVE };
@@ -343,11 +343,11 @@ impl Kernel {
                 continue;
             };
             self.report_overwrite(id, pfn, p, &bad, function);
-            if what == "Object padding" && series != Series::V6_12 {
+            if what == "Object padding" && !padding_fails {
                 continue;
             }
             ok = false;
-            if series != Series::V6_12 {
+            if !checks_all {
                 return false;
             }
         }
@@ -421,16 +421,17 @@ impl Kernel {
         bad: &Overwrite,
         function: &'static str,
     ) {
-        let series = self.profile().series;
+        let new_format = self.profile().has(Change::SlubDebugReportFormat);
+        let checks_all = self.profile().has(Change::SlubDebugChecksAll);
         let name = self.slab.caches[id].name.clone();
         self.slab_bug(id, &format!("{} overwritten", bad.what));
         let (from, to) = (self.slab_pointer(bad.from), self.slab_pointer(bad.to));
-        let first = match series {
-            Series::V4_19 => format!(
+        let first = match new_format {
+            false => format!(
                 "INFO: 0x{from}-0x{to}. First byte {:#x} instead of {:#x}",
                 bad.found, bad.expected
             ),
-            _ => format!(
+            true => format!(
                 "0x{from}-0x{to} @offset={}. First byte {:#x} instead of {:#x}",
                 bad.from - self.slab_base(pfn),
                 bad.found,
@@ -438,22 +439,22 @@ impl Kernel {
             ),
         };
         self.log.push(Level::Err, first);
-        if series != Series::V6_12 {
+        if !checks_all {
             self.print_trailer(id, pfn, p, function);
         }
-        if series == Series::V6_6 {
+        if new_format && !checks_all {
             self.taint_bad_page();
         }
         self.fill_object(bad.from, bad.to - bad.from + 1, bad.expected);
-        match series {
-            Series::V4_19 => {
+        match new_format {
+            false => {
                 self.log.push(
                     Level::Err,
                     format!("FIX {name}: Restoring 0x{from}-0x{to}={:#x}", bad.expected),
                 );
                 self.log.push(Level::Err, "");
             }
-            _ => self.log.push(
+            true => self.log.push(
                 Level::Err,
                 format!(
                     "FIX {name}: Restoring {} 0x{from}-0x{to}={:#x}",
@@ -468,14 +469,14 @@ impl Kernel {
         let name = self.slab.caches[id].name.clone();
         let tainted = self
             .taint
-            .describe(report::taint_flag_count(self.profile().series));
+            .describe(report::taint_flag_count(self.profile()));
         self.log.push(Level::Err, BANNER_EQ);
         for line in format!("BUG {name} ({tainted}): {reason}").split('\n') {
             self.log.push(Level::Err, line);
         }
         self.log.push(Level::Err, BANNER_DASH);
         self.log.push(Level::Err, "");
-        if self.profile().series == Series::V4_19 {
+        if !self.profile().has(Change::SlubDebugReportFormat) {
             self.taint_bad_page();
         }
     }
@@ -497,7 +498,7 @@ impl Kernel {
     fn object_err(&mut self, id: CacheId, pfn: Pfn, p: u64, reason: &str) {
         self.slab_bug(id, reason);
         self.print_trailer(id, pfn, p, "kfree");
-        if self.profile().series != Series::V4_19 {
+        if self.profile().has(Change::SlubDebugReportFormat) {
             self.taint_bad_page();
         }
     }
@@ -510,7 +511,7 @@ impl Kernel {
         for line in report::dump_stack(self, &[function]) {
             self.log.push(Level::Err, line);
         }
-        if self.profile().series != Series::V4_19 {
+        if self.profile().has(Change::SlubDebugReportFormat) {
             self.taint_bad_page();
         }
     }
@@ -523,7 +524,8 @@ impl Kernel {
 
     /// `print_page_info()` / `print_slab_info()`.
     fn slab_info_line(&self, pfn: Pfn) -> String {
-        let series = self.profile().series;
+        let p = self.profile();
+        let new_format = p.has(Change::SlubDebugReportFormat);
         let view = self.slab.slab_view(pfn);
         let (objects, inuse, free_head, cache) = match &view {
             Some(v) => (v.objects, v.inuse, v.freelist.first().copied(), v.cache),
@@ -537,20 +539,26 @@ impl Kernel {
         let order = self.mem.page(pfn).map_or(0, |m| m.order);
         let zone = MemMap::zone_of(pfn).index() as u64;
         let fields = (zone << 51) | (0x1f_ffff << 30);
-        let (slab_bit, head_bit) = match series {
-            Series::V4_19 => (1 << 8, 1 << 15),
-            Series::V6_6 => (1 << 11, 1 << 6),
-            Series::V6_12 => (0, 1 << 6),
+        // enum pageflags: PG_slab 7 and PG_head 15 in 4.19; PG_head 6 and
+        // PG_slab 11 after the reordering; PG_slab gone once slab is a page
+        // type.
+        let (slab_bit, head_bit) = match (
+            p.has(Change::PageFlagsHeadAtBit6),
+            p.has(Change::SlabIsPageType),
+        ) {
+            (_, true) => (0, 1 << 6),
+            (true, false) => (1 << 11, 1 << 6),
+            (false, false) => (1 << 8, 1 << 15),
         };
         let head = if order > 0 { head_bit } else { 0 };
         let flags = fields | slab_bit | head;
         let fp_text = self.slab_null_pointer(fp);
-        match series {
-            Series::V4_19 => format!(
+        match new_format {
+            false => format!(
                 "INFO: Slab 0x{} objects={objects} used={inuse} fp=0x{fp_text} flags={flags:#06x}",
                 self.slab_pointer(page)
             ),
-            _ => {
+            true => {
                 // pageflag_names order: slab before head.
                 let mut names = Vec::new();
                 if slab_bit != 0 {
@@ -574,7 +582,7 @@ impl Kernel {
     /// `%p` of a pointer that may be NULL: 4.19 prints `(null)` padded to
     /// 16 columns.
     fn slab_null_pointer(&self, addr: u64) -> String {
-        if addr == 0 && self.profile().series == Series::V4_19 {
+        if addr == 0 && !self.profile().has(Change::PointerNullAsZeros) {
             format!("{:>16}", "(null)")
         } else {
             self.slab_pointer(addr)
@@ -585,7 +593,7 @@ impl Kernel {
     /// slab at `pfn` (only with slub_debug's user tracking); returns the
     /// tracking data.
     fn print_tracking(&mut self, pfn: Pfn, index: u32) -> ObjectTracks {
-        let series = self.profile().series;
+        let new_format = self.profile().has(Change::SlubDebugReportFormat);
         let tracks = self
             .slub_debug
             .tracks
@@ -593,11 +601,7 @@ impl Kernel {
             .copied()
             .unwrap_or_default();
         let now = self.log.now_ns();
-        let info = if series == Series::V4_19 {
-            "INFO: "
-        } else {
-            ""
-        };
+        let info = if new_format { "" } else { "INFO: " };
         for (label, track) in [("Allocated", tracks.alloc), ("Freed", tracks.free)] {
             let Some(t) = track else {
                 continue;
@@ -611,10 +615,10 @@ impl Kernel {
                     super::PID
                 ),
             );
-            let frame = if series == Series::V4_19 {
-                format!("\t{}", t.function)
-            } else {
+            let frame = if new_format {
                 format!(" {}", t.function)
+            } else {
+                format!("\t{}", t.function)
             };
             self.log.push(Level::Err, frame);
         }
@@ -632,10 +636,10 @@ impl Kernel {
         let Some(view) = self.slab.slab_view(pfn) else {
             return;
         };
-        let info = if self.profile().series == Series::V4_19 {
-            "INFO: "
-        } else {
+        let info = if self.profile().has(Change::SlubDebugReportFormat) {
             ""
+        } else {
+            "INFO: "
         };
         for index in (0..view.objects).filter(|i| !view.freelist.contains(i)) {
             let p = self.object_address(id, pfn, index);
@@ -665,30 +669,20 @@ impl Kernel {
         if passed == object_cache {
             return CacheCheck::Same;
         }
-        let series = self.profile().series;
         let (s, cachep) = (
             self.slab.caches[passed].name.clone(),
             self.slab.caches[object_cache].name.clone(),
         );
         let message = format!("cache_from_obj: Wrong slab cache. {s} but object is from {cachep}");
-        if series == Series::V4_19 {
+        if !self.profile().has(Change::WrongSlabCacheWarnsAlways) {
             self.log.push(Level::Err, message);
-            self.warn_once(
-                report::WRONG_SLAB_CACHE_WARN,
-                "kmem_cache_free",
-                &["kmem_cache_free"],
-            );
+            self.warn_once(Site::WrongSlabCache, &["kmem_cache_free"]);
             return CacheCheck::Corrupting;
         }
         if !self.config().debug.freelist_hardened && !self.slab.debug() {
             return CacheCheck::Unchecked;
         }
-        self.warn_message(
-            report::WRONG_SLAB_CACHE_WARN,
-            "kmem_cache_free",
-            Some(&message),
-            &["kmem_cache_free"],
-        );
+        self.warn_message(Site::WrongSlabCache, Some(&message), &["kmem_cache_free"]);
         let phys = self.translator().pa_value(VirtAddr::new(p));
         if let Some((head, _)) = self.mem.block_of(phys.pfn()) {
             let index = self.object_index(object_cache, head, p);
@@ -700,15 +694,11 @@ impl Kernel {
     /// `print_trailer()`: tracking, the slab and object lines, hex dumps of
     /// the red zones, object and padding, and the stack.
     fn print_trailer(&mut self, id: CacheId, pfn: Pfn, p: u64, function: &'static str) {
-        let series = self.profile().series;
+        let new_format = self.profile().has(Change::SlubDebugReportFormat);
         let l = self.slab.caches[id].layout;
         let index = self.object_index(id, pfn, p);
         let tracks = self.print_tracking(pfn, index);
-        let info = if series == Series::V4_19 {
-            "INFO: "
-        } else {
-            ""
-        };
+        let info = if new_format { "" } else { "INFO: " };
         let slab_line = self.slab_info_line(pfn);
         self.log.push(Level::Err, slab_line);
         // The free pointer: the next free object for a free object, the

@@ -30,7 +30,7 @@ use crate::kernel::Event;
 use crate::layout::{VMALLOC_END, VMALLOC_START};
 use crate::memmap::FrameUse;
 use crate::pgtable::PAGE_KERNEL;
-use crate::profile::Series;
+use crate::profile::{Change, Name, Site};
 use crate::report;
 use crate::vmalloc::{VmArea, VM_ALLOC, VM_ALLOW_HUGE_VMAP, VM_NO_GUARD};
 
@@ -77,9 +77,10 @@ impl Kernel {
     /// `PAGE_KERNEL` here).
     pub fn vmalloc_gfp(&mut self, size: u64, gfp: Gfp) -> Event {
         let mode = self.mode(gfp);
-        let call = match self.profile().series {
-            Series::V4_19 => format!("__vmalloc({size}, {mode}, PAGE_KERNEL)"),
-            _ => format!("__vmalloc({size}, {mode})"),
+        let call = if self.profile().has(Change::VmallocNoPgprot) {
+            format!("__vmalloc({size}, {mode})")
+        } else {
+            format!("__vmalloc({size}, {mode}, PAGE_KERNEL)")
         };
         self.vmalloc_entry(call, size, gfp, "__vmalloc")
     }
@@ -104,16 +105,13 @@ impl Kernel {
         ev.finish_address(self, result)
     }
 
-    /// `gfp & GFP_RECLAIM_MASK`.
+    /// `gfp & GFP_RECLAIM_MASK` (with `__GFP_ATOMIC` while it exists, and
+    /// `__GFP_NOLOCKDEP`, 0 without LOCKDEP).
     fn reclaim_flags(&self, gfp: Gfp) -> Gfp {
         let t = self.gfp;
-        let per_release = match self.profile().series {
-            Series::V4_19 => GfpFlag::Atomic,
-            _ => GfpFlag::NoLockdep,
-        };
         RECLAIM_MASK
             .iter()
-            .chain([&per_release])
+            .chain([&GfpFlag::Atomic, &GfpFlag::NoLockdep])
             .filter(|&&f| t.has(gfp, f))
             .fold(Gfp(0), |acc, &f| acc | t.bit(f))
     }
@@ -128,7 +126,7 @@ impl Kernel {
             return;
         }
         let show_mem = self.show_mem_ratelimit.allow(now).0;
-        let function = vmalloc_node_range_function(self.profile().series);
+        let function = self.profile().name(Name::VmallocNodeRange);
         let lines = report::warn_alloc(
             self,
             gfp,
@@ -150,10 +148,11 @@ impl Kernel {
         vm_flags: u32,
         entry: &'static str,
     ) -> AddressResult {
-        let series = self.profile().series;
+        let p = self.profile();
+        let huge_vmap = p.has(Change::HugeVmap);
         let totalram = self.buddy.managed_pages();
         let aligned = size.wrapping_add(PAGE_SIZE - 1) & !(PAGE_SIZE - 1);
-        if series == Series::V4_19 {
+        if !p.has(Change::VmallocErrorWording) {
             if aligned == 0 || aligned / PAGE_SIZE > totalram {
                 self.vmalloc_warn(
                     gfp,
@@ -167,8 +166,7 @@ impl Kernel {
             }
         } else {
             if size == 0 {
-                let function = vmalloc_node_range_function(series);
-                let warned = self.warn_once(report::VMALLOC_ZERO_SIZE_WARN, function, &[entry]);
+                let warned = self.warn_once(Site::VmallocZeroSize, &[entry]);
                 let outcome = if warned {
                     Outcome::Warn
                 } else {
@@ -190,8 +188,7 @@ impl Kernel {
                 ));
             }
         }
-        let huge =
-            series != Series::V4_19 && vm_flags & VM_ALLOW_HUGE_VMAP != 0 && size >= PMD_SIZE;
+        let huge = huge_vmap && vm_flags & VM_ALLOW_HUGE_VMAP != 0 && size >= PMD_SIZE;
         if huge {
             match self.vmalloc_area(ev, size, gfp, vm_flags, 9, entry) {
                 Ok(done) => return Ok(done),
@@ -214,7 +211,13 @@ impl Kernel {
         page_order: u8,
         entry: &'static str,
     ) -> AddressResult {
-        let series = self.profile().series;
+        let p = self.profile();
+        let error_wording = p.has(Change::VmallocErrorWording);
+        let range_restricted = p.has(Change::VmallocRangeRestrictedWording);
+        let bulk = p.has(Change::VmallocBulkPages);
+        let page_entry = p.name(Name::VmallocPages);
+        let fail_mask_highmem = p.has(Change::VmallocFailMaskHighmem);
+        let array_plain_gfp = p.has(Change::VmallocPagesArrayPlainGfp);
         let t = self.gfp;
         let map_size = PAGE_SIZE << page_order;
         let mapped = size.div_ceil(map_size) * map_size;
@@ -226,12 +229,7 @@ impl Kernel {
         };
         // __get_vm_area_node()
         if self.context.in_interrupt() {
-            let lines = report::kernel_bug(
-                self,
-                "mm/vmalloc.c",
-                report::vmalloc_in_interrupt_bug_line(series),
-                "__get_vm_area_node",
-            );
+            let lines = report::kernel_bug(self, Site::VmallocInInterrupt, "__get_vm_area_node");
             self.stop_with_oops(
                 lines,
                 "vmalloc() in interrupt context: BUG_ON(in_interrupt())",
@@ -248,14 +246,15 @@ impl Kernel {
         } else {
             t.bit(GfpFlag::Highmem)
         };
-        let area_warn_gfp = if series == Series::V4_19 {
-            gfp
-        } else {
+        let area_warn_gfp = if fail_mask_highmem {
             gfp | highmem
+        } else {
+            gfp
         };
-        let vm_struct_failed = match series {
-            Series::V4_19 => format!("vmalloc: allocation failure: {size} bytes"),
-            _ => format!("vmalloc error: size {size}, vm_struct allocation failed"),
+        let vm_struct_failed = if error_wording {
+            format!("vmalloc error: size {size}, vm_struct allocation failed")
+        } else {
+            format!("vmalloc: allocation failure: {size} bytes")
         };
         let nested = self.reclaim_flags(gfp) | t.bit(GfpFlag::Zero);
         let vm_struct = match self.kmalloc_memory(ev, VM_STRUCT_SIZE, nested) {
@@ -270,7 +269,7 @@ impl Kernel {
         };
         // alloc_vmap_area()
         self.might_sleep(
-            report::VMAP_AREA_MIGHT_SLEEP,
+            Site::VmapAreaMightSleep,
             &["alloc_vmap_area", "__get_vm_area_node", entry],
         );
         let align = map_size;
@@ -284,13 +283,14 @@ impl Kernel {
                     None => {
                         self.kfree_internal(ev, vm_struct);
                         if !t.has(gfp, GfpFlag::NoWarn) {
-                            let line = match series {
-                                Series::V6_12 => format!(
+                            let line = if range_restricted {
+                                format!(
                                     "vmalloc_node_range for size {area_size} failed: Address range restricted to {:#x} - {:#x}",
                                     VMALLOC_START.as_u64(),
                                     VMALLOC_END.as_u64()
-                                ),
-                                _ => format!("vmap allocation for size {area_size} failed: use vmalloc=<size> to increase size"),
+                                )
+                            } else {
+                                format!("vmap allocation for size {area_size} failed: use vmalloc=<size> to increase size")
                             };
                             self.log.push(Level::Warning, line);
                         }
@@ -317,7 +317,7 @@ impl Kernel {
         let array_size = nr_pages * 8;
         let pages_array = if array_size > PAGE_SIZE {
             let mut array_gfp = nested;
-            if series == Series::V4_19 {
+            if !array_plain_gfp {
                 array_gfp |= t.bit(GfpFlag::Highmem);
             }
             self.vmalloc_memory(ev, array_size, array_gfp, 0, entry)
@@ -327,7 +327,7 @@ impl Kernel {
         let pages_array = match pages_array {
             Ok((a, _)) => a,
             Err((o, _)) => {
-                if series != Series::V4_19 {
+                if error_wording {
                     self.vmalloc_warn(area_warn_gfp, &format!("vmalloc error: size {mapped}, failed to allocated page array size {array_size}"), entry);
                 }
                 self.abandon_area(ev, start, Vec::new());
@@ -343,10 +343,6 @@ impl Kernel {
         if page_order > 0 {
             page_gfp = page_gfp.without(t.bit(GfpFlag::NoFail));
         }
-        let page_entry = match series {
-            Series::V4_19 => "__vmalloc_area_node",
-            _ => "vm_area_alloc_pages",
-        };
         let blocks = nr_pages >> page_order;
         // The free-list operations of each page are not kept: an area of a
         // million pages would otherwise carry millions of effects. The
@@ -378,13 +374,13 @@ impl Kernel {
         }
         if pages.len() as u64 != nr_pages {
             let got = pages.len() as u64 * PAGE_SIZE;
-            match series {
-                Series::V4_19 => self.vmalloc_warn(
+            match error_wording {
+                false => self.vmalloc_warn(
                     gfp,
                     &format!("vmalloc: allocation failure, allocated {got} of {area_size} bytes"),
                     entry,
                 ),
-                _ if page_order == 0 => self.vmalloc_warn(
+                true if page_order == 0 => self.vmalloc_warn(
                     area_warn_gfp,
                     &format!("vmalloc error: size {got}, failed to allocate pages"),
                     entry,
@@ -400,15 +396,16 @@ impl Kernel {
         }
         // Map them.
         if let Err(why) = self.map_area(ev, start, &pages, page_order) {
-            let message = match series {
-                Series::V4_19 => format!(
-                    "vmalloc: allocation failure, allocated {} of {area_size} bytes",
-                    pages.len() as u64 * PAGE_SIZE
-                ),
-                _ => format!(
+            let message = if error_wording {
+                format!(
                     "vmalloc error: size {}, failed to map pages",
                     pages.len() as u64 * PAGE_SIZE
-                ),
+                )
+            } else {
+                format!(
+                    "vmalloc: allocation failure, allocated {} of {area_size} bytes",
+                    pages.len() as u64 * PAGE_SIZE
+                )
             };
             self.vmalloc_warn(area_warn_gfp, &message, entry);
             self.abandon_area(ev, start, pages);
@@ -422,10 +419,10 @@ impl Kernel {
             size: area_size,
             pages: nr_pages,
         });
-        let how = match (series, page_order) {
+        let how = match (bulk, page_order) {
             (_, 9) => format!("{} order-9 blocks mapped with PMD leaves", blocks),
-            (Series::V4_19, _) => "order-0 pages allocated one at a time".to_string(),
-            _ => format!(
+            (false, _) => "order-0 pages allocated one at a time".to_string(),
+            (true, _) => format!(
                 "order-0 pages in {} bulk batch{} of up to {BULK_BATCH}",
                 (nr_pages as usize).div_ceil(BULK_BATCH),
                 if nr_pages as usize > BULK_BATCH {
@@ -616,25 +613,23 @@ impl Kernel {
         addr: VirtAddr,
         atomic: bool,
     ) -> SummaryResult {
-        let series = self.profile().series;
-        let v4 = series == Series::V4_19;
+        let vunmap = !self.profile().has(Change::VfreeRemoveVmArea);
         let deferred = atomic || self.context.in_interrupt();
         if self.context.in_nmi() {
-            let function = if atomic || !v4 {
-                "vfree_atomic"
+            let (site, function) = if atomic || !vunmap {
+                (Site::VfreeAtomicInNmi, "vfree_atomic")
             } else {
-                "vfree"
+                (Site::VfreeInNmi, "vfree")
             };
-            let line = report::vfree_in_nmi_bug_line(series, atomic);
-            let lines = report::kernel_bug(self, "mm/vmalloc.c", line, function);
+            let lines = report::kernel_bug(self, site, function);
             self.stop_with_oops(lines, "vfree() in NMI context: BUG_ON(in_nmi())");
             return Err((
                 Outcome::Bug,
                 "vfree() from NMI context: BUG_ON(in_nmi())".into(),
             ));
         }
-        if !v4 && !deferred {
-            self.might_sleep(report::VFREE_MIGHT_SLEEP, &["vfree"]);
+        if !vunmap && !deferred {
+            self.might_sleep(Site::VfreeMightSleep, &["vfree"]);
         }
         if addr == VirtAddr::NULL {
             return Ok("vfree(NULL) does nothing".into());
@@ -660,23 +655,12 @@ impl Kernel {
     /// `remove_vm_area()` and the rest of `vfree()`), also what the
     /// workqueue runs for deferred frees: the checks, then the release.
     fn vunmap_area(&mut self, ev: &mut EventBuilder, addr: VirtAddr) -> SummaryResult {
-        let series = self.profile().series;
-        let v4 = series == Series::V4_19;
+        let vunmap = !self.profile().has(Change::VfreeRemoveVmArea);
         let hashed = report::hashed_pointer(self, addr);
-        let (check_fn, missing_fn) = if v4 {
-            ("__vunmap", "__vunmap")
-        } else {
-            ("remove_vm_area", "vfree")
-        };
         if addr.page_offset() != 0 {
             let message = format!("Trying to vfree() bad address ({hashed})");
-            self.warn_message(
-                report::VFREE_BAD_ADDRESS_WARN,
-                check_fn,
-                Some(&message),
-                &["vfree"],
-            );
-            if v4 {
+            self.warn_message(Site::VfreeBadAddress, Some(&message), &["vfree"]);
+            if vunmap {
                 return Err((
                     Outcome::Warn,
                     Text::from(format!(
@@ -692,7 +676,7 @@ impl Kernel {
             .cloned();
         let Some(area) = area else {
             let lazily_freed = self.vmap.lazily_freed(addr);
-            if v4 && self.profile().release.patch.unwrap_or(0) == 0 && !lazily_freed {
+            if !self.profile().has(Change::VunmapChecksMissingArea) && !lazily_freed {
                 let lines =
                     report::page_fault_oops(self, VirtAddr::new(VMAP_AREA_VM_OFFSET), "__vunmap");
                 self.stop_with_oops(lines, "vfree() of an address no vmap area contains");
@@ -702,12 +686,7 @@ impl Kernel {
                 ));
             }
             let message = format!("Trying to vfree() nonexistent vm area ({hashed})");
-            self.warn_message(
-                report::VFREE_NONEXISTENT_WARN,
-                missing_fn,
-                Some(&message),
-                &["vfree"],
-            );
+            self.warn_message(Site::VfreeNonexistent, Some(&message), &["vfree"]);
             let why = if lazily_freed {
                 "was already freed (its range awaits purging)"
             } else if addr.page_offset() != 0 && self.vmap.area_containing(addr).is_some() {
@@ -720,9 +699,9 @@ impl Kernel {
                 Text::from(format!("{addr:#x} {why}: WARN, nothing freed")),
             ));
         };
-        if v4 {
+        if vunmap {
             self.might_sleep(
-                report::VFREE_MIGHT_SLEEP,
+                Site::VfreeMightSleep,
                 &["remove_vm_area", "__vunmap", "vfree"],
             );
         }
@@ -788,14 +767,8 @@ impl Kernel {
     }
 
     /// A `WARN(…)` with its message, tainting.
-    pub(super) fn warn_message(
-        &mut self,
-        key: &'static str,
-        function: &'static str,
-        message: Option<&str>,
-        trace: &[&str],
-    ) {
-        let lines = report::warning_with_message(self, key, function, message, trace);
+    pub(super) fn warn_message(&mut self, site: Site, message: Option<&str>, trace: &[&str]) {
+        let lines = report::warning_with_message(self, site, message, trace);
         self.taint.add(crate::dmesg::Taint::Warn);
         for line in lines {
             self.log.push(Level::Warning, line);
@@ -814,12 +787,4 @@ fn drop_buddy_effects(ev: &mut EventBuilder, mark: usize) {
         }
     }
     ev.effects.truncate(kept);
-}
-
-/// `__vmalloc_node_range` as each release names it.
-fn vmalloc_node_range_function(series: Series) -> &'static str {
-    match series {
-        Series::V6_12 => "__vmalloc_node_range_noprof",
-        _ => "__vmalloc_node_range",
-    }
 }

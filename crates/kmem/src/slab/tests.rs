@@ -1,4 +1,9 @@
 use super::*;
+use crate::profile::Series;
+
+fn prof(series: Series) -> Profile {
+    Profile::of_series(series)
+}
 
 #[test]
 fn sizes_map_to_the_kernels_caches() {
@@ -52,31 +57,31 @@ fn sizes_map_to_the_kernels_caches() {
 #[test]
 fn cache_names_follow_each_release() {
     assert_eq!(
-        KmallocType::Normal.cache_name(Series::V4_19, 13),
+        KmallocType::Normal.cache_name(&prof(Series::V4_19), 13),
         "kmalloc-8192"
     );
     assert_eq!(
-        KmallocType::Dma.cache_name(Series::V4_19, 10),
+        KmallocType::Dma.cache_name(&prof(Series::V4_19), 10),
         "dma-kmalloc-1024"
     );
     assert_eq!(
-        KmallocType::Normal.cache_name(Series::V6_6, 13),
+        KmallocType::Normal.cache_name(&prof(Series::V6_6), 13),
         "kmalloc-8k"
     );
     assert_eq!(
-        KmallocType::Reclaim.cache_name(Series::V6_12, 10),
+        KmallocType::Reclaim.cache_name(&prof(Series::V6_12), 10),
         "kmalloc-rcl-1k"
     );
     assert_eq!(
-        KmallocType::Cgroup.cache_name(Series::V6_12, 1),
+        KmallocType::Cgroup.cache_name(&prof(Series::V6_12), 1),
         "kmalloc-cg-96"
     );
     assert_eq!(
-        KmallocType::Dma.cache_name(Series::V6_12, 11),
+        KmallocType::Dma.cache_name(&prof(Series::V6_12), 11),
         "dma-kmalloc-2k"
     );
     let old = Slub::boot(
-        Series::V4_19,
+        &prof(Series::V4_19),
         4,
         1,
         SlubOptions {
@@ -91,7 +96,7 @@ fn cache_names_follow_each_release() {
         .iter()
         .all(|c| !c.name.contains("rcl") && !c.name.contains("-cg-")));
     let new = Slub::boot(
-        Series::V6_12,
+        &prof(Series::V6_12),
         4,
         1,
         SlubOptions {
@@ -106,30 +111,36 @@ fn cache_names_follow_each_release() {
 #[test]
 fn kmalloc_type_priorities() {
     use KmallocType::*;
-    assert_eq!(KmallocType::choose(Series::V6_6, true, true, true), Dma);
     assert_eq!(
-        KmallocType::choose(Series::V6_6, false, true, true),
+        KmallocType::choose(&prof(Series::V6_6), true, true, true),
+        Dma
+    );
+    assert_eq!(
+        KmallocType::choose(&prof(Series::V6_6), false, true, true),
         Reclaim
     );
     assert_eq!(
-        KmallocType::choose(Series::V6_6, false, false, true),
+        KmallocType::choose(&prof(Series::V6_6), false, false, true),
         Cgroup
     );
     assert_eq!(
-        KmallocType::choose(Series::V6_6, false, false, false),
+        KmallocType::choose(&prof(Series::V6_6), false, false, false),
         Normal
     );
     assert_eq!(
-        KmallocType::choose(Series::V4_19, false, true, true),
+        KmallocType::choose(&prof(Series::V4_19), false, true, true),
         Normal
     );
-    assert_eq!(KmallocType::choose(Series::V4_19, true, false, false), Dma);
+    assert_eq!(
+        KmallocType::choose(&prof(Series::V4_19), true, false, false),
+        Dma
+    );
 }
 
 /// (object size, objects per slab, pages per slab) of the kmalloc caches.
 fn layouts(series: Series, cpus: u32) -> Vec<(u32, u32, u32)> {
     let slub = Slub::boot(
-        series,
+        &prof(series),
         cpus,
         1,
         SlubOptions {
@@ -191,7 +202,7 @@ fn slab_orders_match_real_slabinfo() {
 #[test]
 fn freed_objects_are_reused_first() {
     let mut slub = Slub::boot(
-        Series::V6_12,
+        &prof(Series::V6_12),
         4,
         7,
         SlubOptions {
@@ -213,7 +224,7 @@ fn freed_objects_are_reused_first() {
 #[test]
 fn without_randomization_objects_come_in_address_order() {
     let mut slub = Slub::boot(
-        Series::V4_19,
+        &prof(Series::V4_19),
         4,
         7,
         SlubOptions {
@@ -231,7 +242,7 @@ fn without_randomization_objects_come_in_address_order() {
 #[test]
 fn randomized_freelists_hand_out_every_object_once() {
     let mut slub = Slub::boot(
-        Series::V6_6,
+        &prof(Series::V6_6),
         4,
         99,
         SlubOptions {
@@ -256,7 +267,7 @@ fn randomized_freelists_hand_out_every_object_once() {
 #[test]
 fn double_free_in_a_row_is_caught_by_the_hardened_check() {
     let mut slub = Slub::boot(
-        Series::V6_12,
+        &prof(Series::V6_12),
         4,
         1,
         SlubOptions {
@@ -289,7 +300,7 @@ fn double_free_in_a_row_is_caught_by_the_hardened_check() {
 #[test]
 fn empty_slabs_go_back_beyond_min_partial() {
     let mut slub = Slub::boot(
-        Series::V6_12,
+        &prof(Series::V6_12),
         4,
         1,
         SlubOptions {
@@ -331,7 +342,7 @@ fn empty_slabs_go_back_beyond_min_partial() {
 #[test]
 fn slabinfo_prints_the_kernels_columns() {
     let mut slub = Slub::boot(
-        Series::V6_12,
+        &prof(Series::V6_12),
         4,
         1,
         SlubOptions {
@@ -445,9 +456,9 @@ fn slub_debug_layouts_of_the_kmalloc_caches() {
         ("6.12", 4, 8192, 8200, 8192, 24576, 3, 1),
     ];
     for (release, cpus, object_size, inuse, red_left_pad, size, order, objects) in rows {
-        let series = crate::profile::Profile::parse(release).unwrap().series;
+        let profile = crate::profile::Profile::parse(release).unwrap();
         let slub = Slub::boot(
-            series,
+            &profile,
             cpus,
             1,
             SlubOptions {
