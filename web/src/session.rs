@@ -10,12 +10,16 @@ use kmem_script::parser::Parsed;
 use kmem_script::{Diagnostic, Trace};
 
 /// The releases the version menu offers, newest LTS first as the default.
-pub const RELEASES: [&str; 3] = ["6.6", "6.12", "4.19"];
+/// The kernels the page offers, as users name their series: the default
+/// profile's first, then the others newest first.
+pub fn releases() -> Vec<&'static str> {
+    kmem::profile::offered()
+}
 
 /// Everything besides the script that decides a run.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Settings {
-    /// The kernel release, as [`RELEASES`] spells it.
+    /// The kernel release, as [`releases`] spells it.
     pub release: String,
     /// The machine preset's name (see [`PRESETS`]).
     pub preset: String,
@@ -26,7 +30,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            release: RELEASES[0].to_string(),
+            release: releases()[0].to_string(),
             preset: "desktop".to_string(),
             debug: DebugConfig::default(),
         }

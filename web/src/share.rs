@@ -26,7 +26,7 @@ use std::fmt;
 use kmem::kernel::DebugConfig;
 
 use crate::components::views::View;
-use crate::session::{presets, Settings, RELEASES};
+use crate::session::{presets, releases, Settings};
 
 /// The schema this build writes.
 pub const SCHEMA: u32 = 1;
@@ -164,7 +164,7 @@ impl SharedState {
             let shown: String = value.chars().take(40).collect();
             match key {
                 "release" => {
-                    if !RELEASES.contains(&value) {
+                    if !releases().contains(&value) {
                         return Err(bad(format!("unknown kernel release `{shown}`")));
                     }
                     state.settings.release = value.to_string();

@@ -404,13 +404,26 @@ fn decode_gfp(kernel: Option<&str>, json: bool, mask: &str) -> ExitCode {
         Ok(release) => release.unwrap_or(Profile::default_profile().release),
         Err(code) => return code,
     };
-    let table = match GfpTable::for_release(release) {
+    // A release after the tables is decoded with the newest one, and says
+    // so, as `kmem decode` does.
+    let newer = GfpTable::is_after_tables(release);
+    let table = match GfpTable::for_release(if newer { GfpTable::newest() } else { release }) {
         Ok(table) => table,
         Err(e) => {
             err!("kmem: {e}");
             return ExitCode::from(2);
         }
     };
+    let note = newer.then(|| {
+        format!(
+            "{release} is newer than the flag tables ({}): decoded with {}'s flags, which may differ",
+            GfpTable::range_text(),
+            GfpTable::newest()
+        )
+    });
+    if let (Some(note), false) = (&note, json) {
+        err!("note: {note}");
+    }
     let gfp = match table.parse(mask) {
         Ok(gfp) => gfp,
         Err(e) => {
@@ -440,6 +453,7 @@ fn decode_gfp(kernel: Option<&str>, json: bool, mask: &str) -> ExitCode {
             .collect();
         let value = serde_json::json!({
             "release": release.to_string(),
+            "note": note,
             "mode": table.format_mode(gfp),
             "mask": format!("{:#x}", gfp.0),
             "zone": zone.valid.then(|| zone.zone.name()),

@@ -76,6 +76,8 @@ fn run_prints_each_call_and_its_log() {
     );
     assert_eq!(code, 0, "{err}");
     let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "# kernel 6.6.57");
+    let lines = &lines[1..];
     assert_eq!(lines[0], "   1 | kmalloc(100, GFP_KERNEL)");
     assert!(
         lines[1].starts_with("     = 0xffff888") && lines[1].contains("kmalloc-128"),
@@ -115,6 +117,41 @@ fn gfp_prints_the_kernels_mode_first() {
     let (code, _, err) = kmem(&["gfp", "GFP_KERNAL"], "");
     assert_eq!(code, 1);
     assert!(err.contains("did you mean `GFP_KERNEL`?"), "{err}");
+    // Any uname -r; a release after the tables is decoded with the newest
+    // one and says so.
+    let (code, out, _) = kmem(&["gfp", "--kernel", "5.15.0-91-generic", "GFP_ATOMIC"], "");
+    assert_eq!((code, out.lines().next()), (0, Some("0xa20(GFP_ATOMIC)")));
+    let (code, out, err) = kmem(&["gfp", "--kernel", "6.18.35", "0xcc0"], "");
+    assert_eq!((code, out.lines().next()), (0, Some("0xcc0(GFP_KERNEL)")));
+    assert!(
+        err.contains(
+            "6.18.35 is newer than the flag tables (4.9 to 6.12): decoded with 6.12's flags"
+        ),
+        "{err}"
+    );
+    let (code, _, err) = kmem(&["gfp", "--kernel", "4.4", "0xcc0"], "");
+    assert_eq!(code, 2);
+    assert!(err.contains("no GFP flag table for kernel 4.4"), "{err}");
+}
+
+/// The run header says which profile simulates a release string.
+#[test]
+fn run_names_the_profile_of_a_release_string() {
+    let script = "void *p = kmalloc(8, GFP_KERNEL);\n";
+    let (code, out, _) = kmem(&["run", "--kernel", "4.19.0-27-amd64", "-"], script);
+    assert_eq!(code, 0);
+    assert_eq!(
+        out.lines().next(),
+        Some("# kernel 4.19.0-27-amd64, simulated as 4.19.255 (its point release is unknown)")
+    );
+    let (code, _, err) = kmem(&["run", "--kernel", "6.3.0.net0", "-"], script);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains(
+            "kernel 6.3.0 is not simulated; the nearest simulated kernels are 4.19 and 6.6"
+        ),
+        "{err}"
+    );
 }
 
 #[test]

@@ -357,10 +357,8 @@ fn field(line: &str) -> Option<(&str, &str)> {
 fn set_machine(machine: &mut Machine, key: &str, value: &str) -> Result<(), String> {
     match key {
         "kernel" => {
-            if !["4.19", "6.6", "6.12"].contains(&value) {
-                return Err(format!(
-                    "kernel `{value}` is not simulated (4.19, 6.6 or 6.12)"
-                ));
+            if let Err(e) = kmem::profile::Profile::parse(value) {
+                return Err(e.to_string());
             }
             machine.kernel = value.to_string();
         }

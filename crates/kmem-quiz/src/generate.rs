@@ -33,8 +33,9 @@ impl Rng {
     }
 }
 
-/// The releases a generated question may be set in.
-const RELEASES: [&str; 3] = ["4.19", "6.6", "6.12"];
+/// The releases a generated question may be set in: every simulated
+/// series, oldest first.
+const RELEASES: [kmem::profile::Series; 3] = kmem::profile::Series::ALL;
 
 /// The questions `q` stands for: one per seed, with its seed, for a
 /// generated question; otherwise `q` itself.
@@ -59,7 +60,7 @@ pub fn instantiate(q: &Question, seed: u64) -> Question {
     out.step = None;
     out.options.clear();
     out.machine = Machine {
-        kernel: rng.pick(&RELEASES).to_string(),
+        kernel: rng.pick(&RELEASES).name().to_string(),
         ..q.machine.clone()
     };
     let kernel = out.machine.kernel.clone();

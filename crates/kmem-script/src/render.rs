@@ -14,6 +14,7 @@ use crate::span::LineIndex;
 pub fn trace_text(source: &str, trace: &Trace) -> String {
     let index = LineIndex::new(source);
     let mut out = String::new();
+    let _ = writeln!(out, "# {}", trace.kernel.profile().describe());
     for step in &trace.steps {
         let at = index.line_col(source, step.span.start);
         let text = source.get(step.span.start..step.span.end).unwrap_or("");

@@ -39,7 +39,7 @@ fn examples_match_their_golden_traces() {
             example.name,
             parsed.errors
         );
-        for version in ["4.19", "6.6", "6.12"] {
+        for version in kmem::profile::Series::ALL.map(|s| s.name()) {
             let trace = run(&parsed.program, config(version), DEFAULT_STEP_BUDGET).unwrap();
             assert_eq!(trace.error, None, "{} on {version}", example.name);
             let text = trace_text(example.source, &trace);

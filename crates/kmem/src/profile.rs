@@ -214,6 +214,21 @@ impl Series {
     }
 }
 
+/// The series names a chooser offers: the default profile's first, then
+/// the others newest first.
+pub fn offered() -> Vec<&'static str> {
+    let default = Profile::default_profile().series;
+    let mut all = vec![default.name()];
+    all.extend(
+        PINNED
+            .iter()
+            .rev()
+            .filter(|p| p.series != default)
+            .map(|p| p.name),
+    );
+    all
+}
+
 /// A simulated series and the one point release whose tree its line
 /// numbers, names and messages were read from.
 #[derive(Debug)]
@@ -344,21 +359,23 @@ impl Profile {
         names::of(self.series, name)
     }
 
-    /// What the run header says: the release printed and, when it differs,
-    /// the profile that simulates it.
+    /// What the run header says: the release printed and, when it is not
+    /// the pinned release itself, what simulates it.
     pub fn describe(&self) -> String {
         let pinned = self.pinned().release;
         if self.uname == pinned.to_string() {
             format!("kernel {pinned}")
-        } else if self.release == pinned {
+        } else if self.release != pinned {
             format!(
-                "kernel {} (point release unknown: simulated as {pinned}, lines from {pinned})",
-                self.uname
+                "kernel {}, simulated by the {pinned} profile with {}'s behaviour changes",
+                self.uname, self.release
             )
+        } else if self.uname.starts_with(&pinned.to_string()) {
+            format!("kernel {}, simulated as {pinned}", self.uname)
         } else {
             format!(
-                "kernel {} (simulated by the {pinned} profile with {}'s behaviour changes; lines from {pinned})",
-                self.uname, self.release
+                "kernel {}, simulated as {pinned} (its point release is unknown)",
+                self.uname
             )
         }
     }

@@ -131,6 +131,28 @@ fn a_bare_4_19_prints_its_pinned_release_and_lines() {
     );
 }
 
+/// Every profile's CPU line prints its pinned release (6.12 with `UID:`).
+#[test]
+fn every_profile_prints_its_pinned_release() {
+    for (version, cpu_line) in [
+        (
+            "4.19",
+            "CPU: 0 PID: 1000 Comm: insmod Not tainted 4.19.255 #1",
+        ),
+        ("6.6", "CPU: 0 PID: 1000 Comm: insmod Not tainted 6.6.57 #1"),
+        (
+            "6.12",
+            "CPU: 0 UID: 0 PID: 1000 Comm: insmod Not tainted 6.12.19 #1",
+        ),
+    ] {
+        let mut k = boot(version, 1 << 30, 2);
+        let gfp = k.gfp.parse("GFP_KERNEL").unwrap();
+        let ev = k.alloc_pages(gfp, 11);
+        let log: Vec<&str> = ev.log.iter().map(|l| l.text.as_str()).collect();
+        assert!(log.contains(&cpu_line), "{version}: {log:?}");
+    }
+}
+
 /// D6, D24: a distribution ABI name keeps its string and the 4.19.5
 /// direct map; an unusual LOCALVERSION is a release.
 #[test]

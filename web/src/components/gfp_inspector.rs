@@ -9,7 +9,7 @@ use kmem::profile::Release;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::session::RELEASES;
+use crate::session::releases;
 
 /// The groups in the order the kernel's gfp_types.h documents them.
 const GROUPS: [FlagGroup; 7] = [
@@ -126,13 +126,13 @@ pub fn GfpInspector(props: &GfpInspectorProps) -> Html {
         Ok(gfp) => {
             let zone = table.zone(gfp);
             let names = table.format(gfp);
-            let across = RELEASES.iter().map(|r| {
+            let across = releases().into_iter().map(|r| {
                 let other = table_of(r);
                 let shown = match other.parse(&names) {
                     Ok(g) => other.format_mode(g),
                     Err(e) => format!("not expressible: {}", e.message),
                 };
-                html! { <tr><th scope="row">{ *r }</th><td><code>{ shown }</code></td></tr> }
+                html! { <tr><th scope="row">{ r }</th><td><code>{ shown }</code></td></tr> }
             });
             let contexts = [
                 ("process context", true),

@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 use crate::app::{Action, State};
 use crate::displaced::Why;
-use crate::session::{presets, Settings, RELEASES};
+use crate::session::{presets, releases, Settings};
 
 /// Properties of [`Header`].
 #[derive(Properties, PartialEq)]
@@ -104,8 +104,13 @@ pub fn Header(props: &HeaderProps) -> Html {
                 <label>
                     { "Kernel " }
                     <select aria-label="Kernel version" onchange={on_select(Action::Release)}>
-                        { for RELEASES.iter().map(|r| html! {
-                            <option value={*r} selected={props.settings.release == *r}>{ *r }</option>
+                        { for releases().into_iter().map(|r| {
+                            let pinned = kmem::profile::Profile::parse(r)
+                                .map(|p| p.pinned().release.to_string())
+                                .unwrap_or_default();
+                            html! {
+                                <option value={r} selected={props.settings.release == r} title={format!("simulates {pinned}: its line numbers, names and behaviour")}>{ format!("{r} ({pinned})") }</option>
+                            }
                         }) }
                     </select>
                 </label>

@@ -68,7 +68,15 @@ fn each_series_is_pinned_and_prints_its_release() {
     let debian = Profile::parse("4.19.0-27-amd64").unwrap();
     assert_eq!(debian.release, Release::new(4, 19, 255));
     assert_eq!(debian.page_offset(), PAGE_OFFSET_4_19_5);
-    assert!(debian.describe().contains("simulated as 4.19.255"));
+    assert_eq!(
+        debian.describe(),
+        "kernel 4.19.0-27-amd64, simulated as 4.19.255 (its point release is unknown)"
+    );
+    assert_eq!(Profile::parse("6.6").unwrap().describe(), "kernel 6.6.57");
+    assert_eq!(
+        Profile::parse("6.12.10").unwrap().describe(),
+        "kernel 6.12.10, simulated by the 6.12.19 profile with 6.12.10's behaviour changes"
+    );
     assert_eq!(
         Profile::parse("4.19.4").unwrap().page_offset(),
         PAGE_OFFSET_4_19_0
@@ -252,7 +260,16 @@ fn golden_sites_per_pinned_release() {
         })
         .collect();
     assert_eq!(table, golden);
-    for p in &PINNED {
-        assert!(p.tree.contains(&p.release.to_string()), "{}", p.tree);
-    }
+    let trees: Vec<String> = PINNED
+        .iter()
+        .map(|p| format!("{} {} {}", p.name, p.release, p.tree))
+        .collect();
+    assert_eq!(
+        trees,
+        [
+            "4.19 4.19.255 whitehax0r/PS4-Kernel-4.19.255-baikal@0f0542cc1 (\"base kernel\", Makefile 4.19.255)",
+            "6.6 6.6.57 lxdklp/linux-6.6.y@5aa5a1b8c (Makefile 6.6.57)",
+            "6.12 6.12.19 wishday/linux-6.12.y@21ae40e85 (Makefile 6.12.19)",
+        ]
+    );
 }
