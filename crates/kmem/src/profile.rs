@@ -277,6 +277,9 @@ pub const PAGE_OFFSET_4_19_5: VirtAddr = VirtAddr::new(0xffff_8880_0000_0000);
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Profile {
     series: Series,
+    /// The changes the release has, one bit per [`Change`] (the table is
+    /// evaluated once, when the profile is made).
+    changes: u128,
     /// The release the change table is evaluated at: the point release
     /// given, or the series' pinned release when none was.
     pub release: Release,
@@ -309,6 +312,7 @@ impl Profile {
         };
         Ok(Profile {
             series: pinned.series,
+            changes: changes::set_of(effective),
             release: effective,
             uname: effective.to_string(),
         })
@@ -319,6 +323,7 @@ impl Profile {
         let release = series.pinned().release;
         Profile {
             series,
+            changes: changes::set_of(release),
             release,
             uname: release.to_string(),
         }
@@ -341,7 +346,7 @@ impl Profile {
 
     /// Whether the kernel has behaviour change `change`.
     pub fn has(&self, change: Change) -> bool {
-        changes::applies(change, self.release)
+        self.changes & changes::bit(change) != 0
     }
 
     /// The source location of a WARN, BUG or might_sleep in this profile.

@@ -390,6 +390,19 @@ pub static CHANGES: &[Row] = &[
 ];
 
 /// Whether `change` applies to `release` (a release with a point release).
+/// The bit of `change` in a profile's change set.
+pub(super) fn bit(change: Change) -> u128 {
+    1 << (change as u32)
+}
+
+/// Every change `release` has, as a set of [`bit`]s.
+pub(super) fn set_of(release: Release) -> u128 {
+    CHANGES
+        .iter()
+        .filter(|row| applies(row.change, release))
+        .fold(0, |set, row| set | bit(row.change))
+}
+
 /// A release without a point release counts as its `.0`.
 pub fn applies(change: Change, release: Release) -> bool {
     let release = Release::new(release.major, release.minor, release.patch.unwrap_or(0));

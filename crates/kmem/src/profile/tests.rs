@@ -167,11 +167,16 @@ fn no_pinned_release_falls_inside_an_unsettled_bracket() {
         }
         assert!(!row.source.is_empty());
     }
-    // Every change has one row.
+    // Every change has one row, and a bit of the change set.
     let mut seen = std::collections::HashSet::new();
     for row in changes::CHANGES {
         assert!(seen.insert(row.change), "{:?} twice", row.change);
+        assert!((row.change as u32) < 128, "{:?}", row.change);
     }
+    // No variant without a row (a variant between two with rows).
+    let mut ids: Vec<u32> = changes::CHANGES.iter().map(|r| r.change as u32).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, (0..ids.len() as u32).collect::<Vec<_>>());
 }
 
 /// The golden site table: the release each profile prints and every WARN,
