@@ -292,7 +292,7 @@ const MEMINFO: &[(&str, Meminfo, Width, bool)] = &[
 /// What differs between releases in these files.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProcLayout {
-    zone_stats: &'static [&'static str],
+    zone_stats: Vec<&'static str>,
     node_stats: Vec<&'static str>,
     /// zoneinfo prints `boost` (5.0+) and `cma` (5.x+).
     zoneinfo_boost_and_cma: bool,
@@ -303,6 +303,8 @@ pub struct ProcLayout {
     pagetypeinfo_cap: bool,
     /// meminfo has the lines 6.x added (Zswap, KReclaimable, ...).
     meminfo_v6_lines: bool,
+    /// meminfo has the `Unaccepted:` line.
+    unaccepted_line: bool,
 }
 
 impl ProcLayout {
@@ -323,10 +325,16 @@ impl ProcLayout {
         }
         ProcLayout {
             zone_stats: if items6 {
+                let unaccepted = profile.has(Change::UnacceptedMemory);
                 ZONE_STATS_6
+                    .iter()
+                    .copied()
+                    .filter(|n| unaccepted || *n != "nr_unaccepted")
+                    .collect()
             } else {
-                ZONE_STATS_4_19
+                ZONE_STATS_4_19.to_vec()
             },
+            unaccepted_line: profile.has(Change::UnacceptedMemory),
             node_stats,
             zoneinfo_boost_and_cma: items6,
             zoneinfo_promo: profile.has(Change::ZoneinfoPromo),
@@ -636,7 +644,8 @@ pub fn meminfo(k: &Kernel) -> String {
     let (slab_reclaimable, slab_unreclaimable) = k.slab.slab_pages();
     let lines = MEMINFO
         .iter()
-        .filter(|&&(_, _, _, v6_only)| layout.meminfo_v6_lines || !v6_only);
+        .filter(|&&(_, _, _, v6_only)| layout.meminfo_v6_lines || !v6_only)
+        .filter(|&&(label, ..)| layout.unaccepted_line || !label.starts_with("Unaccepted:"));
     let mut out = String::new();
     for &(label, item, width, _) in lines {
         let pages_kb = |pages: u64| pages * (PAGE_SIZE / 1024);

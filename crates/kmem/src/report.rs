@@ -279,8 +279,14 @@ pub fn show_mem(k: &Kernel, max_zone: usize) -> Vec<String> {
         lines.push(" sec_pagetables:0 bounce:0".into());
         lines.push(" kernel_misc_reclaimable:0".into());
         lines.push(format!(" free:{free} free_pcp:{pcp} free_cma:0"));
+        // The THP fields lost the space after their colon in 6.6.
+        let sp = if k.profile().has(Change::MemInfoThpNoSpace) {
+            ""
+        } else {
+            " "
+        };
         lines.push(format!(
-            "Node 0 active_anon:0kB inactive_anon:0kB active_file:0kB inactive_file:{}kB unevictable:0kB isolated(anon):0kB isolated(file):0kB mapped:0kB dirty:0kB writeback:0kB shmem:0kB shmem_thp:0kB shmem_pmdmapped:0kB anon_thp:0kB writeback_tmp:0kB kernel_stack:0kB pagetables:0kB sec_pagetables:0kB all_unreclaimable? no",
+            "Node 0 active_anon:0kB inactive_anon:0kB active_file:0kB inactive_file:{}kB unevictable:0kB isolated(anon):0kB isolated(file):0kB mapped:0kB dirty:0kB writeback:0kB shmem:0kB shmem_thp:{sp}0kB shmem_pmdmapped:{sp}0kB anon_thp:{sp}0kB writeback_tmp:0kB kernel_stack:0kB pagetables:0kB sec_pagetables:0kB all_unreclaimable? no",
             kb(cache)
         ));
     } else {

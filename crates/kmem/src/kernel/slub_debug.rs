@@ -539,7 +539,7 @@ impl Kernel {
         let order = self.mem.page(pfn).map_or(0, |m| m.order);
         let zone = MemMap::zone_of(pfn).index() as u64;
         let fields = (zone << 51) | (0x1f_ffff << 30);
-        // enum pageflags: PG_slab 7 and PG_head 15 in 4.19; PG_head 6 and
+        // enum pageflags: PG_slab 8 and PG_head 15 in 4.19; PG_head 6 and
         // PG_slab 11 after the reordering; PG_slab gone once slab is a page
         // type.
         let (slab_bit, head_bit) = match (

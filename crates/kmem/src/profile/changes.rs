@@ -81,8 +81,15 @@ pub enum Change {
     /// `sec_pagetables` and `kernel_misc_reclaimable` counters, zone
     /// `boost` and `reserved_highatomic`, kernel stacks and page tables per
     /// node, no swap-cache stats line. Its parts arrived separately
-    /// between 4.20 and 6.0; one row until a 5.x profile needs them apart.
+    /// between 4.20 and 6.0 (all present in 6.1.119); one row until a 5.x
+    /// profile needs them apart. The THP fields' spacing is its own row.
     ShowMemLayout6,
+    /// Mem-Info's THP fields print without a space after the colon
+    /// (`shmem_thp:0kB`).
+    MemInfoThpNoSpace,
+    /// Unaccepted memory is counted: zoneinfo's `nr_unaccepted` and
+    /// meminfo's `Unaccepted:`.
+    UnacceptedMemory,
     /// `show_mem()` prints only zones up to `gfp_zone(gfp_mask)`.
     ShowMemUpToGfpZone,
     /// The might_sleep report's second line names `non_block`.
@@ -314,16 +321,18 @@ pub static CHANGES: &[Row] = &[
     row!(FreeToTail, r(5, 10), between(p(4, 19, 255), p(6, 6, 0)), "293ffa5ebb9c (5.10): __free_one_page() fpi_flags / to_tail, mm/page_alloc.c@6.6.0"),
     row!(LowmemReserveClearsEmptyZones, r(5, 11), between(p(4, 19, 255), p(6, 6, 0)), "setup_per_zone_lowmem_reserve(): `clear = !ratio || !zone_managed_pages(zone)`, mm/page_alloc.c@6.6.0"),
     Row { change: LowmemReserveZeroForEmptyUpper, since: r(6, 12), backports: &[], until: Some((r(6, 14), &[p(6, 12, 19)])), known: Exact, source: "96a5c186efff (6.12): `if (clear || empty)`, mm/page_alloc.c@6.12.10:5994-5999; its revert reached 6.12.19, mm/page_alloc.c@6.12.19:5993-6001" },
-    row!(MovableMinLikeHighmem, r(5, 0), between(p(4, 19, 255), p(6, 6, 0)), "__setup_per_zone_wmarks(), mm/page_alloc.c@6.6.0 (is_highmem(zone) || zone_idx(zone) == ZONE_MOVABLE)"),
+    row!(MovableMinLikeHighmem, r(6, 5), between(p(6, 1, 119), p(6, 6, 0)), "\"mm/page_alloc: fix min_free_kbytes calculation regarding ZONE_MOVABLE\" (2023-06): __setup_per_zone_wmarks() tests is_highmem(zone) || zone_idx(zone) == ZONE_MOVABLE in mm/page_alloc.c@6.6.0; only is_highmem(zone) @6.1.119:8780,8790"),
     row!(PcpHighOrderLists, r(5, 13), between(p(4, 19, 255), p(6, 6, 0)), "44042b449872 (5.13): NR_PCP_LISTS with orders up to PAGE_ALLOC_COSTLY_ORDER, include/linux/mmzone.h@6.6.0"),
     row!(PcpAutoTune, r(6, 7), between(p(6, 6, 57), p(6, 12, 10)), "51a755c56dc0 (6.7) \"mm: tune PCP high automatically\"; mm/page_alloc.c@6.12.19"),
     row!(OrderCheckInHotPath, r(5, 1), backports &[p(4, 19, 13)], between(p(4, 19, 1), p(4, 19, 13)), "c63ae43ba53b: the check is in __alloc_pages_slowpath, mm/page_alloc.c@4.19.0:4064-4066 and @4.19.1, and in __alloc_pages_nodemask, mm/page_alloc.c@4.19.13 and @4.19.255:4386-4388; no 4.19.2-4.19.12 tree was found"),
-    row!(NofailMinReserve, r(6, 3), between(p(4, 19, 255), p(6, 6, 0)), "1ebbb21811b7 (6.3): ALLOC_MIN_RESERVE for __GFP_NOFAIL, mm/page_alloc.c@6.6.0"),
-    row!(NofailWarnHonoursNowarn, r(5, 19), between(p(4, 19, 255), p(6, 6, 0)), "WARN_ON_ONCE_GFP(), include/linux/mmdebug.h@6.6.0, used by __alloc_pages_slowpath()'s NOFAIL checks"),
+    row!(NofailMinReserve, r(6, 3), backports &[p(6, 1, 119)], between(p(4, 19, 255), p(6, 6, 0)), "1ebbb21811b7 (6.3): ALLOC_MIN_RESERVE for __GFP_NOFAIL, mm/page_alloc.c@6.6.0; also @6.1.119:5324 (a 6.1.y backport; which point release took it is not pinned down)"),
+    row!(NofailWarnHonoursNowarn, r(5, 19), between(p(4, 19, 255), p(6, 1, 119)), "WARN_ON_ONCE_GFP(), mm/internal.h@6.1.119:42 and @6.6.0:42, used by __alloc_pages_slowpath()'s NOFAIL checks"),
     row!(NofailOrderWarn, r(6, 12), between(p(6, 6, 57), p(6, 12, 10)), "the NOFAIL checks at the top of __alloc_pages_slowpath(), mm/page_alloc.c@6.12.19:4229-4234"),
     row!(NopageRatelimitTenSeconds, r(5, 0), between(p(4, 19, 255), p(6, 6, 0)), "nopage_rs in warn_alloc(), mm/page_alloc.c@6.6.0 (DEFINE_RATELIMIT_STATE 10*HZ, 1)"),
     row!(WarnAllocCpusetInline, r(5, 13), between(p(4, 19, 255), p(6, 6, 0)), "cpuset_print_current_mems_allowed(), kernel/cgroup/cpuset.c@6.6.0 (pr_cont)"),
     row!(ShowMemLayout6, r(6, 0), between(p(4, 19, 255), p(6, 6, 0)), "show_free_areas(), mm/page_alloc.c@4.19.255 vs mm/show_mem.c@6.6.0"),
+    row!(MemInfoThpNoSpace, r(6, 6), between(p(6, 1, 119), p(6, 6, 0)), "\"mm,thp: no space after colon in Mem-Info fields\" (2023-08): show_free_areas() \" shmem_thp: %lukB\" at mm/page_alloc.c@6.1.119:6192, \"shmem_thp:%lukB\" in mm/show_mem.c@6.6.0"),
+    row!(UnacceptedMemory, r(6, 5), between(p(6, 1, 119), p(6, 6, 0)), "NR_UNACCEPTED \"nr_unaccepted\" in mm/vmstat.c@6.6.0 and \"Unaccepted:\" in fs/proc/meminfo.c@6.6.0; absent @6.1.119"),
     row!(ShowMemUpToGfpZone, r(5, 19), between(p(4, 19, 255), p(6, 6, 0)), "show_free_areas(filter, nodemask, max_zone_idx), mm/show_mem.c@6.6.0"),
     row!(MightSleepNonBlock, r(5, 3), between(p(4, 19, 255), p(6, 6, 0)), "__might_resched(), kernel/sched/core.c@6.6.0 (\"non_block: %d\")"),
     row!(MightSleepPreemptCount, r(5, 16), between(p(4, 19, 255), p(6, 6, 0)), "__might_resched(), kernel/sched/core.c@6.6.0 (\"preempt_count: %x, expected: %x\")"),
@@ -358,10 +367,10 @@ pub static CHANGES: &[Row] = &[
     row!(SlubDebugRegionNames, r(5, 13), backports &[p(4, 19, 196)], Exact, "\"mm/slub: clarify verification reporting\" (5.13), backported to 4.19.196: check_object() \"Left Redzone\"/\"Right Redzone\"/\"End Poison\", mm/slub.c@4.19.255; \"Redzone\"/\"Poison\" @4.19.0"),
     row!(SlubDebugReportFormat, r(5, 14), between(p(4, 19, 255), p(6, 6, 0)), "slab_bug(), print_trailer(), check_bytes_and_report(), restore_bytes(), mm/slub.c@6.6.0; the INFO: forms @4.19.255"),
     row!(PointerNullAsZeros, r(5, 2), between(p(4, 19, 255), p(6, 6, 0)), "ptr_to_id() prints NULL and error pointers as they are, lib/vsprintf.c@6.6.0:814-818; \"(null)\" @4.19.0:1861-1868"),
-    row!(PageFlagsHeadAtBit6, r(5, 11), between(p(4, 19, 255), p(6, 6, 0)), "enum pageflags, include/linux/page-flags.h@6.6.0 (PG_head 6, PG_slab 11)"),
+    row!(PageFlagsHeadAtBit6, r(6, 5), between(p(6, 1, 119), p(6, 6, 0)), "enum pageflags, include/linux/page-flags.h@6.6.0 (PG_head 6, PG_slab 11); @6.1.119 has a third order (PG_slab 9, PG_head 16) that no profile models yet"),
     row!(SlabIsPageType, r(6, 10), between(p(6, 6, 57), p(6, 12, 10)), "PG_slab replaced by PGTY_slab, include/linux/page-flags.h@6.12.19"),
     row!(WrongSlabCacheWarnsAlways, r(5, 9), between(p(4, 19, 255), p(6, 6, 0)), "cache_from_obj(), mm/slab.h@6.6.57:661 (WARN with hardened freelists or debug); WARN_ON_ONCE after pr_err, mm/slab.h@4.19.255:378-380"),
-    row!(SlubDebugInuseCheck, r(5, 19), between(p(4, 19, 255), p(6, 6, 0)), "free_consistency_checks(), mm/slub.c@6.6.0 (\"Slab has %d allocated objects but %d are to be freed\")"),
+    row!(SlubDebugInuseCheck, r(5, 19), between(p(4, 19, 255), p(6, 1, 119)), "free_debug_processing(), mm/slub.c@6.1.119 and @6.6.0 (\"Slab has %d allocated objects but %d are to be freed\")"),
     row!(SlubDebugChecksAll, r(6, 12), between(p(6, 6, 57), p(6, 12, 10)), "check_object(), mm/slub.c@6.12.19 (ret = 0 and go on; one print_trailer)"),
     row!(SlubDebugPaddingFails, r(6, 12), between(p(6, 6, 57), p(6, 12, 10)), "check_object(), mm/slub.c@6.12.19 (check_pad_bytes() result counted)"),
     row!(KvmallocAnyGfp, r(5, 18), between(p(5, 15, 135), p(6, 1, 119)), "kvmalloc_node(), mm/util.c@6.6.0:585-635 (no GFP_KERNEL check); the check is in mm/util.c@4.19.255 and @5.15.135"),
@@ -377,15 +386,15 @@ pub static CHANGES: &[Row] = &[
     row!(HugeVmap, r(5, 13), between(p(4, 19, 255), p(6, 6, 0)), "VM_ALLOW_HUGE_VMAP / vm_area_alloc_pages() huge mappings, mm/vmalloc.c@6.6.0"),
     Row { change: KvreallocWithOldSize, since: r(5, 15), backports: &[], until: Some((r(6, 12), &[])), known: between(p(4, 19, 255), p(6, 6, 0)), source: "kvrealloc(p, oldsize, newsize, flags), mm/util.c@6.6.0; absent @4.19.255; kvrealloc(p, size, flags) @6.12.19" },
     row!(KvreallocVrealloc, r(6, 12), between(p(6, 6, 57), p(6, 12, 10)), "vrealloc_noprof(), mm/vmalloc.c@6.12.19; kvrealloc_noprof(p, size, flags), mm/util.c@6.12.19"),
-    row!(KreallocZeroesSpare, r(6, 11), backports &[p(6, 6, 49)], between(p(6, 6, 48), p(6, 6, 55)), "__do_krealloc() \"Zero out spare memory\", mm/slab_common.c@6.6.57:1391-1396; absent in lxdklp/linux-6.6.y's \"up to 6.6.48\" merge (141b9ec19), present in its \"up to 6.6.55\" merge (650fb825d)"),
+    row!(KreallocZeroesSpare, r(6, 11), backports &[p(6, 6, 49), p(6, 1, 119)], between(p(6, 6, 48), p(6, 6, 55)), "__do_krealloc() \"Zero out spare memory\", mm/slab_common.c@6.6.57:1391-1396; absent in lxdklp/linux-6.6.y's \"up to 6.6.48\" merge (141b9ec19), present in its \"up to 6.6.55\" merge (650fb825d)"),
     row!(VmallocUsedCounted, r(5, 2), between(p(4, 19, 255), p(6, 6, 0)), "meminfo_proc_show(): VmallocUsed is vmalloc_nr_pages(), fs/proc/meminfo.c@6.6.0; 0 @4.19.255"),
     row!(MeminfoPageTablesPmd, r(5, 19), between(p(4, 19, 255), p(6, 6, 0)), "NR_PAGETABLE counts kernel page tables, fs/proc/meminfo.c@6.6.0"),
     row!(MeminfoPageTablesPud, r(6, 12), between(p(6, 6, 57), p(6, 12, 10)), "NR_PAGETABLE counts PUD tables, fs/proc/meminfo.c@6.12.19"),
     row!(VmstatItems6, r(6, 0), between(p(4, 19, 255), p(6, 6, 0)), "vmstat_text[], mm/vmstat.c@4.19.255 vs @6.6.0; fs/proc/meminfo.c@6.6.0"),
     row!(VmstatItems6_12, r(6, 12), between(p(6, 6, 57), p(6, 12, 10)), "vmstat_text[], mm/vmstat.c@6.12.19"),
     row!(ZoneinfoPromo, r(6, 8), between(p(6, 6, 57), p(6, 8, 0)), "zoneinfo_show_print() \"promo\", mm/vmstat.c@6.12.19; absent @6.6.57 (fact sheet: 6.8+)"),
-    Row { change: VmallocinfoMergesLazy, since: r(6, 5), backports: &[], until: Some((r(6, 9), &[])), known: between(p(4, 19, 255), p(6, 6, 0)), source: "s_show() over purge_vmap_area_list merged by merge_or_add_vmap_area(), mm/vmalloc.c@6.6.0; per-node lists @6.12.19" },
-    row!(VmallocinfoLazyLast, r(5, 13), between(p(4, 19, 255), p(6, 6, 0)), "show_purge_info() after the busy areas, mm/vmalloc.c@6.6.0"),
+    Row { change: VmallocinfoMergesLazy, since: r(5, 9), backports: &[], until: Some((r(6, 9), &[])), known: between(p(4, 19, 255), p(6, 1, 119)), source: "s_show() over purge_vmap_area_list merged by merge_or_add_vmap_area(), mm/vmalloc.c@6.1.119 and @6.6.0; per-node lists @6.12.19" },
+    row!(VmallocinfoLazyLast, r(5, 13), between(p(4, 19, 255), p(6, 1, 119)), "show_purge_info() after the busy areas, mm/vmalloc.c@6.1.119 and @6.6.0"),
     row!(ZoneinfoSkipsHiddenItems, r(4, 20), backports &[p(4, 19, 37)], between(p(4, 19, 0), p(4, 19, 37)), "zoneinfo_show_print(): the empty-named item printed @4.19.0 (mm/vmstat.c:1164, 1547-1554), skipped @4.19.255 (mm/vmstat.c:1548-1551); queued for 4.19.y on 2019-04-18, so in 4.19.37 at the latest"),
 ];
 
