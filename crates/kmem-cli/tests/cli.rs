@@ -148,7 +148,7 @@ fn run_names_the_profile_of_a_release_string() {
     assert_eq!(code, 2);
     assert!(
         err.contains(
-            "kernel 6.3.0 is not simulated; the nearest simulated kernels are 4.19 and 6.6"
+            "kernel 6.3.0 is not simulated; the nearest simulated kernels are 6.1 and 6.6"
         ),
         "{err}"
     );

@@ -17,7 +17,7 @@ pub struct Quiz {
 /// The kernel and machine a question runs on.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Machine {
-    /// The release: 4.19, 6.6 or 6.12.
+    /// The release: a series (4.19, 6.1, 6.6, 6.12) or a `uname -r` release of one.
     pub kernel: String,
     /// The machine preset.
     pub machine: String,

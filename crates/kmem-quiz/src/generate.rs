@@ -33,9 +33,8 @@ impl Rng {
     }
 }
 
-/// The releases a generated question may be set in: every simulated
-/// series, oldest first.
-const RELEASES: [kmem::profile::Series; 3] = kmem::profile::Series::ALL;
+/// The releases a generated question may be set in.
+const RELEASES: [kmem::profile::Series; 3] = kmem::profile::Series::QUIZ_GENERATOR;
 
 /// The questions `q` stands for: one per seed, with its seed, for a
 /// generated question; otherwise `q` itself.

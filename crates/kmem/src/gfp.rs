@@ -720,21 +720,17 @@ impl GfpTable {
         self.has(mask, GfpFlag::DirectReclaim)
     }
 
-    /// Whether this release still has `__GFP_ATOMIC` and therefore the
-    /// ALLOC_HARDER rules (4.9–6.2); 6.3 replaced them with ALLOC_NON_BLOCK
-    /// and ALLOC_MIN_RESERVE.
-    pub fn has_atomic_flag(&self) -> bool {
-        self.defines(GfpFlag::Atomic)
-    }
-
-    /// The reserve access `gfp_to_alloc_flags()` of this release derives
-    /// from the mask for the slow path (real-time tasks and OOM victims,
-    /// which also get access, are not modelled).
-    pub fn reserve_access(&self, mask: Gfp, order: u8) -> ReserveAccess {
+    /// The reserve access `gfp_to_alloc_flags()` derives from the mask for
+    /// the slow path (real-time tasks and OOM victims, which also get
+    /// access, are not modelled): ALLOC_HARDER for `__GFP_ATOMIC`, or, with
+    /// `by_blocking` (the 6.3 rules, `Change::ReservesByBlocking`, also in
+    /// 6.1.y while `__GFP_ATOMIC` still exists), ALLOC_NON_BLOCK for a mask
+    /// without direct reclaim and ALLOC_MIN_RESERVE for `__GFP_HIGH`.
+    pub fn reserve_access(&self, mask: Gfp, order: u8, by_blocking: bool) -> ReserveAccess {
         let has = |f| self.has(mask, f);
         let no_watermarks = has(GfpFlag::Memalloc) && !has(GfpFlag::NoMemalloc);
         let min_half = has(GfpFlag::High);
-        if self.has_atomic_flag() {
+        if !by_blocking {
             // ALLOC_HIGH = __GFP_HIGH; ALLOC_HARDER for __GFP_ATOMIC unless
             // __GFP_NOMEMALLOC.
             let harder = has(GfpFlag::Atomic) && !has(GfpFlag::NoMemalloc);

@@ -538,7 +538,7 @@ impl Kernel {
             wakes_kswapd: t.has(gfp, GfpFlag::KswapdReclaim),
         };
         let policy = SlowPathPolicy {
-            reserves: t.reserve_access(gfp, order),
+            reserves: t.reserve_access(gfp, order, self.profile().has(Change::ReservesByBlocking)),
             direct_reclaim: t.has(gfp, GfpFlag::DirectReclaim),
             noretry: t.has(gfp, GfpFlag::NoRetry),
             retry_mayfail: t.has(gfp, GfpFlag::RetryMayfail),

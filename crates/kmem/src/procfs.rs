@@ -64,7 +64,8 @@ const ZONE_STATS_4_19: &[&str] = &[
     "nr_free_cma",
 ];
 
-/// 6.6 and 6.12 `enum zone_stat_item` names.
+/// 6.x `enum zone_stat_item` names (`nr_unaccepted` from 6.5, see
+/// `Change::UnacceptedMemory`).
 const ZONE_STATS_6: &[&str] = &[
     "nr_free_pages",
     "nr_zone_inactive_anon",

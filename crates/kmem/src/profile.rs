@@ -193,6 +193,8 @@ fn nearest_profiles(release: Release) -> String {
 pub enum Series {
     /// The 4.19 LTS line.
     V4_19,
+    /// The 6.1 LTS line (Debian 12, Android 14).
+    V6_1,
     /// The 6.6 LTS line.
     V6_6,
     /// The 6.12 LTS line.
@@ -201,7 +203,11 @@ pub enum Series {
 
 impl Series {
     /// Every simulated series, oldest first.
-    pub const ALL: [Series; 3] = [Series::V4_19, Series::V6_6, Series::V6_12];
+    pub const ALL: [Series; 4] = [Series::V4_19, Series::V6_1, Series::V6_6, Series::V6_12];
+
+    /// The series generated quiz questions draw their kernel from. Fixed,
+    /// so that a seed keeps its question when a series is added.
+    pub const QUIZ_GENERATOR: [Series; 3] = [Series::V4_19, Series::V6_6, Series::V6_12];
 
     /// The series as users write it.
     pub fn name(self) -> &'static str {
@@ -244,13 +250,19 @@ pub struct Pinned {
 }
 
 /// Every simulated series, oldest first, with its pinned release.
-pub static PINNED: [Pinned; 3] = [
+pub static PINNED: [Pinned; 4] = [
     Pinned {
         series: Series::V4_19,
         name: "4.19",
         release: Release::new(4, 19, 255),
         tree:
             "whitehax0r/PS4-Kernel-4.19.255-baikal@0f0542cc1 (\"base kernel\", Makefile 4.19.255)",
+    },
+    Pinned {
+        series: Series::V6_1,
+        name: "6.1",
+        release: Release::new(6, 1, 119),
+        tree: "linux6119/linux-6.1.119@09ec286f3 (Makefile 6.1.119)",
     },
     Pinned {
         series: Series::V6_6,

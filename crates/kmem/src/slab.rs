@@ -334,7 +334,8 @@ pub struct ObjectLayout {
     /// `s->size`: the stride of objects in a slab.
     pub size: u32,
     /// 6.x kmalloc caches under slub_debug store the requested size
-    /// (`orig_size`) and red-zone the unused tail ("kmalloc Redzone").
+    /// (`orig_size`); from 6.2 they red-zone the unused tail ("kmalloc
+    /// Redzone").
     pub orig_size: bool,
     /// Where the padding (POISON_INUSE 0x5a) starts, after the free pointer
     /// and the tracking data.
@@ -370,7 +371,7 @@ impl ObjectLayout {
         let mut red_left_pad = 0;
         if debug {
             size += 2 * track_size(profile);
-            if profile.has(Change::SlubKmallocRedzone) && flags.kmalloc {
+            if profile.has(Change::SlubKmallocOrigSize) && flags.kmalloc {
                 size += 4;
                 orig_size = true;
             }
@@ -620,15 +621,15 @@ impl Slub {
             rng: crate::memmap::SplitMix64(seed ^ 0x5bd1_e995_1ab0_c0de),
         };
         let random_caches = options.random_caches && profile.has(Change::RandomKmallocCaches);
-        let kmalloc_flags = profile.has(Change::KmallocNoMerge);
+        let no_merge = profile.has(Change::KmallocNoMerge);
+        let kmalloc_flag = profile.has(Change::KmallocSlabFlag);
         for kind in KmallocType::of(profile, random_caches) {
             let flags = SlabFlags {
                 account: kind == KmallocType::Cgroup,
                 reclaim_account: kind == KmallocType::Reclaim,
                 cache_dma: kind == KmallocType::Dma,
-                no_merge: matches!(kind, KmallocType::Normal | KmallocType::Random(_))
-                    && kmalloc_flags,
-                kmalloc: kmalloc_flags,
+                no_merge: matches!(kind, KmallocType::Normal | KmallocType::Random(_)) && no_merge,
+                kmalloc: kmalloc_flag,
                 usercopy: kind != KmallocType::Dma || profile.has(Change::DmaKmallocUsercopy),
                 ..SlabFlags::default()
             };

@@ -139,6 +139,10 @@ fn every_profile_prints_its_pinned_release() {
             "4.19",
             "CPU: 0 PID: 1000 Comm: insmod Not tainted 4.19.255 #1",
         ),
+        (
+            "6.1",
+            "CPU: 0 PID: 1000 Comm: insmod Not tainted 6.1.119 #1",
+        ),
         ("6.6", "CPU: 0 PID: 1000 Comm: insmod Not tainted 6.6.57 #1"),
         (
             "6.12",
@@ -173,7 +177,7 @@ fn release_strings_are_printed_as_given() {
         .unwrap_err()
         .to_string()
         .starts_with(
-            "kernel 6.3.0 is not simulated; the nearest simulated kernels are 4.19 and 6.6"
+            "kernel 6.3.0 is not simulated; the nearest simulated kernels are 6.1 and 6.6"
         ));
 }
 

@@ -360,7 +360,11 @@ impl Decoder<'_> {
             let req = Request {
                 order,
                 highest: zone.zone,
-                reserves: self.table.reserve_access(gfp, order),
+                reserves: self.table.reserve_access(
+                    gfp,
+                    order,
+                    crate::profile::changes::applies(Change::ReservesByBlocking, self.release),
+                ),
                 movable: self.table.migratetype(gfp) == MigrateType::Movable,
             };
             let (lines, verdict) = meminfo::judge(&zones, &zone.fallback, req);

@@ -291,9 +291,13 @@ fn migratetype_and_blocking() {
 
 #[test]
 fn reserve_access_before_and_after_6_3() {
+    let by_blocking = |release: &str| {
+        let release = crate::profile::Release::parse(release).unwrap();
+        crate::profile::changes::applies(crate::profile::Change::ReservesByBlocking, release)
+    };
     let ra = |release: &str, expr: &str, order: u8| {
         let t = table(release);
-        t.reserve_access(mask(t, expr), order)
+        t.reserve_access(mask(t, expr), order, by_blocking(release))
     };
     let none = ReserveAccess::default();
     let harder = ReserveAccess {
@@ -304,8 +308,8 @@ fn reserve_access_before_and_after_6_3() {
         highatomic_last: false,
         no_watermarks: false,
     };
-    for release in ["4.9", "4.19", "5.4", "6.2"] {
-        assert!(table(release).has_atomic_flag(), "{release}");
+    for release in ["4.9", "4.19", "5.4", "6.1", "6.2"] {
+        assert!(!by_blocking(release), "{release}");
         assert_eq!(ra(release, "GFP_ATOMIC", 0), harder, "{release}");
         assert_eq!(ra(release, "GFP_KERNEL", 0), none);
         assert_eq!(ra(release, "GFP_NOWAIT", 3), none);
@@ -325,8 +329,9 @@ fn reserve_access_before_and_after_6_3() {
         );
         assert_eq!(ra(release, "__GFP_MEMALLOC | __GFP_NOMEMALLOC", 0), none);
     }
-    for release in ["6.3", "6.6", "6.12"] {
-        assert!(!table(release).has_atomic_flag(), "{release}");
+    // 6.1.119 took the 6.3 rules while keeping __GFP_ATOMIC.
+    for release in ["6.3", "6.6", "6.12", "6.1.119"] {
+        assert!(by_blocking(release), "{release}");
         let atomic0 = ReserveAccess {
             min_half: true,
             min_quarter: true,

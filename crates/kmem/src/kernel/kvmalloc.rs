@@ -193,8 +193,8 @@ impl Kernel {
     }
 
     /// `krealloc(p, new_size, flags)`: the same object while it still fits
-    /// (`ksize(p) >= new_size`; 6.6 and 6.12 zero the spare bytes with
-    /// `__GFP_ZERO`), otherwise a new kmalloc object with the old contents
+    /// (`ksize(p) >= new_size`; from 6.11, and in 6.1.119 and 6.6.57 as a
+    /// backport, the spare bytes are zeroed with `__GFP_ZERO`), otherwise a new kmalloc object with the old contents
     /// and `kfree(p)`; `new_size` 0 frees `p` and returns ZERO_SIZE_PTR.
     pub fn krealloc(&mut self, addr: VirtAddr, new_size: u64, gfp: Gfp) -> Event {
         let call = event_text(format_args!(

@@ -182,7 +182,7 @@ impl Kernel {
             self.slab.mark_all_used(pfn);
             return false;
         }
-        let poison_size = if l.orig_size {
+        let poison_size = if l.orig_size && self.profile().has(Change::SlubKmallocRedzone) {
             orig_size.min(u64::from(l.object_size)) as u32
         } else {
             l.object_size
@@ -313,7 +313,7 @@ impl Kernel {
                 red,
             ),
         ];
-        if active && l.orig_size {
+        if active && l.orig_size && self.profile().has(Change::SlubKmallocRedzone) {
             if let Some(orig) = self.orig_size_of(id, pfn, p) {
                 if orig < object_size {
                     regions.push(("kmalloc Redzone", p + orig, object_size - orig, RED_ACTIVE));
@@ -539,16 +539,17 @@ impl Kernel {
         let order = self.mem.page(pfn).map_or(0, |m| m.order);
         let zone = MemMap::zone_of(pfn).index() as u64;
         let fields = (zone << 51) | (0x1f_ffff << 30);
-        // enum pageflags: PG_slab 8 and PG_head 15 in 4.19; PG_head 6 and
-        // PG_slab 11 after the reordering; PG_slab gone once slab is a page
-        // type.
-        let (slab_bit, head_bit) = match (
-            p.has(Change::PageFlagsHeadAtBit6),
-            p.has(Change::SlabIsPageType),
-        ) {
-            (_, true) => (0, 1 << 6),
-            (true, false) => (1 << 11, 1 << 6),
-            (false, false) => (1 << 8, 1 << 15),
+        // enum pageflags: PG_slab 8 and PG_head 15 in 4.19, 9 and 16 in
+        // 6.1; PG_head 6 and PG_slab 11 after the reordering; PG_slab gone
+        // once slab is a page type.
+        let (slab_bit, head_bit) = if p.has(Change::SlabIsPageType) {
+            (0, 1 << 6)
+        } else if p.has(Change::PageFlagsHeadAtBit6) {
+            (1 << 11, 1 << 6)
+        } else if p.has(Change::PageFlagsSlab9Head16) {
+            (1 << 9, 1 << 16)
+        } else {
+            (1 << 8, 1 << 15)
         };
         let head = if order > 0 { head_bit } else { 0 };
         let flags = fields | slab_bit | head;

@@ -218,6 +218,7 @@ impl Kernel {
         let page_entry = p.name(Name::VmallocPages);
         let fail_mask_highmem = p.has(Change::VmallocFailMaskHighmem);
         let array_plain_gfp = p.has(Change::VmallocPagesArrayPlainGfp);
+        let area_nowarn = p.has(Change::VmallocAreaNowarn);
         let t = self.gfp;
         let map_size = PAGE_SIZE << page_order;
         let mapped = size.div_ceil(map_size) * map_size;
@@ -246,11 +247,14 @@ impl Kernel {
         } else {
             t.bit(GfpFlag::Highmem)
         };
-        let area_warn_gfp = if fail_mask_highmem {
+        let mut area_warn_gfp = if fail_mask_highmem {
             gfp | highmem
         } else {
             gfp
         };
+        if area_nowarn {
+            area_warn_gfp |= t.bit(GfpFlag::NoWarn);
+        }
         let vm_struct_failed = if error_wording {
             format!("vmalloc error: size {size}, vm_struct allocation failed")
         } else {
@@ -603,7 +607,9 @@ impl Kernel {
     ///   for an address no area contains; later 4.19.y releases WARN
     ///   "nonexistent vm area"), and `remove_vm_area()` calls
     ///   `might_sleep()`;
-    /// - 6.x: interrupt context goes to `vfree_atomic()` (which BUGs in
+    /// - 6.1: as 4.19, but `vfree()` itself calls `might_sleep_if(!in_interrupt())`
+    ///   before its NULL check;
+    /// - 6.6+: interrupt context goes to `vfree_atomic()` (which BUGs in
     ///   NMI); then `might_sleep()`, even for NULL; `remove_vm_area()` WARNs
     ///   on an unaligned pointer and returns NULL, and `vfree()` then WARNs
     ///   "nonexistent vm area" too.
@@ -628,7 +634,7 @@ impl Kernel {
                 "vfree() from NMI context: BUG_ON(in_nmi())".into(),
             ));
         }
-        if !vunmap && !deferred {
+        if self.profile().has(Change::VfreeMightSleepFirst) && !deferred {
             self.might_sleep(Site::VfreeMightSleep, &["vfree"]);
         }
         if addr == VirtAddr::NULL {
@@ -699,7 +705,7 @@ impl Kernel {
                 Text::from(format!("{addr:#x} {why}: WARN, nothing freed")),
             ));
         };
-        if vunmap {
+        if vunmap && !self.profile().has(Change::VfreeMightSleepFirst) {
             self.might_sleep(
                 Site::VfreeMightSleep,
                 &["remove_vm_area", "__vunmap", "vfree"],

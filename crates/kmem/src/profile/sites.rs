@@ -95,7 +95,8 @@ use Series::*;
 use Site::*;
 
 /// Every site of every pinned release: mm/…@4.19.255 (whitehax0r
-/// 0f0542cc1), @6.6.57 (lxdklp 5aa5a1b8c), @6.12.19 (wishday 21ae40e85).
+/// 0f0542cc1), @6.1.119 (linux6119 09ec286f3), @6.6.57 (lxdklp 5aa5a1b8c),
+/// @6.12.19 (wishday 21ae40e85).
 pub static SITES: &[(Series, Site, SiteLine)] = &[
     // 4.19.255
     (
@@ -157,6 +158,73 @@ pub static SITES: &[(Series, Site, SiteLine)] = &[
     ),
     (V4_19, DoubleFree, at("mm/slub.c", 295, "set_freepointer")),
     (V4_19, KfreeNotCompound, at("mm/slub.c", 3958, "kfree")),
+    // 6.1.119
+    (
+        V6_1,
+        AllocPagesMightSleep,
+        at("include/linux/sched/mm.h", 274, "might_alloc"),
+    ),
+    (
+        V6_1,
+        SlabMightSleep,
+        at("include/linux/sched/mm.h", 274, "might_alloc"),
+    ),
+    (
+        V6_1,
+        OrderTooLarge,
+        at("mm/page_alloc.c", 5566, "__alloc_pages"),
+    ),
+    (
+        V6_1,
+        NofailNoReclaim,
+        at("mm/page_alloc.c", 5299, "__alloc_pages_slowpath"),
+    ),
+    (
+        V6_1,
+        NofailCostly,
+        at("mm/page_alloc.c", 5315, "__alloc_pages_slowpath"),
+    ),
+    (
+        V6_1,
+        FreeLargeKmalloc,
+        at("mm/slab_common.c", 904, "free_large_kmalloc"),
+    ),
+    (
+        V6_1,
+        KmemCacheDestroy,
+        at("mm/slab_common.c", 493, "kmem_cache_destroy"),
+    ),
+    (
+        V6_1,
+        WrongSlabCache,
+        at("mm/slab.h", 660, "kmem_cache_free"),
+    ),
+    (V6_1, KvmallocIntMax, at("mm/util.c", 596, "kvmalloc_node")),
+    (
+        V6_1,
+        VmallocZeroSize,
+        at("mm/vmalloc.c", 3160, "__vmalloc_node_range"),
+    ),
+    (
+        V6_1,
+        VmapAreaMightSleep,
+        at("mm/vmalloc.c", 1608, "alloc_vmap_area"),
+    ),
+    (V6_1, VfreeMightSleep, at("mm/vmalloc.c", 2791, "vfree")),
+    (V6_1, VfreeBadAddress, at("mm/vmalloc.c", 2687, "__vunmap")),
+    (V6_1, VfreeNonexistent, at("mm/vmalloc.c", 2693, "__vunmap")),
+    (
+        V6_1,
+        VmallocInInterrupt,
+        at("mm/vmalloc.c", 2489, "__get_vm_area_node"),
+    ),
+    (V6_1, VfreeInNmi, at("mm/vmalloc.c", 2787, "vfree")),
+    (
+        V6_1,
+        VfreeAtomicInNmi,
+        at("mm/vmalloc.c", 2751, "vfree_atomic"),
+    ),
+    (V6_1, DoubleFree, at("mm/slub.c", 419, "set_freepointer")),
     // 6.6.57
     (
         V6_6,

@@ -51,6 +51,8 @@ fn parses_every_form_users_write() {
 fn each_series_is_pinned_and_prints_its_release() {
     for (text, uname, pinned) in [
         ("4.19", "4.19.255", "4.19.255"),
+        ("6.1", "6.1.119", "6.1.119"),
+        ("6.1.0-13-amd64", "6.1.0-13-amd64", "6.1.119"),
         ("6.6", "6.6.57", "6.6.57"),
         ("6.12", "6.12.19", "6.12.19"),
         ("4.19.0-27-amd64", "4.19.0-27-amd64", "4.19.255"),
@@ -127,12 +129,53 @@ fn point_releases_inside_a_series_are_rows_of_the_change_table() {
         .has(Change::Kmalloc96And192First));
 }
 
+/// 6.1.119, as its tree reads (the rows settled against it).
+#[test]
+fn the_6_1_profile_follows_its_tree() {
+    let p = Profile::parse("6.1").unwrap();
+    for change in [
+        Change::ReservesByBlocking,
+        Change::NofailMinReserve,
+        Change::KreallocZeroesSpare,
+        Change::KvmallocModern,
+        Change::KvreallocWithOldSize,
+        Change::VmallocAreaNowarn,
+        Change::VfreeMightSleepFirst,
+        Change::PageFlagsSlab9Head16,
+        Change::SlubKmallocOrigSize,
+        Change::KmallocSlabFlag,
+        Change::WmarkPromo,
+    ] {
+        assert!(p.has(change), "{change:?}");
+    }
+    for change in [
+        Change::VfreeRemoveVmArea,
+        Change::RandomKmallocCaches,
+        Change::KmallocCgroupTypeLast,
+        Change::SlubKmallocRedzone,
+        Change::KmallocNoMerge,
+        Change::MovableMinLikeHighmem,
+        Change::MemInfoThpNoSpace,
+        Change::UnacceptedMemory,
+        Change::PageFlagsHeadAtBit6,
+        Change::CpuLineUid,
+        Change::SlubOrderKeepsMinObjects,
+        Change::PcpAutoTune,
+    ] {
+        assert!(!p.has(change), "{change:?}");
+    }
+    // 6.1.0 had the ALLOC_HARDER rules; the backport is in 6.1.119.
+    assert!(!Profile::parse("6.1.0")
+        .unwrap()
+        .has(Change::ReservesByBlocking));
+}
+
 #[test]
 fn unsimulated_releases_name_the_nearest_profiles() {
     let err = Profile::parse("5.15.0-91-generic").unwrap_err();
     assert_eq!(
         err.to_string(),
-        "kernel 5.15 is not simulated; the nearest simulated kernels are 4.19 and 6.6 (all simulated: 4.19, 6.6, 6.12); GFP masks can be decoded for every release from 4.9 to 6.12"
+        "kernel 5.15 is not simulated; the nearest simulated kernels are 4.19 and 6.1 (all simulated: 4.19, 6.1, 6.6, 6.12); GFP masks can be decoded for every release from 4.9 to 6.12"
     );
     let err = Profile::parse("6.3.0.net0").unwrap_err().to_string();
     assert!(
@@ -200,6 +243,24 @@ fn golden_sites_per_pinned_release() {
         "4.19.255 VfreeAtomicInNmi mm/vmalloc.c:1564",
         "4.19.255 DoubleFree mm/slub.c:295",
         "4.19.255 KfreeNotCompound mm/slub.c:3958",
+        "6.1.119 AllocPagesMightSleep include/linux/sched/mm.h:274",
+        "6.1.119 SlabMightSleep include/linux/sched/mm.h:274",
+        "6.1.119 OrderTooLarge mm/page_alloc.c:5566 __alloc_pages",
+        "6.1.119 NofailNoReclaim mm/page_alloc.c:5299 __alloc_pages_slowpath",
+        "6.1.119 NofailCostly mm/page_alloc.c:5315 __alloc_pages_slowpath",
+        "6.1.119 FreeLargeKmalloc mm/slab_common.c:904 free_large_kmalloc",
+        "6.1.119 KmemCacheDestroy mm/slab_common.c:493 kmem_cache_destroy",
+        "6.1.119 WrongSlabCache mm/slab.h:660 kmem_cache_free",
+        "6.1.119 KvmallocIntMax mm/util.c:596 kvmalloc_node",
+        "6.1.119 VmallocZeroSize mm/vmalloc.c:3160 __vmalloc_node_range",
+        "6.1.119 VmapAreaMightSleep mm/vmalloc.c:1608",
+        "6.1.119 VfreeMightSleep mm/vmalloc.c:2791",
+        "6.1.119 VfreeBadAddress mm/vmalloc.c:2687 __vunmap",
+        "6.1.119 VfreeNonexistent mm/vmalloc.c:2693 __vunmap",
+        "6.1.119 VmallocInInterrupt mm/vmalloc.c:2489",
+        "6.1.119 VfreeInNmi mm/vmalloc.c:2787",
+        "6.1.119 VfreeAtomicInNmi mm/vmalloc.c:2751",
+        "6.1.119 DoubleFree mm/slub.c:419",
         "6.6.57 AllocPagesMightSleep include/linux/sched/mm.h:306",
         "6.6.57 SlabMightSleep include/linux/sched/mm.h:306",
         "6.6.57 OrderTooLarge mm/page_alloc.c:4410 __alloc_pages",
@@ -273,6 +334,7 @@ fn golden_sites_per_pinned_release() {
         trees,
         [
             "4.19 4.19.255 whitehax0r/PS4-Kernel-4.19.255-baikal@0f0542cc1 (\"base kernel\", Makefile 4.19.255)",
+            "6.1 6.1.119 linux6119/linux-6.1.119@09ec286f3 (Makefile 6.1.119)",
             "6.6 6.6.57 lxdklp/linux-6.6.y@5aa5a1b8c (Makefile 6.6.57)",
             "6.12 6.12.19 wishday/linux-6.12.y@21ae40e85 (Makefile 6.12.19)",
         ]
