@@ -235,7 +235,7 @@ fn run(case: &Case) -> Result<(), String> {
         }
         "gfp" => {
             let table =
-                kmem::gfp::GfpTable::for_release(Profile::default_profile().release).unwrap();
+                kmem::gfp::GfpTable::for_release(Profile::default_profile().release()).unwrap();
             match (what, table.parse(input.trim())) {
                 ("ok", Ok(_)) => Ok(()),
                 ("error", Err(e)) if e.message.contains(value) => Ok(()),

@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
         let mut q = kmem_quiz::generate::instantiate(q, 0);
         q.machine.machine = "tiny".into();
         if let Some(profile) = &profile {
-            q.machine.kernel = profile.release.to_string();
+            q.machine.kernel = profile.release().to_string();
         }
         if let Some(script) = &q.script {
             if script.len() > 4096 {

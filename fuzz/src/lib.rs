@@ -14,9 +14,9 @@ pub fn profiles() -> Vec<Profile> {
         let named = Profile::parse(series.name()).expect("a series names a profile");
         let first = Profile::for_release(Release {
             patch: Some(0),
-            ..named.release
+            ..named.release()
         })
-            .expect("a series' first release is simulated");
+        .expect("a series' first release is simulated");
         for profile in [named, first] {
             if !all.contains(&profile) {
                 all.push(profile);

@@ -90,7 +90,7 @@ impl KmemKernel {
         self.machine
             .settings
             .config()
-            .map(|c| c.profile.release.to_string())
+            .map(|c| c.profile.release().to_string())
             .unwrap_or_default()
     }
 
@@ -191,13 +191,15 @@ impl KmemKernel {
 }
 
 /// Decodes a GFP mask given by names or in hex for a release (4.9 to
-/// 6.12; the default 6.6): `{ release, mode, mask, zones, maySleep,
-/// migratetype, flags: [{ name, value, group, set, meaning }] }`.
+/// 6.12, newer ones with 6.12's flags and a `note`; the default 6.6):
+/// `{ release, note, mode, mask, zones, maySleep, migratetype, flags:
+/// [{ name, value, group, set, meaning }] }`.
 #[wasm_bindgen(js_name = decodeGfp)]
 pub fn decode_gfp(mask: &str, release: Option<String>) -> Result<JsValue, JsError> {
     let release = Release::parse(release.as_deref().unwrap_or("6.6"))
         .map_err(|e| JsError::new(&e.to_string()))?;
-    let table = GfpTable::for_release(release).map_err(|e| JsError::new(&e.to_string()))?;
+    let (table, note) =
+        GfpTable::for_decoding(release).map_err(|e| JsError::new(&e.to_string()))?;
     let gfp = table.parse(mask).map_err(|e| match e.help {
         Some(help) => JsError::new(&format!("{} ({help})", e.message)),
         None => JsError::new(&e.message),
@@ -214,6 +216,7 @@ pub fn decode_gfp(mask: &str, release: Option<String>) -> Result<JsValue, JsErro
     #[serde(rename_all = "camelCase")]
     struct Decoded {
         release: String,
+        note: Option<String>,
         mode: String,
         mask: String,
         zones: Vec<&'static str>,
@@ -224,6 +227,7 @@ pub fn decode_gfp(mask: &str, release: Option<String>) -> Result<JsValue, JsErro
     let zone = table.zone(gfp);
     to_js(&Decoded {
         release: release.to_string(),
+        note,
         mode: table.format_mode(gfp),
         mask: format!("{:#x}", gfp.0),
         zones: zone.fallback.iter().map(|z| z.name()).collect(),

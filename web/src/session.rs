@@ -153,7 +153,7 @@ mod tests {
     #[test]
     fn settings_name_a_kernel_config() {
         let config = Settings::default().config().unwrap();
-        assert_eq!(config.profile.release.to_string(), "6.6.57");
+        assert_eq!(config.profile.release().to_string(), "6.6.57");
         assert_eq!(config.machine.ram_bytes, 8 << 30);
         assert!(Settings {
             preset: "huge".into(),

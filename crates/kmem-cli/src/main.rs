@@ -401,26 +401,18 @@ fn release_arg(kernel: Option<&str>) -> Result<Option<kmem::profile::Release>, E
 fn decode_gfp(kernel: Option<&str>, json: bool, mask: &str) -> ExitCode {
     use kmem::gfp::GfpTable;
     let release = match release_arg(kernel) {
-        Ok(release) => release.unwrap_or(Profile::default_profile().release),
+        Ok(release) => release.unwrap_or(Profile::default_profile().release()),
         Err(code) => return code,
     };
     // A release after the tables is decoded with the newest one, and says
     // so, as `kmem decode` does.
-    let newer = GfpTable::is_after_tables(release);
-    let table = match GfpTable::for_release(if newer { GfpTable::newest() } else { release }) {
-        Ok(table) => table,
+    let (table, note) = match GfpTable::for_decoding(release) {
+        Ok(found) => found,
         Err(e) => {
             err!("kmem: {e}");
             return ExitCode::from(2);
         }
     };
-    let note = newer.then(|| {
-        format!(
-            "{release} is newer than the flag tables ({}): decoded with {}'s flags, which may differ",
-            GfpTable::range_text(),
-            GfpTable::newest()
-        )
-    });
     if let (Some(note), false) = (&note, json) {
         err!("note: {note}");
     }

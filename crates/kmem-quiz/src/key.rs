@@ -149,7 +149,7 @@ impl Runner {
         let table = GfpTable::for_release(
             Profile::parse(&q.machine.kernel)
                 .map_err(|e| e.to_string())?
-                .release,
+                .release(),
         )
         .map_err(|e| e.to_string())?;
         let (expected, shown) = match ask {

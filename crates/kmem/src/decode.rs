@@ -53,6 +53,12 @@ pub enum ReleaseSource {
         /// What it named.
         named: Release,
     },
+    /// The caller named a release newer than the flag tables; the newest
+    /// table (this release) was used instead.
+    GivenNewer {
+        /// What the caller named.
+        named: Release,
+    },
     /// No line names one: the playground's default release.
     Assumed,
 }
@@ -117,6 +123,9 @@ pub fn decode(log: &str, given: Option<Release>) -> Result<Decoding, DecodeError
         })
         .collect();
     let (release, release_source) = match given {
+        Some(named) if GfpTable::is_after_tables(named) => {
+            (GfpTable::newest(), ReleaseSource::GivenNewer { named })
+        }
         Some(release) => (release, ReleaseSource::Given),
         None => match detect_release(&lines) {
             Some((line, named)) if GfpTable::is_after_tables(named) => {
@@ -124,7 +133,7 @@ pub fn decode(log: &str, given: Option<Release>) -> Result<Decoding, DecodeError
             }
             Some((line, release)) => (release, ReleaseSource::Detected { line }),
             None => (
-                crate::profile::Profile::default_profile().release,
+                crate::profile::Profile::default_profile().release(),
                 ReleaseSource::Assumed,
             ),
         },
@@ -148,6 +157,10 @@ impl Decoding {
             ReleaseSource::Detected { line } => format!("from line {line}"),
             ReleaseSource::Newer { line, named } => format!(
                 "line {line} names {named}, newer than the flag tables: decoded with {}'s flags, which may differ",
+                self.release
+            ),
+            ReleaseSource::GivenNewer { named } => format!(
+                "{named} is newer than the flag tables: decoded with {}'s flags, which may differ",
                 self.release
             ),
             ReleaseSource::Assumed => {

@@ -537,6 +537,22 @@ impl GfpTable {
         tables::is_after_tables(release)
     }
 
+    /// The table to decode a mask of `release` with: its own, or for a
+    /// release after the tables the newest one and a note saying so.
+    pub fn for_decoding(
+        release: Release,
+    ) -> Result<(&'static GfpTable, Option<String>), VersionError> {
+        if !GfpTable::is_after_tables(release) {
+            return Ok((GfpTable::for_release(release)?, None));
+        }
+        let newest = GfpTable::newest();
+        let note = format!(
+            "{release} is newer than the flag tables ({}): decoded with {newest}'s flags, which may differ",
+            GfpTable::range_text()
+        );
+        Ok((GfpTable::for_release(newest)?, Some(note)))
+    }
+
     /// The releases the tables cover, as "4.9 to 6.12".
     pub fn range_text() -> String {
         format!("{} to {}", tables::OLDEST, tables::NEWEST)

@@ -318,7 +318,7 @@ impl Kernel {
     pub fn boot(config: KernelConfig) -> Result<Kernel, BootError> {
         config.machine.validate().map_err(BootError::Machine)?;
         let profile = &config.profile;
-        let gfp = GfpTable::for_release(profile.release).map_err(BootError::Version)?;
+        let gfp = GfpTable::for_release(profile.release()).map_err(BootError::Version)?;
         let mut mem = MemMap::new(&config.machine);
         reserve_boot_memory(&mut mem, &config);
         let mut buddy = Buddy::boot(&mut mem, BuddyRules::of(profile), config.machine.cpus);
@@ -680,10 +680,7 @@ impl Kernel {
         let direct = self.gfp.has(gfp, GfpFlag::DirectReclaim);
         let slow = matches!(path, AllocPath::MinWatermark | AllocPath::AfterReclaim);
         let checks_at_top = p.has(Change::NofailOrderWarn);
-        if !checks_at_top
-            && p.has(Change::NofailWarnHonoursNowarn)
-            && self.gfp.has(gfp, GfpFlag::NoWarn)
-        {
+        if p.has(Change::NofailWarnHonoursNowarn) && self.gfp.has(gfp, GfpFlag::NoWarn) {
             return;
         }
         let trace = [entry];

@@ -146,7 +146,7 @@ mod tests {
     use crate::profile::Series;
 
     fn table(series: Series) -> &'static GfpTable {
-        GfpTable::for_release(Profile::of_series(series).release).unwrap()
+        GfpTable::for_release(Profile::of_series(series).release()).unwrap()
     }
 
     #[test]

@@ -306,6 +306,8 @@ pub struct ProcLayout {
     meminfo_v6_lines: bool,
     /// meminfo has the `Unaccepted:` line.
     unaccepted_line: bool,
+    /// meminfo's `VmallocUsed` counts vmalloc pages (0 before).
+    vmalloc_used_counted: bool,
 }
 
 impl ProcLayout {
@@ -336,6 +338,7 @@ impl ProcLayout {
                 ZONE_STATS_4_19.to_vec()
             },
             unaccepted_line: profile.has(Change::UnacceptedMemory),
+            vmalloc_used_counted: profile.has(Change::VmallocUsedCounted),
             node_stats,
             zoneinfo_boost_and_cma: items6,
             zoneinfo_promo: profile.has(Change::ZoneinfoPromo),
@@ -659,7 +662,7 @@ pub fn meminfo(k: &Kernel) -> String {
             M::CommitLimit => pages_kb(totalram * OVERCOMMIT_RATIO / 100),
             M::VmallocTotal => (VMALLOC_END.as_u64() - VMALLOC_START.as_u64()) >> 10,
             // 4.19 prints 0 (since 4.4); 6.x `vmalloc_nr_pages()`.
-            M::VmallocUsed if layout.meminfo_v6_lines => pages_kb(k.vmap.nr_pages()),
+            M::VmallocUsed if layout.vmalloc_used_counted => pages_kb(k.vmap.nr_pages()),
             M::VmallocUsed => 0,
             M::PageTables => pages_kb(accounted_page_tables(k)),
             M::Slab => pages_kb(slab_reclaimable + slab_unreclaimable),

@@ -74,7 +74,9 @@ impl Release {
     /// `6.3.0.net0`, `4.18.0-513.el8.x86_64`, `6.11.3-200.fc40.x86_64`.
     /// After `major.minor.patch` any LOCALVERSION may follow (printable, no
     /// spaces, 64 bytes in all). A patch level of 0 followed by `-` and a
-    /// digit is a distribution ABI name: the point release is unknown.
+    /// digit is a distribution ABI name: the point release is unknown;
+    /// except `git describe`'s `-N-g<hash>`, which is the `.0` tag plus
+    /// commits.
     pub fn parse(text: &str) -> Result<Release, VersionError> {
         let trimmed = text.trim();
         let malformed = || VersionError::Malformed(trimmed.to_string());
@@ -104,11 +106,12 @@ impl Release {
         match count {
             // A series: nothing may follow (`6.6rc1`, `6.6.x` are not releases).
             2 if rest.is_empty() => Ok(Release::series(major, minor)),
-            3 if rest.is_empty() || !rest.starts_with(|c: char| c.is_ascii_digit()) => {
+            3 if !rest.starts_with(|c: char| c.is_ascii_digit()) => {
                 let abi_name = patch == 0
                     && rest
                         .strip_prefix('-')
-                        .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()));
+                        .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+                    && !is_git_describe(rest);
                 Ok(Release {
                     major,
                     minor,
@@ -118,6 +121,19 @@ impl Release {
             _ => Err(malformed()),
         }
     }
+}
+
+/// Whether a LOCALVERSION is `git describe`'s `-N-g<hash>` (a kernel built
+/// from a tree N commits after a tag): its `.0` is the tag, not an ABI name.
+fn is_git_describe(rest: &str) -> bool {
+    let mut parts = rest.split('-').skip(1);
+    let commits = parts.next().unwrap_or("");
+    let hash = parts.next().unwrap_or("");
+    !commits.is_empty()
+        && commits.bytes().all(|b| b.is_ascii_digit())
+        && hash.len() > 1
+        && hash.starts_with('g')
+        && hash[1..].bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 impl fmt::Display for Release {
@@ -294,7 +310,7 @@ pub struct Profile {
     changes: u128,
     /// The release the change table is evaluated at: the point release
     /// given, or the series' pinned release when none was.
-    pub release: Release,
+    release: Release,
     /// The release string the kernel prints (`init_utsname()->release`):
     /// as given when the user wrote a full release, else the pinned one.
     pub uname: String,
@@ -344,6 +360,12 @@ impl Profile {
     /// The default profile: the 6.6 LTS line, which many readers run.
     pub fn default_profile() -> Profile {
         Profile::of_series(Series::V6_6)
+    }
+
+    /// The release the change table was evaluated at: the point release
+    /// given, or the pinned one when none was.
+    pub fn release(&self) -> Release {
+        self.release
     }
 
     /// The simulated series.

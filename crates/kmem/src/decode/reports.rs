@@ -274,13 +274,23 @@ impl Decoder<'_> {
         }
     }
 
+    /// Whether the log's kernel has `change`: its profile's answer when the
+    /// release is simulated (the pinned release for an unknown point
+    /// release), else the change table at the release itself.
+    fn has(&self, change: Change) -> bool {
+        self.profile.as_ref().map_or_else(
+            || crate::profile::changes::applies(change, self.release),
+            |p| p.has(change),
+        )
+    }
+
     /// Whether kvmalloc would fall back to vmalloc for `size` with `gfp`
     /// in this release.
     fn kvmalloc_advice(&self, size: u64, gfp: Gfp) -> Option<String> {
         if size <= PAGE_SIZE {
             return None;
         }
-        if !crate::profile::changes::applies(Change::Kvmalloc, self.release) {
+        if !self.has(Change::Kvmalloc) {
             return Some(format!(
                 "if the memory need not be physically contiguous (not for DMA), fall back to vmalloc() when this fails ({} has no kvmalloc(); it arrived in 4.12)",
                 self.release
@@ -363,7 +373,7 @@ impl Decoder<'_> {
                 reserves: self.table.reserve_access(
                     gfp,
                     order,
-                    crate::profile::changes::applies(Change::ReservesByBlocking, self.release),
+                    self.has(Change::ReservesByBlocking),
                 ),
                 movable: self.table.migratetype(gfp) == MigrateType::Movable,
             };

@@ -84,7 +84,7 @@ fn a_fragmentation_failure_is_explained_for_every_release() {
             "{series:?} {value:?}"
         );
         let d = decode(&k.log.render(), None).unwrap();
-        assert_eq!(d.release, k.profile().release, "{series:?}");
+        assert_eq!(d.release, k.profile().release(), "{series:?}");
         assert!(matches!(d.release_source, ReleaseSource::Detected { .. }));
         let f = only(&d);
         assert_eq!(
@@ -364,6 +364,11 @@ fn versions_outside_the_tables_are_handled() {
         ReleaseSource::Newer { line: 1, .. }
     ));
     assert!(d.render().contains("newer than the flag tables"));
+    let given = decode(newer, Release::parse("6.18.35").ok()).unwrap();
+    assert_eq!(given.release, Release::series(6, 12));
+    assert!(given
+        .render()
+        .starts_with("kernel 6.12 (6.18.35 is newer than the flag tables"));
     let older = "CPU: 1 PID: 1 Comm: x Not tainted 3.10.0-1160.el7.x86_64 #1\n";
     assert!(matches!(
         decode(older, None),

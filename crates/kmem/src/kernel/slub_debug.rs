@@ -111,10 +111,10 @@ impl Kernel {
         ((p - self.slab_base(pfn) - u64::from(l.red_left_pad)) / u64::from(l.size)) as u32
     }
 
-    /// Whether the release is 4.19.0, whose slub_debug strings differ from
-    /// later 4.19.y ("Redzone" for both red zones, "Poison" for the end
-    /// byte, unpadded hex-dump prefixes).
-    fn slub_4_19_0(&self) -> bool {
+    /// Whether the release predates "mm/slub: clarify verification
+    /// reporting" (5.13, 4.19.196): "Redzone" for both red zones, "Poison"
+    /// for the end byte, unpadded hex-dump prefixes.
+    fn old_region_names(&self) -> bool {
         !self.profile().has(Change::SlubDebugRegionNames)
     }
 
@@ -292,7 +292,7 @@ impl Kernel {
         let checks_all = self.profile().has(Change::SlubDebugChecksAll);
         let padding_fails = self.profile().has(Change::SlubDebugPaddingFails);
         let l = self.slab.caches[id].layout;
-        let old_names = self.slub_4_19_0();
+        let old_names = self.old_region_names();
         let red = if active { RED_ACTIVE } else { RED_INACTIVE };
         let object_size = u64::from(l.object_size);
         let mut regions: Vec<(&'static str, u64, u64, u8)> = vec![
@@ -725,7 +725,7 @@ impl Kernel {
             ),
         );
         self.log.push(Level::Err, "");
-        let (redzone, object, padding) = if self.slub_4_19_0() {
+        let (redzone, object, padding) = if self.old_region_names() {
             ("Redzone ", "Object ", "Padding ")
         } else {
             ("Redzone  ", "Object   ", "Padding  ")

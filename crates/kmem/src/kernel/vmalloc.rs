@@ -603,9 +603,9 @@ impl Kernel {
     /// `vfree()`'s work, in each release's order of checks:
     /// - 4.19: `BUG_ON(in_nmi())`; NULL returns; in interrupt context the
     ///   free is deferred; `__vunmap()` WARNs on an unaligned pointer, looks
-    ///   the area up (4.19.0's `find_vmap_area(addr)->vm` dereferences NULL
-    ///   for an address no area contains; later 4.19.y releases WARN
-    ///   "nonexistent vm area"), and `remove_vm_area()` calls
+    ///   the area up (before 4.19.126 `find_vmap_area(addr)->vm`
+    ///   dereferences NULL for an address no area contains; later releases
+    ///   WARN "nonexistent vm area"), and `remove_vm_area()` calls
     ///   `might_sleep()`;
     /// - 6.1: as 4.19, but `vfree()` itself calls `might_sleep_if(!in_interrupt())`
     ///   before its NULL check;

@@ -6,7 +6,11 @@
 //! change later undone, when it went away. Where the commit's release was
 //! not pinned down, the row says so ([`Known::Between`]): the newest tree
 //! read without the change and the oldest tree read with it, and a test
-//! refuses any simulated release that falls between the two.
+//! refuses any pinned release that falls between the two. Backport and
+//! removal releases are as exact as the row's source says: where it says
+//! "not pinned down", a point release the user names between the trees
+//! read gets the row as written, a guess the run header's "simulated by"
+//! does not spell out.
 
 use super::Release;
 
@@ -58,9 +62,6 @@ pub enum Change {
     /// The per-CPU `high` is tuned automatically (51a755c56dc0 "mm: tune
     /// PCP high automatically").
     PcpAutoTune,
-    /// The order check sits in `__alloc_pages_nodemask()` itself
-    /// (c63ae43ba53b "mm, page_alloc: check for max order in hot path").
-    OrderCheckInHotPath,
     /// `__GFP_NOFAIL` allocations get ALLOC_MIN_RESERVE (half of min)
     /// rather than ALLOC_HARDER's quarter (eb2e2b425c69 / 1ebbb21811b7).
     NofailMinReserve,
@@ -344,10 +345,9 @@ pub static CHANGES: &[Row] = &[
     row!(MovableMinLikeHighmem, r(6, 5), between(p(6, 1, 119), p(6, 6, 0)), "\"mm/page_alloc: fix min_free_kbytes calculation regarding ZONE_MOVABLE\" (2023-06): __setup_per_zone_wmarks() tests is_highmem(zone) || zone_idx(zone) == ZONE_MOVABLE in mm/page_alloc.c@6.6.0; only is_highmem(zone) @6.1.119:8780,8790"),
     row!(PcpHighOrderLists, r(5, 13), between(p(4, 19, 255), p(6, 1, 119)), "44042b449872 (5.13): NR_PCP_LISTS with orders up to PAGE_ALLOC_COSTLY_ORDER, include/linux/mmzone.h@6.6.0"),
     row!(PcpAutoTune, r(6, 7), between(p(6, 6, 57), p(6, 12, 10)), "51a755c56dc0 (6.7) \"mm: tune PCP high automatically\"; mm/page_alloc.c@6.12.19"),
-    row!(OrderCheckInHotPath, r(5, 1), backports &[p(4, 19, 13)], between(p(4, 19, 1), p(4, 19, 13)), "c63ae43ba53b: the check is in __alloc_pages_slowpath, mm/page_alloc.c@4.19.0:4064-4066 and @4.19.1, and in __alloc_pages_nodemask, mm/page_alloc.c@4.19.13 and @4.19.255:4386-4388; no 4.19.2-4.19.12 tree was found"),
     row!(NofailMinReserve, r(6, 3), backports &[p(6, 1, 119)], between(p(4, 19, 255), p(6, 1, 119)), "1ebbb21811b7 (6.3): ALLOC_MIN_RESERVE for __GFP_NOFAIL, mm/page_alloc.c@6.6.0; also @6.1.119:5324 (a 6.1.y backport; which point release took it is not pinned down)"),
     row!(ReservesByBlocking, r(6, 3), backports &[p(6, 1, 119)], Exact, "eb2e2b425c69 (6.3) and its series: gfp_to_alloc_flags(), mm/page_alloc.c@6.6.0; also @6.1.119:4846-4889 with ___GFP_ATOMIC still defined (include/linux/gfp_types.h@6.1.119:36); which 6.1.y release took it is not pinned down"),
-    row!(NofailWarnHonoursNowarn, r(5, 19), between(p(4, 19, 255), p(6, 1, 119)), "WARN_ON_ONCE_GFP(), mm/internal.h@6.1.119:42 and @6.6.0:42, used by __alloc_pages_slowpath()'s NOFAIL checks"),
+    Row { change: NofailWarnHonoursNowarn, since: r(5, 19), backports: &[], until: Some((r(6, 12), &[])), known: between(p(4, 19, 255), p(6, 1, 119)), source: "WARN_ON_ONCE_GFP(), mm/internal.h@6.1.119:42 and @6.6.0:42, used by __alloc_pages_slowpath()'s NOFAIL checks; 6.12 made them plain WARN_ON_ONCE at the top of the slow path (mm/page_alloc.c@6.12.19:4224-4240)" },
     row!(NofailOrderWarn, r(6, 12), between(p(6, 6, 57), p(6, 12, 10)), "the NOFAIL checks at the top of __alloc_pages_slowpath(), mm/page_alloc.c@6.12.19:4229-4234"),
     row!(NopageRatelimitTenSeconds, r(5, 0), between(p(4, 19, 255), p(6, 1, 119)), "nopage_rs in warn_alloc(), mm/page_alloc.c@6.6.0 (DEFINE_RATELIMIT_STATE 10*HZ, 1)"),
     row!(WarnAllocCpusetInline, r(5, 13), between(p(4, 19, 255), p(6, 1, 119)), "cpuset_print_current_mems_allowed(), kernel/cgroup/cpuset.c@6.6.0 (pr_cont)"),
@@ -391,7 +391,7 @@ pub static CHANGES: &[Row] = &[
     row!(SlubDebugReportFormat, r(5, 14), between(p(4, 19, 255), p(6, 1, 119)), "slab_bug(), print_trailer(), check_bytes_and_report(), restore_bytes(), mm/slub.c@6.6.0; the INFO: forms @4.19.255"),
     row!(PointerNullAsZeros, r(5, 2), between(p(4, 19, 255), p(6, 1, 119)), "ptr_to_id() prints NULL and error pointers as they are, lib/vsprintf.c@6.6.0:814-818; \"(null)\" @4.19.0:1861-1868"),
     row!(PageFlagsHeadAtBit6, r(6, 5), between(p(6, 1, 119), p(6, 6, 0)), "enum pageflags, include/linux/page-flags.h@6.6.0 (PG_head 6, PG_slab 11); @6.1.119 has a third order (PG_slab 9, PG_head 16) that no profile models yet"),
-    row!(PageFlagsSlab9Head16, r(5, 0), between(p(4, 19, 255), p(6, 1, 119)), "enum pageflags, include/linux/page-flags.h@6.1.119 (PG_slab 9, PG_head 16); 8 and 15 @4.19.255"),
+    Row { change: PageFlagsSlab9Head16, since: r(5, 0), backports: &[], until: Some((r(6, 5), &[])), known: between(p(4, 19, 255), p(6, 1, 119)), source: "enum pageflags, include/linux/page-flags.h@6.1.119 (PG_slab 9, PG_head 16); 8 and 15 @4.19.255; the 6.6.0 order (PageFlagsHeadAtBit6) replaces it" },
     row!(SlabIsPageType, r(6, 10), between(p(6, 6, 57), p(6, 12, 10)), "PG_slab replaced by PGTY_slab, include/linux/page-flags.h@6.12.19"),
     row!(WrongSlabCacheWarnsAlways, r(5, 9), between(p(4, 19, 255), p(6, 1, 119)), "cache_from_obj(), mm/slab.h@6.6.57:661 (WARN with hardened freelists or debug); WARN_ON_ONCE after pr_err, mm/slab.h@4.19.255:378-380"),
     row!(SlubDebugInuseCheck, r(5, 19), between(p(4, 19, 255), p(6, 1, 119)), "free_debug_processing(), mm/slub.c@6.1.119 and @6.6.0 (\"Slab has %d allocated objects but %d are to be freed\")"),
@@ -424,7 +424,6 @@ pub static CHANGES: &[Row] = &[
     row!(ZoneinfoSkipsHiddenItems, r(4, 20), backports &[p(4, 19, 37)], between(p(4, 19, 0), p(4, 19, 37)), "zoneinfo_show_print(): the empty-named item printed @4.19.0 (mm/vmstat.c:1164, 1547-1554), skipped @4.19.255 (mm/vmstat.c:1548-1551); queued for 4.19.y on 2019-04-18, so in 4.19.37 at the latest"),
 ];
 
-/// Whether `change` applies to `release` (a release with a point release).
 /// The bit of `change` in a profile's change set.
 pub(super) fn bit(change: Change) -> u128 {
     1 << (change as u32)
@@ -438,7 +437,8 @@ pub(super) fn set_of(release: Release) -> u128 {
         .fold(0, |set, row| set | bit(row.change))
 }
 
-/// A release without a point release counts as its `.0`.
+/// Whether `change` applies to `release`. A release without a point
+/// release counts as its `.0`.
 pub fn applies(change: Change, release: Release) -> bool {
     let release = Release::new(release.major, release.minor, release.patch.unwrap_or(0));
     let Some(row) = CHANGES.iter().find(|row| row.change == change) else {

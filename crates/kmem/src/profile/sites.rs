@@ -393,8 +393,3 @@ pub fn find(series: Series, location: &str) -> Option<Site> {
         .find(|(s, _, line)| *s == series && line.location() == location)
         .map(|(_, site, _)| *site)
 }
-
-/// Whether `series`' pinned release has `site`.
-pub fn has(series: Series, site: Site) -> bool {
-    SITES.iter().any(|(s, k, _)| *s == series && *k == site)
-}
