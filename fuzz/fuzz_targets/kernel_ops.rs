@@ -44,22 +44,12 @@ fuzz_target!(|input: (u8, Vec<Op>)| {
     let (selector, ops) = input;
     let mut k = KERNELS.with(|kernels| kmem_fuzz::booted(kernels, selector));
     let gfp = |k: &Kernel, i: u8| {
-        let names = [
-            "GFP_KERNEL",
-            "GFP_ATOMIC",
-            "GFP_NOWAIT",
-            "GFP_DMA",
-            "GFP_KERNEL | __GFP_ZERO",
-        ];
+        let names = ["GFP_KERNEL", "GFP_ATOMIC", "GFP_NOWAIT", "GFP_DMA", "GFP_KERNEL | __GFP_ZERO"];
         k.gfp.parse(names[i as usize % names.len()]).unwrap()
     };
     let mut held: Vec<VirtAddr> = Vec::new();
     for op in ops.iter().take(200) {
-        let pick = |held: &Vec<VirtAddr>, i: u8| {
-            held.get(i as usize % held.len().max(1))
-                .copied()
-                .unwrap_or(VirtAddr::NULL)
-        };
+        let pick = |held: &Vec<VirtAddr>, i: u8| held.get(i as usize % held.len().max(1)).copied().unwrap_or(VirtAddr::NULL);
         let ev = match op {
             Op::Kmalloc(size, f) => k.kmalloc(u64::from(*size % (8 << 20)), gfp(&k, *f)),
             Op::Kfree(i) => k.kfree(pick(&held, *i)),
@@ -69,15 +59,8 @@ fuzz_target!(|input: (u8, Vec<Op>)| {
             Op::Kvfree(i) => k.kvfree(pick(&held, *i)),
             Op::AllocPages(order, f) => k.alloc_pages(gfp(&k, *f), u32::from(order % 12)),
             Op::FreePages(i, order) => k.free_pages_page(pick(&held, *i), u32::from(order % 12)),
-            Op::Write(i, off, v) => k.write(
-                pick(&held, *i).wrapping_add(u64::from(*off)),
-                kmem::kernel::memory::Width::U64,
-                *v,
-            ),
-            Op::Read(i, off) => k.read(
-                pick(&held, *i).wrapping_add(u64::from(*off)),
-                kmem::kernel::memory::Width::U8,
-            ),
+            Op::Write(i, off, v) => k.write(pick(&held, *i).wrapping_add(u64::from(*off)), kmem::kernel::memory::Width::U64, *v),
+            Op::Read(i, off) => k.read(pick(&held, *i).wrapping_add(u64::from(*off)), kmem::kernel::memory::Width::U8),
             Op::Context(c) => k.context_op(ContextOp::ALL[*c as usize % ContextOp::ALL.len()]),
         };
         if let CallValue::Address(a) | CallValue::Page(a) = ev.value {

@@ -7,11 +7,7 @@ fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     if let Ok(state) = kmem_web::share::SharedState::from_fragment(&text) {
         let again = kmem_web::share::SharedState::from_fragment(&state.to_fragment());
-        assert_eq!(
-            again.as_ref(),
-            Ok(&state),
-            "a decoded state survives a round trip"
-        );
+        assert_eq!(again.as_ref(), Ok(&state), "a decoded state survives a round trip");
     }
     // The text form directly too.
     let _ = kmem_web::share::SharedState::from_text(&text);
