@@ -185,13 +185,24 @@ pub fn format(
                 } else {
                     format!("{n:X}")
                 };
-                if flags.contains('#') && n != 0 {
-                    format!("0x{s}")
-                } else {
-                    s
+                // number(): SPECIAL with base 16 prefixes "0x" ("0X" for
+                // %X) even to 0 (lib/vsprintf.c@6.6.57:532-540, the same
+                // @4.19.255:516).
+                match (flags.contains('#'), conv) {
+                    (true, 'x') => format!("0x{s}"),
+                    (true, _) => format!("0X{s}"),
+                    (false, _) => s,
                 }
             }
-            'o' => format!("{:o}", mask(number(arg)?, bits)),
+            'o' => {
+                // Base 8 prefixes "0" only to a non-zero number.
+                let n = mask(number(arg)?, bits);
+                if flags.contains('#') && n != 0 {
+                    format!("0{n:o}")
+                } else {
+                    format!("{n:o}")
+                }
+            }
             'c' => char::from(number(arg)? as u8).to_string(),
             's' => match arg {
                 PrintArg::Str(s) => match precision {
@@ -214,10 +225,15 @@ pub fn format(
             out.push_str(&text);
             out.push_str(&" ".repeat(pad));
         } else if flags.contains('0') && conv != 's' && conv != 'p' {
-            let (sign, digits) = match text.strip_prefix('-') {
-                Some(d) => ("-", d),
-                None => ("", text.as_str()),
+            // Zeros go after the sign and after a "0x" prefix.
+            let prefix_len = if text.starts_with('-') {
+                1
+            } else if flags.contains('#') && matches!(conv, 'x' | 'X') {
+                2
+            } else {
+                0
             };
+            let (sign, digits) = text.split_at(prefix_len);
             out.push_str(sign);
             out.push_str(&"0".repeat(pad));
             out.push_str(digits);
@@ -280,6 +296,30 @@ fn pointer(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn printk(text: &str, args: &[u64]) -> String {
+        let k = kmem::kernel::Kernel::boot(kmem::kernel::KernelConfig {
+            machine: kmem::memmap::MachineConfig::preset("tiny").unwrap(),
+            ..kmem::kernel::KernelConfig::default()
+        })
+        .unwrap();
+        let args: Vec<PrintArg> = args.iter().map(|&n| PrintArg::Num(n)).collect();
+        format(&k, text, &args, 1 << 16).unwrap().1
+    }
+
+    /// Audit D19: `%#x` of 0 is `0x0`; `%#X` prefixes `0X`; zeros pad
+    /// after the prefix (lib/vsprintf.c `number()`).
+    #[test]
+    fn the_alternate_form_prefixes_as_number_does() {
+        assert_eq!(printk("%#x %#x", &[0, 255]), "0x0 0xff");
+        assert_eq!(printk("%#X", &[255]), "0XFF");
+        assert_eq!(printk("%#o %#o", &[0, 8]), "0 010");
+        assert_eq!(
+            printk("%#010x|%08x|%#6x", &[0x1f, 0x1f, 0x1f]),
+            "0x0000001f|0000001f|  0x1f"
+        );
+        assert_eq!(printk("%05d", &[(-42i64) as u64]), "-0042");
+    }
 
     #[test]
     fn widths_and_precisions_wrap_as_vsprintf_stores_them() {

@@ -104,13 +104,11 @@ impl Not for Gfp {
 }
 
 /// Prints the mask as C's `%#x` does: `0xcc0`, and `0` for an empty mask.
+/// A mask prints as `%#x` does: `0x0` for none (lib/vsprintf.c
+/// `number()` gives base 16 its prefix even for zero).
 impl fmt::Display for Gfp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0 == 0 {
-            f.write_str("0")
-        } else {
-            write!(f, "{:#x}", self.0)
-        }
+        write!(f, "{:#x}", self.0)
     }
 }
 

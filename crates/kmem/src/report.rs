@@ -346,11 +346,12 @@ pub fn show_mem(k: &Kernel, max_zone: usize) -> Vec<String> {
         line.push_str(&format!("= {}kB", kb(total)));
         lines.push(line);
     }
-    for size in [1_048_576, 2048] {
-        lines.push(format!(
-            "Node 0 hugepages_total=0 hugepages_free=0 hugepages_surp=0 hugepages_size={size}kB"
-        ));
-    }
+    // The 1 GiB hstate exists only with X86_FEATURE_GBPAGES
+    // (gigantic_pages_init(), arch/x86/mm/hugetlbpage.c@6.6.57), which the simulated CPU
+    // lacks (no DirectMap1G either): only the 2 MiB size.
+    lines.push(
+        "Node 0 hugepages_total=0 hugepages_free=0 hugepages_surp=0 hugepages_size=2048kB".into(),
+    );
     lines.push(format!("{cache} total pagecache pages"));
     lines.push("0 pages in swap cache".into());
     if !layout6 {

@@ -188,7 +188,7 @@ fn pgg_worked_examples() {
     }
     for release in ["4.9", "4.19", "6.6", "6.12"] {
         assert_eq!(table(release).format(Gfp(0)), "");
-        assert_eq!(table(release).format_mode(Gfp(0)), "0()");
+        assert_eq!(table(release).format_mode(Gfp(0)), "0x0()");
     }
 }
 
@@ -1140,7 +1140,7 @@ fn advice_per_context() {
 
 #[test]
 fn gfp_display_and_ops() {
-    assert_eq!(Gfp(0).to_string(), "0");
+    assert_eq!(Gfp(0).to_string(), "0x0");
     assert_eq!(Gfp(0xcc0).to_string(), "0xcc0");
     assert_eq!(format!("{:x}", Gfp(0xcc0)), "cc0");
     assert_eq!(Gfp(0xc00) | Gfp(0xc0), Gfp(0xcc0));

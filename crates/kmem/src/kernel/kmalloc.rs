@@ -16,6 +16,10 @@ use crate::profile::{Change, Name, Site};
 use crate::report;
 use crate::slab::{KmallocType, SlabFree, KMALLOC_MAX_CACHE_SIZE, ZERO_SIZE_PTR};
 
+/// The offset of `compound_head` in `struct page`: after the 8-byte
+/// `flags` (include/linux/mm_types.h, every modelled release).
+const COMPOUND_HEAD_OFFSET: u64 = 8;
+
 /// The flags `allocate_slab()` keeps of the caller's (`GFP_RECLAIM_MASK |
 /// GFP_CONSTRAINT_MASK`); zone and mobility bits come from the cache.
 const SLAB_KEPT_FLAGS: [GfpFlag; 14] = [
@@ -338,11 +342,15 @@ impl Kernel {
         let phys = self.translator().pa_value(addr);
         let pfn = phys.pfn();
         let Some((head, _)) = self.mem.block_of(pfn) else {
-            // virt_to_head_page() reads a struct page that does not exist;
-            // the recorded __pa shows why.
+            // virt_to_head_page() (4.19) / virt_to_folio() (6.x) first reads
+            // `page->compound_head`, which follows `flags` in struct page
+            // (include/linux/page-flags.h@4.19.255 compound_head(),
+            // @6.12.19 _compound_head()), of a struct page that does not
+            // exist; the recorded __pa shows why.
             ev.walk = self.translator().pa(addr).steps;
             let page = self.translator().pfn_to_page_value(pfn);
-            let lines = report::page_fault_oops(self, page, "kfree");
+            let compound_head = VirtAddr::new(page.as_u64().wrapping_add(COMPOUND_HEAD_OFFSET));
+            let lines = report::page_fault_oops(self, compound_head, "kfree");
             self.stop_with_oops(lines, "kfree() of an address with no struct page");
             let summary =
                 format!("{addr:#x} is not in the direct map: its struct page does not exist, oops");
