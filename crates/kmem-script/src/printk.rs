@@ -15,6 +15,7 @@
 use kmem::dmesg::Level;
 use kmem::gfp::Gfp;
 use kmem::kernel::Kernel;
+use kmem::profile::Change;
 use kmem::VirtAddr;
 
 /// An argument of printk.
@@ -256,6 +257,9 @@ fn mask(n: u64, bits: u32) -> u64 {
     }
 }
 
+/// `MAX_ERRNO`: the top 4095 addresses are error pointers (`IS_ERR()`).
+const MAX_ERRNO: u64 = 4095;
+
 /// `%p` and its extensions.
 fn pointer(
     k: &Kernel,
@@ -287,6 +291,14 @@ fn pointer(
         }
         Some(c) if c.is_ascii_alphanumeric() => {
             Err(format!("the playground does not know `%p{c}`"))
+        }
+        // ptr_to_id(): from 5.x NULL and error pointers print as they are
+        // (lib/vsprintf.c@6.6.0:814-818); 4.19 prints NULL as "(null)"
+        // and hashes error pointers.
+        _ if k.profile().has(Change::PointerNullAsZeros)
+            && (n == 0 || n >= MAX_ERRNO.wrapping_neg()) =>
+        {
+            Ok(format!("{n:016x}"))
         }
         _ if n == 0 => Ok(format!("{:>16}", "(null)")),
         _ => Ok(kmem::report::hashed_pointer(k, VirtAddr::new(n))),

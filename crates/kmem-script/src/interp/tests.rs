@@ -153,8 +153,21 @@ fn printk_formats_as_the_kernel_does() {
         info.text,
         "size 8, mask 0xcc0 (GFP_KERNEL), pa 0x0000000000001000, x=000000ff, done!"
     );
+    // Audit D11: 6.x prints NULL and error pointers as they are.
     let last = &lines.last().unwrap().text;
-    assert!(last.starts_with("          (null) ffff888"), "{last}");
+    assert!(last.starts_with("0000000000000000 ffff888"), "{last}");
+    let old = trace("4.19", "printk(\"%p|%p\", 0, -12);\n");
+    let last = &old.kernel.log.lines().last().unwrap().text;
+    assert!(last.starts_with("          (null)|"), "{last}");
+    assert!(
+        !last.ends_with("fffffffffffffff4"),
+        "4.19 hashes error pointers: {last}"
+    );
+    let new = trace("6.12", "printk(\"%p\", -12);\n");
+    assert_eq!(
+        new.kernel.log.lines().last().unwrap().text,
+        "fffffffffffffff4"
+    );
 }
 
 #[test]
