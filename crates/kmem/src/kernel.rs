@@ -461,11 +461,7 @@ impl Kernel {
     /// Taints with TAINT_WARN and logs a `WARNING:` report with the
     /// function's location and a call trace.
     fn warn(&mut self, site: Site, trace: &[&str]) {
-        let lines = report::warning(self, site, trace);
-        self.taint.add(Taint::Warn);
-        for line in lines {
-            self.log.push(Level::Warning, line);
-        }
+        self.warn_message(site, None, trace);
     }
 
     /// `WARN_ON_ONCE`: only the first time for this location.

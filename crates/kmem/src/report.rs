@@ -101,12 +101,8 @@ pub fn dump_stack(k: &Kernel, trace: &[&str]) -> Vec<String> {
     lines
 }
 
-/// A `WARN_ON` report (`__warn()`).
-pub fn warning(k: &Kernel, site: Site, trace: &[&str]) -> Vec<String> {
-    warning_with_message(k, site, None, trace)
-}
-
-/// A `WARN(cond, fmt, ...)` report: on x86 `__warn_printk()` prints the
+/// A `WARN_ON` report (`__warn()`), or with `message` a `WARN(cond, fmt,
+/// ...)` report: on x86 `__warn_printk()` prints the
 /// message right after the "cut here" line, before the `WARNING:` line.
 pub fn warning_with_message(
     k: &Kernel,

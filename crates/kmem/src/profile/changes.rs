@@ -433,25 +433,33 @@ pub(super) fn bit(change: Change) -> u128 {
 pub(super) fn set_of(release: Release) -> u128 {
     CHANGES
         .iter()
-        .filter(|row| applies(row.change, release))
+        .filter(|row| row.applies(release))
         .fold(0, |set, row| set | bit(row.change))
 }
 
 /// Whether `change` applies to `release`. A release without a point
 /// release counts as its `.0`.
 pub fn applies(change: Change, release: Release) -> bool {
-    let release = Release::new(release.major, release.minor, release.patch.unwrap_or(0));
-    let Some(row) = CHANGES.iter().find(|row| row.change == change) else {
-        return false;
-    };
-    let reached = |since: Release, backports: &[Release]| {
-        release >= since
-            || backports
-                .iter()
-                .any(|b| b.series_only() == release.series_only() && release >= *b)
-    };
-    reached(row.since, row.backports)
-        && !row
-            .until
-            .is_some_and(|(until, backports)| reached(until, backports))
+    CHANGES
+        .iter()
+        .find(|row| row.change == change)
+        .is_some_and(|row| row.applies(release))
+}
+
+impl Row {
+    /// Whether `release` has this change: it reached the release (in
+    /// mainline or by a backport to its series) and its undoing did not.
+    fn applies(&self, release: Release) -> bool {
+        let release = Release::new(release.major, release.minor, release.patch.unwrap_or(0));
+        let reached = |since: Release, backports: &[Release]| {
+            release >= since
+                || backports
+                    .iter()
+                    .any(|b| b.series_only() == release.series_only() && release >= *b)
+        };
+        reached(self.since, self.backports)
+            && !self
+                .until
+                .is_some_and(|(until, backports)| reached(until, backports))
+    }
 }
