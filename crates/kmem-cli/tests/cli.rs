@@ -233,7 +233,7 @@ fn run_takes_the_machine_debug_options() {
     let (code, out, err) = kmem(&["run", "--slub-debug", "--kernel", "6.6", "-"], script);
     assert_eq!(code, 0, "{err}");
     assert!(
-        out.contains("BUG kmalloc-128 (Not tainted): kmalloc Redzone overwritten"),
+        out.contains("BUG kmalloc-128 (Tainted: G           O      ): kmalloc Redzone overwritten"),
         "{out}"
     );
     let (_, out, _) = kmem(&["run", "--kernel", "6.6", "-"], script);

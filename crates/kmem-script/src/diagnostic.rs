@@ -25,6 +25,12 @@ impl Diagnostic {
         }
     }
 
+    /// The diagnostic with a suggestion.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
     /// Renders the diagnostic against the source it was found in:
     ///
     /// ```text

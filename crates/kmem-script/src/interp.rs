@@ -25,7 +25,7 @@ use crate::ast::{
     BinaryOp, ContextBlock, Expr, ExprKind, IntType, Program, Stmt, StmtKind, UnaryOp,
 };
 use crate::diagnostic::Diagnostic;
-use crate::printk::{FormatError, PrintArg};
+use crate::printk::{FormatError, PointerRead, PrintArg};
 use crate::span::Span;
 
 /// Operations a script may run before it is stopped.
@@ -608,7 +608,7 @@ impl Interp {
                 }
                 UnaryOp::Not => Ok((u64::from(self.eval(expr)? == 0), CType::INT)),
                 UnaryOp::AddrOf => Err(Diagnostic::new(
-                    "`&` is only for a lock, as in spin_lock(&lock)",
+                    "a script's variables have no address: `&` is for a lock (spin_lock(&lock)) and for what printk reads through a pointer (printk(\"%pa\\n\", &phys), %pad, %pGg)",
                     e.span,
                 )),
                 UnaryOp::Deref => {
@@ -1172,10 +1172,12 @@ impl Interp {
                 first.span,
             ));
         };
+        let reads = crate::printk::pointer_reads(format);
         let mut values = Vec::new();
-        for a in &args[1..] {
-            values.push(match &a.kind {
-                ExprKind::Str(s) => PrintArg::Str(s.clone()),
+        for (i, a) in args[1..].iter().enumerate() {
+            values.push(match (&a.kind, reads.get(i).copied().flatten()) {
+                (ExprKind::Str(s), _) => PrintArg::Str(s.clone()),
+                (_, Some(read)) => PrintArg::Pointee(self.pointee(a, read)?),
                 _ => PrintArg::Num(self.eval(a)?),
             });
         }
@@ -1206,6 +1208,80 @@ impl Interp {
             vars: Vec::new(),
         })?;
         Ok(0)
+    }
+
+    /// What a `%pa`, `%pad` or `%pGg` argument points to: a variable whose
+    /// address the script passes (`&phys`), or memory a pointer holds (read
+    /// as the kernel reads it, so a bad pointer oopses). A value where the
+    /// pointer belongs is an error that shows the call lib/vsprintf.c
+    /// expects.
+    fn pointee(&mut self, arg: &Expr, read: PointerRead) -> RResult<u64> {
+        let PointerRead {
+            spec,
+            type_name,
+            bytes,
+        } = read;
+        if let ExprKind::Unary {
+            op: UnaryOp::AddrOf,
+            expr,
+        } = &arg.kind
+        {
+            let ExprKind::Ident(name) = &expr.kind else {
+                return Err(Diagnostic::new(
+                    format!("`{spec}` needs the address of a variable here"),
+                    expr.span,
+                ));
+            };
+            return match self.vars.get(name) {
+                Some(Var {
+                    value: Value::Scalar(v),
+                    ty,
+                }) if ty.size() == u64::from(bytes) => Ok(*v),
+                Some(Var {
+                    value: Value::Scalar(_),
+                    ty,
+                }) => Err(Diagnostic::new(
+                    format!(
+                        "`{spec}` reads a {type_name} ({bytes} bytes) through the pointer, but `{name}` is {} bytes",
+                        ty.size()
+                    ),
+                    expr.span,
+                )
+                .with_help(format!("declare it as {type_name} {name}"))),
+                Some(_) => Err(Diagnostic::new(
+                    format!("`{name}` is an array: `{spec}` reads one {type_name}"),
+                    expr.span,
+                )),
+                None => Err(self.undefined(name, expr.span)),
+            };
+        }
+        match self.static_type(arg)? {
+            CType::Ptr { .. } => {
+                let addr = self.eval(arg)?;
+                let elem = IntType {
+                    bytes,
+                    signed: false,
+                };
+                Ok(self.load(arg.span, addr, elem)?.0)
+            }
+            _ => {
+                let help = match &arg.kind {
+                    ExprKind::Ident(name) if self.vars.contains_key(name) => {
+                        format!("pass its address: &{name}")
+                    }
+                    _ => format!(
+                        "keep it in a variable and pass its address: {type_name} v = …; printk(\"{spec}\\n\", &v);"
+                    ),
+                };
+                Err(Diagnostic::new(
+                    format!(
+                        "`{spec}` takes a pointer to a {type_name} (lib/vsprintf.c reads the value through it), not the value"
+                    ),
+                    arg.span,
+                )
+                .with_help(help))
+            }
+        }
     }
 
     /// `cat("/proc/…")`: the file's contents as output.

@@ -1,7 +1,9 @@
 //! `printk()` for scripts: the format specifiers that matter for memory
 //! (lib/vsprintf.c): `%d %i %u %x %X %o %c %s %%` with the `l`, `ll`, `z`
 //! and `h` length modifiers, flags, width and precision; `%p` hashed as the
-//! kernel hashes it, `%px` raw, `%pa` a physical address, `%pGg` a GFP mask.
+//! kernel hashes it, `%px` raw; `%pa`/`%pad` a physical or DMA address and
+//! `%pGg` a GFP mask, each read through a pointer as lib/vsprintf.c does
+//! (`printk("%pa\n", &phys)`).
 //! A leading `KERN_<LEVEL>` sets the line's level (default KERN_WARNING,
 //! the kernel's default message level).
 //!
@@ -17,6 +19,8 @@ use kmem::gfp::Gfp;
 use kmem::kernel::Kernel;
 use kmem::profile::Change;
 use kmem::VirtAddr;
+use std::iter::Peekable;
+use std::str::Chars;
 
 /// An argument of printk.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,6 +29,9 @@ pub enum PrintArg {
     Num(u64),
     /// A string literal.
     Str(String),
+    /// What a pointer argument of `%pa`, `%pad` or `%pGg` points to, read
+    /// by the caller (see [`pointer_reads`]).
+    Pointee(u64),
 }
 
 /// `KERN_<LEVEL>` as C spells it: `KERN_SOH` ("\001") and the level's
@@ -94,6 +101,161 @@ fn spec_field(digits: &str, bits: u32) -> i32 {
     (n << (32 - bits)) >> (32 - bits)
 }
 
+/// One `%` specifier, as `format_decode()` reads it.
+struct Spec {
+    flags: String,
+    width: usize,
+    precision: Option<usize>,
+    length: String,
+    conv: char,
+    /// What a `%p` prints (the letters after the `p`).
+    pointer: Option<PointerKind>,
+}
+
+/// The `%p` extensions the playground knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum PointerKind {
+    /// `%p`: the hashed pointer.
+    Hashed,
+    /// `%px`: the address itself.
+    Raw,
+    /// `%pa`, `%pap`: `*(phys_addr_t *)ptr`.
+    PhysAddr,
+    /// `%pad`: `*(dma_addr_t *)ptr`.
+    DmaAddr,
+    /// `%pGg`: `*(gfp_t *)ptr`.
+    Gfp,
+}
+
+/// What a `%p` extension reads through its pointer argument
+/// (lib/vsprintf.c@6.6.57 `address_val()`, `flags_string()`; the same in
+/// 4.19.255): the C type and its size in bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PointerRead {
+    /// The specifier as written (`%pa`).
+    pub spec: &'static str,
+    /// The type read (`phys_addr_t`).
+    pub type_name: &'static str,
+    /// Its size.
+    pub bytes: u8,
+}
+
+impl PointerKind {
+    fn read(self) -> Option<PointerRead> {
+        let (spec, type_name, bytes) = match self {
+            PointerKind::PhysAddr => ("%pa", "phys_addr_t", 8),
+            PointerKind::DmaAddr => ("%pad", "dma_addr_t", 8),
+            PointerKind::Gfp => ("%pGg", "gfp_t", 4),
+            PointerKind::Hashed | PointerKind::Raw => return None,
+        };
+        Some(PointerRead {
+            spec,
+            type_name,
+            bytes,
+        })
+    }
+}
+
+/// Reads the specifier after a `%` (not `%%`).
+fn parse_spec(chars: &mut Peekable<Chars<'_>>) -> Result<Spec, String> {
+    let take_while = |chars: &mut Peekable<Chars<'_>>, keep: &dyn Fn(char) -> bool| {
+        let mut taken = String::new();
+        while let Some(&c) = chars.peek().filter(|&&c| keep(c)) {
+            taken.push(c);
+            chars.next();
+        }
+        taken
+    };
+    let flags = take_while(chars, &|c| "-+ #0".contains(c));
+    let width = spec_field(&take_while(chars, &|c| c.is_ascii_digit()), 24).max(0) as usize;
+    let mut precision = None;
+    if chars.peek() == Some(&'.') {
+        chars.next();
+        let digits = take_while(chars, &|c| c.is_ascii_digit());
+        precision = Some(spec_field(&digits, 16).max(0) as usize);
+    }
+    let length = take_while(chars, &|c| "lhzt".contains(c));
+    let Some(conv) = chars.next() else {
+        return Err("the format ends in the middle of a `%` specifier".into());
+    };
+    let pointer = if conv == 'p' {
+        Some(pointer_kind(chars)?)
+    } else {
+        None
+    };
+    Ok(Spec {
+        flags,
+        width,
+        precision,
+        length,
+        conv,
+        pointer,
+    })
+}
+
+/// The `%p` extension after the `p`.
+fn pointer_kind(chars: &mut Peekable<Chars<'_>>) -> Result<PointerKind, String> {
+    Ok(match chars.peek().copied() {
+        Some('x') => {
+            chars.next();
+            PointerKind::Raw
+        }
+        Some('a') => {
+            chars.next();
+            match chars.peek() {
+                Some('d') => {
+                    chars.next();
+                    PointerKind::DmaAddr
+                }
+                Some('p') => {
+                    chars.next();
+                    PointerKind::PhysAddr
+                }
+                _ => PointerKind::PhysAddr,
+            }
+        }
+        Some('G') => {
+            chars.next();
+            match chars.next() {
+                Some('g') => PointerKind::Gfp,
+                other => {
+                    return Err(format!(
+                        "the playground only knows `%pGg`, not `%pG{}`",
+                        other.map(String::from).unwrap_or_default()
+                    ))
+                }
+            }
+        }
+        Some(c) if c.is_ascii_alphanumeric() => {
+            return Err(format!("the playground does not know `%p{c}`"))
+        }
+        _ => PointerKind::Hashed,
+    })
+}
+
+/// For each argument after the format, what its specifier reads through
+/// it, if it is a `%pa`, `%pad` or `%pGg`: the caller reads the pointee
+/// and passes it as [`PrintArg::Pointee`]. A format error shows up here as
+/// the end of the list; [`format`] reports it.
+pub fn pointer_reads(format: &str) -> Vec<Option<PointerRead>> {
+    let mut reads = Vec::new();
+    let mut chars = format.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            continue;
+        }
+        if chars.peek() == Some(&'%') {
+            chars.next();
+            continue;
+        }
+        match parse_spec(&mut chars) {
+            Ok(spec) => reads.push(spec.pointer.and_then(PointerKind::read)),
+            Err(_) => break,
+        }
+    }
+    reads
+}
+
 /// Formats `format` with `args` as printk would, into at most `limit`
 /// bytes; the level and the text.
 pub fn format(
@@ -116,52 +278,23 @@ pub fn format(
             out.push('%');
             continue;
         }
-        // Flags, width, precision.
-        let mut flags = String::new();
-        while let Some(&f) = chars.peek() {
-            if "-+ #0".contains(f) {
-                flags.push(f);
-                chars.next();
-            } else {
-                break;
-            }
-        }
-        let mut width = String::new();
-        while let Some(&d) = chars.peek().filter(|d| d.is_ascii_digit()) {
-            width.push(d);
-            chars.next();
-        }
-        let mut precision = None;
-        if chars.peek() == Some(&'.') {
-            chars.next();
-            let mut p = String::new();
-            while let Some(&d) = chars.peek().filter(|d| d.is_ascii_digit()) {
-                p.push(d);
-                chars.next();
-            }
-            precision = Some(spec_field(&p, 16).max(0) as usize);
-        }
-        let mut length = String::new();
-        while let Some(&l) = chars.peek() {
-            if "lhzt".contains(l) {
-                length.push(l);
-                chars.next();
-            } else {
-                break;
-            }
-        }
-        let Some(conv) = chars.next() else {
-            return Err("the format ends in the middle of a `%` specifier".into());
-        };
+        let spec = parse_spec(&mut chars)?;
+        let Spec {
+            ref flags,
+            width,
+            precision,
+            conv,
+            ..
+        } = spec;
         let arg = next
             .next()
             .ok_or_else(|| format!("more `%` specifiers than arguments (at `%{conv}`)"))?;
-        let width = spec_field(&width, 24).max(0) as usize;
         let number = |arg: &PrintArg| match arg {
             PrintArg::Num(n) => Ok(*n),
             PrintArg::Str(_) => Err(format!("`%{conv}` needs a number, not a string")),
+            PrintArg::Pointee(_) => Err(format!("`%{conv}` takes the value, not a pointer to it")),
         };
-        let bits = match length.as_str() {
+        let bits = match spec.length.as_str() {
             "l" | "ll" | "z" | "t" => 64,
             "h" => 16,
             "hh" => 8,
@@ -210,12 +343,9 @@ pub fn format(
                     Some(p) => s.chars().take(p).collect(),
                     None => s.clone(),
                 },
-                PrintArg::Num(_) => return Err("`%s` needs a string".into()),
+                _ => return Err("`%s` needs a string".into()),
             },
-            'p' => {
-                let n = number(arg)?;
-                pointer(k, n, &mut chars)?
-            }
+            'p' => pointer(k, spec.pointer.unwrap_or(PointerKind::Hashed), arg)?,
             other => return Err(format!("printk has no `%{other}` specifier").into()),
         };
         let pad = width.saturating_sub(text.chars().count());
@@ -260,49 +390,39 @@ fn mask(n: u64, bits: u32) -> u64 {
 /// `MAX_ERRNO`: the top 4095 addresses are error pointers (`IS_ERR()`).
 const MAX_ERRNO: u64 = 4095;
 
-/// `%p` and its extensions.
-fn pointer(
-    k: &Kernel,
-    n: u64,
-    chars: &mut std::iter::Peekable<std::str::Chars<'_>>,
-) -> Result<String, String> {
-    match chars.peek().copied() {
-        Some('x') => {
-            chars.next();
-            Ok(format!("{n:016x}"))
-        }
-        Some('a') => {
-            chars.next();
-            // %pa / %pap / %pad: a phys_addr_t, with 0x and all 16 digits.
-            if matches!(chars.peek(), Some('p' | 'd')) {
-                chars.next();
-            }
-            Ok(format!("0x{n:016x}"))
-        }
-        Some('G') => {
-            chars.next();
-            match chars.next() {
-                Some('g') => Ok(k.gfp.format(Gfp(n as u32))),
-                other => Err(format!(
-                    "the playground only knows `%pGg`, not `%pG{}`",
-                    other.map(String::from).unwrap_or_default()
-                )),
-            }
-        }
-        Some(c) if c.is_ascii_alphanumeric() => {
-            Err(format!("the playground does not know `%p{c}`"))
-        }
+/// `%p` and its extensions: `%pa`, `%pad` and `%pGg` print what their
+/// pointer points to, the others the pointer.
+fn pointer(k: &Kernel, kind: PointerKind, arg: &PrintArg) -> Result<String, String> {
+    if let Some(read) = kind.read() {
+        let PrintArg::Pointee(n) = *arg else {
+            return Err(format!(
+                "`{}` takes a pointer to a {}",
+                read.spec, read.type_name
+            ));
+        };
+        return Ok(match kind {
+            // A phys_addr_t or dma_addr_t: 0x and all 16 digits.
+            PointerKind::Gfp => k.gfp.format(Gfp(n as u32)),
+            _ => format!("0x{n:016x}"),
+        });
+    }
+    let n = match *arg {
+        PrintArg::Num(n) => n,
+        _ => return Err("`%p` needs a pointer".into()),
+    };
+    Ok(match kind {
+        PointerKind::Raw => format!("{n:016x}"),
         // ptr_to_id(): from 5.x NULL and error pointers print as they are
         // (lib/vsprintf.c@6.6.0:814-818); 4.19 prints NULL as "(null)"
         // and hashes error pointers.
         _ if k.profile().has(Change::PointerNullAsZeros)
             && (n == 0 || n >= MAX_ERRNO.wrapping_neg()) =>
         {
-            Ok(format!("{n:016x}"))
+            format!("{n:016x}")
         }
-        _ if n == 0 => Ok(format!("{:>16}", "(null)")),
-        _ => Ok(kmem::report::hashed_pointer(k, VirtAddr::new(n))),
-    }
+        _ if n == 0 => format!("{:>16}", "(null)"),
+        _ => kmem::report::hashed_pointer(k, VirtAddr::new(n)),
+    })
 }
 
 #[cfg(test)]

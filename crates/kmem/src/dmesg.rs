@@ -6,9 +6,7 @@
 //! `[%5lu.%06lu] `; `print_tainted()` (kernel/panic.c) prints `Not tainted`
 //! or `Tainted: ` followed by one character per taint flag (the flag's
 //! letter when set, `G` or a space when not), 18 flags in 4.19 and 19 from
-//! 5.17 on (TAINT_TEST). Call traces show the functions the simulated path
-//! went through, without offsets: the offsets of a real build are not
-//! something a simulator can know.
+//! 5.17 on (TAINT_TEST).
 
 use std::fmt;
 
@@ -63,29 +61,34 @@ pub enum Taint {
     Die = 7,
     /// TAINT_WARN: `W`.
     Warn = 9,
+    /// TAINT_OOT_MODULE: `O`, set when a module built outside the tree
+    /// loads (`module_augment_kernel_taints()`, kernel/module/main.c@6.6.57;
+    /// `check_modinfo()`, kernel/module.c@4.19.255).
+    OotModule = 12,
 }
 
-/// (set letter, unset letter) of each flag in `taint_flags[]`.
-const TAINT_LETTERS: [(char, char); 19] = [
-    ('P', 'G'),
-    ('F', ' '),
-    ('S', ' '),
-    ('R', ' '),
-    ('M', ' '),
-    ('B', ' '),
-    ('U', ' '),
-    ('D', ' '),
-    ('A', ' '),
-    ('W', ' '),
-    ('C', ' '),
-    ('I', ' '),
-    ('O', ' '),
-    ('E', ' '),
-    ('L', ' '),
-    ('K', ' '),
-    ('X', ' '),
-    ('T', ' '),
-    ('N', ' '),
+/// `taint_flags[]` (kernel/panic.c@6.12.19:495-513): the letter when set,
+/// the letter when not, and the name `print_tainted_verbose()` prints.
+const TAINT_FLAGS: [(char, char, &str); 19] = [
+    ('P', 'G', "PROPRIETARY_MODULE"),
+    ('F', ' ', "FORCED_MODULE"),
+    ('S', ' ', "CPU_OUT_OF_SPEC"),
+    ('R', ' ', "FORCED_RMMOD"),
+    ('M', ' ', "MACHINE_CHECK"),
+    ('B', ' ', "BAD_PAGE"),
+    ('U', ' ', "USER"),
+    ('D', ' ', "DIE"),
+    ('A', ' ', "OVERRIDDEN_ACPI_TABLE"),
+    ('W', ' ', "WARN"),
+    ('C', ' ', "CRAP"),
+    ('I', ' ', "FIRMWARE_WORKAROUND"),
+    ('O', ' ', "OOT_MODULE"),
+    ('E', ' ', "UNSIGNED_MODULE"),
+    ('L', ' ', "SOFTLOCKUP"),
+    ('K', ' ', "LIVEPATCH"),
+    ('X', ' ', "AUX"),
+    ('T', ' ', "RANDSTRUCT"),
+    ('N', ' ', "TEST"),
 ];
 
 /// The set of taint flags of a kernel.
@@ -103,17 +106,39 @@ impl TaintSet {
         self.0 == 0
     }
 
+    fn flags(
+        &self,
+        flag_count: usize,
+    ) -> impl Iterator<Item = (bool, &'static (char, char, &'static str))> + '_ {
+        TAINT_FLAGS[..flag_count.min(TAINT_FLAGS.len())]
+            .iter()
+            .enumerate()
+            .map(|(i, flag)| (self.0 & (1 << i) != 0, flag))
+    }
+
     /// `print_tainted()` for a release with `flag_count` taint flags.
     pub fn describe(&self, flag_count: usize) -> String {
         if self.0 == 0 {
             return "Not tainted".into();
         }
-        let letters: String = TAINT_LETTERS[..flag_count.min(TAINT_LETTERS.len())]
-            .iter()
-            .enumerate()
-            .map(|(i, (set, unset))| if self.0 & (1 << i) != 0 { *set } else { *unset })
+        let letters: String = self
+            .flags(flag_count)
+            .map(|(set, &(on, off, _))| if set { on } else { off })
             .collect();
         format!("Tainted: {letters}")
+    }
+
+    /// `print_tainted_verbose()` (6.10+): `Tainted: [W]=WARN, [O]=OOT_MODULE`.
+    pub fn describe_verbose(&self, flag_count: usize) -> String {
+        if self.0 == 0 {
+            return "Not tainted".into();
+        }
+        let names: Vec<String> = self
+            .flags(flag_count)
+            .filter(|(set, _)| *set)
+            .map(|(_, (letter, _, name))| format!("[{letter}]={name}"))
+            .collect();
+        format!("Tainted: {}", names.join(", "))
     }
 }
 
@@ -266,5 +291,12 @@ mod tests {
         assert_eq!(t.describe(19), "Tainted: G        W         ");
         t.add(Taint::Die);
         assert_eq!(t.describe(18), "Tainted: G      D W        ");
+        t.add(Taint::OotModule);
+        // A 4.19 oops after a WARN in an out-of-tree module's init.
+        assert_eq!(t.describe(18), "Tainted: G      D W  O     ");
+        assert_eq!(
+            t.describe_verbose(19),
+            "Tainted: [D]=DIE, [W]=WARN, [O]=OOT_MODULE"
+        );
     }
 }

@@ -295,6 +295,10 @@ pub struct Kernel {
     pub log: Log,
     /// Taint flags.
     pub taint: TaintSet,
+    /// Pages of large kmallocs counted in NR_SLAB_UNRECLAIMABLE_B (6.x),
+    /// signed as the kernel's counter is: a kfree of a compound page that
+    /// kmalloc did not hand out subtracts too.
+    large_kmalloc_pages: i64,
     state: KernelState,
     seq: u32,
     last_might_sleep_ns: Option<u64>,
@@ -336,6 +340,13 @@ impl Kernel {
             log.push(Level::Info, entry.to_string());
         }
         log.set_now(SESSION_START_NS);
+        // insmod of the script's module: it is built out of tree.
+        log.push(
+            Level::Warning,
+            "playground: loading out-of-tree module taints kernel.",
+        );
+        let mut taint = TaintSet::default();
+        taint.add(Taint::OotModule);
         let boot_free_pages = buddy.zones.iter().map(|z| z.free_pages).collect();
         Ok(Kernel {
             layout: Layout::new(profile),
@@ -364,7 +375,8 @@ impl Kernel {
             modes: Default::default(),
             context: ExecContext::PROCESS,
             log,
-            taint: TaintSet::default(),
+            taint,
+            large_kmalloc_pages: 0,
             state: KernelState::Running,
             seq: 0,
             last_might_sleep_ns: None,
@@ -398,6 +410,18 @@ impl Kernel {
     /// Free pages per zone right after boot.
     pub fn boot_free_pages(&self) -> &[u64] {
         &self.boot_free_pages
+    }
+
+    /// NR_SLAB_RECLAIMABLE and NR_SLAB_UNRECLAIMABLE in pages, as
+    /// /proc/meminfo, zoneinfo and Mem-Info read them: slab frames by their
+    /// cache's kind, and from 5.x the pages of large kmallocs too
+    /// (`__kmalloc_large_node()`, mm/slab_common.c@6.1.119:1080; 4.19's
+    /// `kmalloc_order()` does not count them). A node counter read below 0
+    /// reads 0 (`global_node_page_state_pages()`).
+    pub fn slab_pages(&self) -> (u64, u64) {
+        let (reclaimable, unreclaimable) = self.slab.slab_pages();
+        let large = u64::try_from(self.large_kmalloc_pages).unwrap_or(0);
+        (reclaimable, unreclaimable + large)
     }
 
     /// The simulation's work since boot: page-allocator operations, and

@@ -467,7 +467,7 @@ fn present_sections(mem: &MemMap) -> Vec<u64> {
 /// user PTE pages have an accounting constructor), PMD pages in 6.6
 /// (`pagetable_pmd_ctor`), PMD and PUD pages in 6.12 (`pagetable_pud_ctor`).
 /// Kernel PTE pages are never counted.
-fn accounted_page_tables(k: &Kernel) -> u64 {
+pub(crate) fn accounted_page_tables(k: &Kernel) -> u64 {
     use crate::translate::PtLevel;
     let t = &k.pgtables;
     let p = k.profile();
@@ -488,8 +488,8 @@ fn vm_counter(k: &Kernel, name: &str, zone: Option<&Zone>) -> u64 {
         ("nr_free_pages", Some(z)) => z.free_pages,
         ("nr_zone_inactive_file", Some(z)) => k.cache.pages_in(z.zone_type),
         ("nr_inactive_file" | "nr_file_pages", None) => k.cache.len(),
-        ("nr_slab_reclaimable", None) => k.slab.slab_pages().0,
-        ("nr_slab_unreclaimable", None) => k.slab.slab_pages().1,
+        ("nr_slab_reclaimable", None) => k.slab_pages().0,
+        ("nr_slab_unreclaimable", None) => k.slab_pages().1,
         ("nr_page_table_pages", _) => accounted_page_tables(k),
         _ => 0,
     }
@@ -645,7 +645,7 @@ pub fn meminfo(k: &Kernel) -> String {
     let layout = ProcLayout::of(k.profile());
     let totalram = k.buddy.managed_pages();
     let (direct_4k, direct_2m) = direct_map_kb(&k.mem);
-    let (slab_reclaimable, slab_unreclaimable) = k.slab.slab_pages();
+    let (slab_reclaimable, slab_unreclaimable) = k.slab_pages();
     let lines = MEMINFO
         .iter()
         .filter(|&&(_, _, _, v6_only)| layout.meminfo_v6_lines || !v6_only)

@@ -32,6 +32,9 @@ use crate::zone::MigrateType;
 pub const HARDWARE_NAME: &str =
     "QEMU Standard PC (i440FX + PIIX, 1996), BIOS 1.16.3-debian-1.16.3-2 04/01/2014";
 
+/// `CUT_HERE` (include/asm-generic/bug.h).
+const CUT_HERE: &str = "------------[ cut here ]------------";
+
 /// `%pS` of the call site in the playground's code: the script runs as the
 /// init function of a module named `playground`, each call at its own
 /// offset.
@@ -60,7 +63,7 @@ pub fn cpu_lines(k: &Kernel) -> Vec<String> {
             p.uname
         ));
         if !k.taint.is_clean() {
-            lines.push(verbose_taint(k));
+            lines.push(k.taint.describe_verbose(flags));
         }
     } else {
         lines.push(format!(
@@ -72,16 +75,10 @@ pub fn cpu_lines(k: &Kernel) -> Vec<String> {
     lines
 }
 
-/// 6.12's `print_tainted_verbose()`: `Tainted: [W]=WARN, [D]=DIE`.
-fn verbose_taint(k: &Kernel) -> String {
-    let names = [('B', "BAD_PAGE"), ('D', "DIE"), ('W', "WARN")];
-    let set = k.taint.describe(19);
-    let parts: Vec<String> = names
-        .iter()
-        .filter(|(c, _)| set.contains(*c))
-        .map(|(c, n)| format!("[{c}]={n}"))
-        .collect();
-    format!("Tainted: {}", parts.join(", "))
+/// `print_modules()` while the script's init function runs: the module,
+/// out of tree (`O`) and still coming (`+`).
+pub fn modules_linked_in() -> String {
+    "Modules linked in: playground(O+)".to_string()
 }
 
 /// `dump_stack()`: CPU lines and the call trace (6.x wraps it in
@@ -111,14 +108,19 @@ pub fn warning_with_message(
     trace: &[&str],
 ) -> Vec<String> {
     let at = k.profile().site(site);
-    let mut lines = vec!["------------[ cut here ]------------".to_string()];
+    let mut lines = Vec::new();
+    // 4.19 prints "cut here" only from `__warn_printk()` (a WARN with a
+    // message); 5.x's report_bug() prints it for a plain WARN_ON too.
+    if message.is_some() || k.profile().has(Change::WarnOnCutHere) {
+        lines.push(CUT_HERE.to_string());
+    }
     lines.extend(message.map(str::to_string));
     lines.push(format!(
         "WARNING: CPU: 0 PID: {PID} at {} {}",
         at.location(),
         at.function
     ));
-    lines.push("Modules linked in:".to_string());
+    lines.push(modules_linked_in());
     lines.extend(dump_stack(k, trace));
     lines.push(end_trace(k));
     lines
@@ -263,6 +265,9 @@ pub fn show_mem(k: &Kernel, max_zone: usize) -> Vec<String> {
     let cache = k.cache.len();
     let free = k.buddy.nr_free_pages();
     let pcp = k.buddy.pcp_pages();
+    // The same counters /proc/meminfo reads (NR_SLAB_*, NR_PAGETABLE).
+    let (slab_reclaimable, slab_unreclaimable) = k.slab_pages();
+    let pagetables = crate::procfs::accounted_page_tables(k);
     let mut lines = vec!["Mem-Info:".to_string()];
     if layout6 {
         lines.push("active_anon:0 inactive_anon:0 isolated_anon:0".into());
@@ -270,8 +275,10 @@ pub fn show_mem(k: &Kernel, max_zone: usize) -> Vec<String> {
             " active_file:0 inactive_file:{cache} isolated_file:0"
         ));
         lines.push(" unevictable:0 dirty:0 writeback:0".into());
-        lines.push(" slab_reclaimable:0 slab_unreclaimable:0".into());
-        lines.push(" mapped:0 shmem:0 pagetables:0".into());
+        lines.push(format!(
+            " slab_reclaimable:{slab_reclaimable} slab_unreclaimable:{slab_unreclaimable}"
+        ));
+        lines.push(format!(" mapped:0 shmem:0 pagetables:{pagetables}"));
         lines.push(" sec_pagetables:0 bounce:0".into());
         lines.push(" kernel_misc_reclaimable:0".into());
         lines.push(format!(" free:{free} free_pcp:{pcp} free_cma:0"));
@@ -282,8 +289,9 @@ pub fn show_mem(k: &Kernel, max_zone: usize) -> Vec<String> {
             " "
         };
         lines.push(format!(
-            "Node 0 active_anon:0kB inactive_anon:0kB active_file:0kB inactive_file:{}kB unevictable:0kB isolated(anon):0kB isolated(file):0kB mapped:0kB dirty:0kB writeback:0kB shmem:0kB shmem_thp:{sp}0kB shmem_pmdmapped:{sp}0kB anon_thp:{sp}0kB writeback_tmp:0kB kernel_stack:0kB pagetables:0kB sec_pagetables:0kB all_unreclaimable? no",
-            kb(cache)
+            "Node 0 active_anon:0kB inactive_anon:0kB active_file:0kB inactive_file:{}kB unevictable:0kB isolated(anon):0kB isolated(file):0kB mapped:0kB dirty:0kB writeback:0kB shmem:0kB shmem_thp:{sp}0kB shmem_pmdmapped:{sp}0kB anon_thp:{sp}0kB writeback_tmp:0kB kernel_stack:0kB pagetables:{}kB sec_pagetables:0kB all_unreclaimable? no",
+            kb(cache),
+            kb(pagetables)
         ));
     } else {
         lines.push("active_anon:0 inactive_anon:0 isolated_anon:0".into());
@@ -291,8 +299,12 @@ pub fn show_mem(k: &Kernel, max_zone: usize) -> Vec<String> {
             " active_file:0 inactive_file:{cache} isolated_file:0"
         ));
         lines.push(" unevictable:0 dirty:0 writeback:0 unstable:0".into());
-        lines.push(" slab_reclaimable:0 slab_unreclaimable:0".into());
-        lines.push(" mapped:0 shmem:0 pagetables:0 bounce:0".into());
+        lines.push(format!(
+            " slab_reclaimable:{slab_reclaimable} slab_unreclaimable:{slab_unreclaimable}"
+        ));
+        lines.push(format!(
+            " mapped:0 shmem:0 pagetables:{pagetables} bounce:0"
+        ));
         lines.push(format!(" free:{free} free_pcp:{pcp} free_cma:0"));
         lines.push(format!(
             "Node 0 active_anon:0kB inactive_anon:0kB active_file:0kB inactive_file:{}kB unevictable:0kB isolated(anon):0kB isolated(file):0kB mapped:0kB dirty:0kB writeback:0kB shmem:0kB shmem_thp: 0kB shmem_pmdmapped: 0kB anon_thp: 0kB writeback_tmp:0kB unstable:0kB all_unreclaimable? no",
@@ -378,7 +390,7 @@ pub fn bad_page_state(k: &Kernel, pfn: Pfn, used_as: FrameUse) -> Vec<String> {
             pfn.as_u64()
         ),
         format!("page dumped because: {reason}"),
-        "Modules linked in:".to_string(),
+        modules_linked_in(),
     ];
     let free_fn = k.profile().name(Name::FreePageCheck);
     lines.extend(dump_stack(k, &["bad_page", free_fn, "__free_pages"]));
@@ -489,7 +501,7 @@ pub fn general_protection_oops(k: &Kernel, addr: VirtAddr, function: &str) -> Ve
 pub fn kernel_bug(k: &Kernel, site: Site, function: &str) -> Vec<String> {
     let at = k.profile().site(site);
     let mut lines = vec![
-        "------------[ cut here ]------------".to_string(),
+        CUT_HERE.to_string(),
         format!("kernel BUG at {}!", at.location()),
         oops_header(k, "invalid opcode", 0),
     ];

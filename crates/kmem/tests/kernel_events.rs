@@ -116,9 +116,17 @@ fn order_above_the_maximum_warns_once() {
         assert_eq!(ev.value, CallValue::Null);
         assert_eq!(ev.outcome, Outcome::Warn);
         let text: Vec<&str> = ev.log.iter().map(|l| l.text.as_str()).collect();
+        // Audit D5: 4.19 prints no "cut here" for a plain WARN_ON.
+        let cut_here = version != "4.19";
+        assert_eq!(text[0].contains("cut here"), cut_here, "{text:?}");
         assert_eq!(
-            text[1],
+            text[usize::from(cut_here)],
             format!("WARNING: CPU: 0 PID: 1000 at {location} {function}")
+        );
+        // Audit D12: the script runs as the init of an out-of-tree module.
+        assert_eq!(
+            text[usize::from(cut_here) + 1],
+            "Modules linked in: playground(O+)"
         );
         // WARN_ON_ONCE: silent the second time.
         let ev = k.alloc_pages(gfp(&k, "GFP_KERNEL"), 12);
@@ -151,7 +159,7 @@ fn sleeping_allocation_under_a_spinlock_is_reported() {
     );
     assert_eq!(
         text[2],
-        "CPU: 0 PID: 1000 Comm: insmod Not tainted 4.19.255 #1"
+        "CPU: 0 PID: 1000 Comm: insmod Tainted: G           O      4.19.255 #1"
     );
     // Rate-limited to once a second; GFP_ATOMIC is fine anyway.
     assert!(k.alloc_pages(gfp(&k, "GFP_KERNEL"), 0).log.is_empty());
@@ -173,8 +181,9 @@ fn sleeping_allocation_under_a_spinlock_is_reported() {
     assert_eq!(text[3], "RCU nest depth: 0, expected: 0");
     assert_eq!(
         text[4],
-        "CPU: 0 UID: 0 PID: 1000 Comm: insmod Not tainted 6.12.19 #1"
+        "CPU: 0 UID: 0 PID: 1000 Comm: insmod Tainted: G           O       6.12.19 #1"
     );
+    assert_eq!(text[5], "Tainted: [O]=OOT_MODULE");
 }
 
 #[test]

@@ -160,7 +160,14 @@ fn objects_come_and_go_lifo_and_destroy_reports_leftovers() {
         assert_eq!(log[0], "=".repeat(77));
         assert_eq!(
             log[1],
-            "BUG obj (Not tainted): Objects remaining in obj on __kmem_cache_shutdown()"
+            format!(
+                "BUG obj ({}): Objects remaining in obj on __kmem_cache_shutdown()",
+                if version == "4.19" {
+                    "Tainted: G           O     "
+                } else {
+                    "Tainted: G           O      "
+                }
+            )
         );
         let info = if version == "4.19" {
             "INFO: Object 0x"

@@ -126,7 +126,8 @@ fn a_bare_4_19_prints_its_pinned_release_and_lines() {
         "{log:?}"
     );
     assert!(
-        log.iter().any(|l| l.ends_with("Not tainted 4.19.255 #1")),
+        log.iter()
+            .any(|l| l.ends_with("Tainted: G           O      4.19.255 #1")),
         "{log:?}"
     );
 }
@@ -137,16 +138,19 @@ fn every_profile_prints_its_pinned_release() {
     for (version, cpu_line) in [
         (
             "4.19",
-            "CPU: 0 PID: 1000 Comm: insmod Not tainted 4.19.255 #1",
+            "CPU: 0 PID: 1000 Comm: insmod Tainted: G           O      4.19.255 #1",
         ),
         (
             "6.1",
-            "CPU: 0 PID: 1000 Comm: insmod Not tainted 6.1.119 #1",
+            "CPU: 0 PID: 1000 Comm: insmod Tainted: G           O       6.1.119 #1",
         ),
-        ("6.6", "CPU: 0 PID: 1000 Comm: insmod Not tainted 6.6.57 #1"),
+        (
+            "6.6",
+            "CPU: 0 PID: 1000 Comm: insmod Tainted: G           O       6.6.57 #1",
+        ),
         (
             "6.12",
-            "CPU: 0 UID: 0 PID: 1000 Comm: insmod Not tainted 6.12.19 #1",
+            "CPU: 0 UID: 0 PID: 1000 Comm: insmod Tainted: G           O       6.12.19 #1",
         ),
     ] {
         let mut k = boot(version, 1 << 30, 2);
@@ -169,10 +173,9 @@ fn release_strings_are_printed_as_given() {
     };
     assert_eq!(a >> 40, 0xffff88, "{a:#x}");
     let ev = k.kmalloc(4_194_305, gfp);
-    assert!(ev
-        .log
-        .iter()
-        .any(|l| l.text.ends_with("Not tainted 4.19.0-27-amd64 #1")));
+    assert!(ev.log.iter().any(|l| l
+        .text
+        .ends_with("Tainted: G           O      4.19.0-27-amd64 #1")));
     assert!(Profile::parse("6.3.0.net0")
         .unwrap_err()
         .to_string()

@@ -137,12 +137,56 @@ fn contexts_locks_and_interrupt_blocks() {
     assert!(matches!(t.kernel.state(), KernelState::Stopped(_)));
 }
 
+/// Audit D1: `%pa`, `%pad` and `%pGg` read through a pointer
+/// (lib/vsprintf.c `address_val()`, `flags_string()`), so the value form
+/// is an error that names the call a module must make.
+#[test]
+fn printk_pointer_extensions_take_a_pointer() {
+    let t = trace(
+        "6.6",
+        "phys_addr_t *pp = kmalloc(8, GFP_KERNEL);\n\
+         *pp = 0x1234000;\n\
+         gfp_t g = GFP_ATOMIC | __GFP_ZERO;\n\
+         dma_addr_t d = 0xfee00000;\n\
+         printk(\"%pa %pad %pGg\\n\", pp, &d, &g);\n",
+    );
+    assert_eq!(t.error, None);
+    assert_eq!(
+        t.kernel.log.lines().last().unwrap().text,
+        "0x0000000001234000 0x00000000fee00000 GFP_ATOMIC|__GFP_ZERO"
+    );
+    for (script, help) in [
+        (
+            "phys_addr_t phys = 4096; printk(\"%pa\\n\", phys);",
+            "&phys",
+        ),
+        ("printk(\"%pGg\\n\", GFP_KERNEL);", "gfp_t v"),
+    ] {
+        let t = trace("6.6", script);
+        let e = t.error.expect(script);
+        assert!(e.message.contains("takes a pointer"), "{}", e.message);
+        assert!(e.help.as_deref().unwrap_or("").contains(help), "{e:?}");
+    }
+    // A pointee of the wrong size is named.
+    let t = trace("6.6", "int x = 1; printk(\"%pa\\n\", &x);");
+    let e = t.error.unwrap();
+    assert!(e.message.contains("8 bytes"), "{}", e.message);
+    // A bad pointer oopses as the kernel's read does.
+    let t = trace("6.6", "phys_addr_t *pp = 0; printk(\"%pa\\n\", pp);");
+    assert_eq!(t.error, None);
+    assert!(matches!(t.kernel.state(), KernelState::Stopped(_)));
+    // `&` anywhere else says what it is for.
+    let t = trace("6.6", "int x = 1; void *p = &x;");
+    assert!(t.error.unwrap().message.contains("printk"));
+}
+
 #[test]
 fn printk_formats_as_the_kernel_does() {
     let t = trace(
         "6.6",
         "p = kmalloc(8, GFP_KERNEL);\n\
-         printk(KERN_INFO \"size %zu, mask %#x (%pGg), pa %pa, x=%08lx, %s!\\n\", 8UL, GFP_KERNEL, GFP_KERNEL, 0x1000, 255, \"done\");\n\
+         gfp_t gfp = GFP_KERNEL; phys_addr_t pa = 0x1000;\n\
+         printk(KERN_INFO \"size %zu, mask %#x (%pGg), pa %pa, x=%08lx, %s!\\n\", 8UL, GFP_KERNEL, &gfp, &pa, 255, \"done\");\n\
          printk(\"%p %px\", 0, p);\n",
     );
     assert_eq!(t.error, None);

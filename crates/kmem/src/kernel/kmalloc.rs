@@ -198,6 +198,9 @@ impl Kernel {
         let entry = self.profile().name(Name::KmallocLarge);
         match self.allocate(ev, comp, order, entry) {
             Ok((pfn, _)) => {
+                if self.profile().has(Change::LargeKmallocCountsSlab) {
+                    self.large_kmalloc_pages += 1 << order;
+                }
                 let addr = self.translator().va_value(pfn.phys());
                 let summary = event_text(format_args!(
                     "{size} bytes above KMALLOC_MAX_CACHE_SIZE: an order-{order} compound page from the page allocator at pfn {pfn:#x}"
@@ -262,28 +265,34 @@ impl Kernel {
             let cache = &self.slab.caches[id];
             (cache.order, cache.size, cache.flags)
         };
-        // s->allocflags
+        // s->allocflags (calculate_sizes()): __GFP_COMP for a cache of
+        // order > 0, from 6.12 for every cache (mm/slub.c@6.6.57:4488-4489,
+        // @6.12.19:5425).
         if cache_flags.cache_dma {
             flags |= t.bit(GfpFlag::Dma);
         }
         if cache_flags.reclaim_account {
             flags |= t.bit(GfpFlag::Reclaimable);
         }
-        let with_comp = |order: u32| {
-            if order > 0 {
-                flags | t.bit(GfpFlag::Comp)
-            } else {
-                flags
-            }
-        };
-        let first = (with_comp(order) | t.bit(GfpFlag::NoWarn) | t.bit(GfpFlag::NoRetry))
-            .without(t.bit(GfpFlag::NoFail));
+        if order > 0 || self.profile().has(Change::SlabAlwaysComp) {
+            flags |= t.bit(GfpFlag::Comp);
+        }
+        // allocate_slab(): the cache's order may fail under pressure. When
+        // it is above the minimum and the caller may reclaim, it also goes
+        // without reclaim or reserves (mm/slub.c@4.19.255:1606-1608,
+        // @6.6.57:2013-2015); only the minimum order gets the caller's
+        // flags.
         let min_order = u32::from(Order::for_size(u64::from(size)).as_u8());
+        let mut first = (flags | t.bit(GfpFlag::NoWarn) | t.bit(GfpFlag::NoRetry))
+            .without(t.bit(GfpFlag::NoFail));
+        if t.has(first, GfpFlag::DirectReclaim) && order > min_order {
+            let reclaim = t.bit(GfpFlag::DirectReclaim) | t.bit(GfpFlag::KswapdReclaim);
+            first = (first | t.bit(GfpFlag::NoMemalloc)).without(reclaim);
+        }
         let (pfn, got_order) = match self.allocate(ev, first, order, "allocate_slab") {
             Ok((pfn, _)) => (pfn, order),
             Err(_) if min_order < order => {
-                let (pfn, _) =
-                    self.allocate(ev, with_comp(min_order), min_order, "allocate_slab")?;
+                let (pfn, _) = self.allocate(ev, flags, min_order, "allocate_slab")?;
                 (pfn, min_order)
             }
             Err(outcome) => return Err(outcome),
@@ -361,6 +370,10 @@ impl Kernel {
         match meta.used_as {
             FrameUse::Slab => self.slab_free(ev, head, offset),
             FrameUse::Allocated if meta.flags & PageMeta::COMPOUND != 0 => {
+                // free_large_kmalloc(), mm/slab_common.c@6.1.119:911.
+                if self.profile().has(Change::LargeKmallocCountsSlab) {
+                    self.large_kmalloc_pages -= 1 << meta.order;
+                }
                 let mut effects = Vec::new();
                 self.buddy
                     .free_pages(&mut self.mem, head, meta.order, &mut effects);
