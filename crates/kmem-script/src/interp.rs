@@ -1038,6 +1038,11 @@ impl Interp {
         for a in args {
             v.push(self.eval(a)?);
         }
+        if matches!(name, "kmalloc" | "kzalloc" | "kcalloc" | "kmalloc_array") {
+            let sizes = &args[..args.len() - 1];
+            let constant = sizes.iter().all(|a| self.is_constant(a));
+            self.kernel.next_size_is_constant(constant);
+        }
         let k = &mut self.kernel;
         let gfp = |x: u64| kmem::gfp::Gfp(x as u32);
         let addr = VirtAddr::new;
@@ -1208,6 +1213,25 @@ impl Interp {
             vars: Vec::new(),
         })?;
         Ok(0)
+    }
+
+    /// Whether `e` is an integer constant expression, as GCC's
+    /// `__builtin_constant_p` sees a size: literals, kernel constants and
+    /// `sizeof`, combined by operators; a variable makes it run-time.
+    fn is_constant(&self, e: &Expr) -> bool {
+        match &e.kind {
+            ExprKind::Int(..) | ExprKind::SizeofType(_) | ExprKind::SizeofExpr(_) => true,
+            ExprKind::Ident(name) => !self.vars.contains_key(name) && self.is_kernel_name(name),
+            ExprKind::Unary { op, expr } => {
+                !matches!(op, UnaryOp::Deref | UnaryOp::AddrOf) && self.is_constant(expr)
+            }
+            ExprKind::Binary { lhs, rhs, .. } => self.is_constant(lhs) && self.is_constant(rhs),
+            ExprKind::Conditional { cond, then, els } => {
+                self.is_constant(cond) && self.is_constant(then) && self.is_constant(els)
+            }
+            ExprKind::Cast { expr, .. } => self.is_constant(expr),
+            _ => false,
+        }
     }
 
     /// What a `%pa`, `%pad` or `%pGg` argument points to: a variable whose

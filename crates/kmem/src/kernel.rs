@@ -299,6 +299,11 @@ pub struct Kernel {
     /// signed as the kernel's counter is: a kfree of a compound page that
     /// kmalloc did not hand out subtracts too.
     large_kmalloc_pages: i64,
+    /// The frames of the API function the current call entered, innermost
+    /// first (`__kmalloc_large_node`, `kmalloc_large`), below the script.
+    api_path: Vec<&'static str>,
+    /// See [`Kernel::next_size_is_constant`].
+    constant_size: bool,
     state: KernelState,
     seq: u32,
     last_might_sleep_ns: Option<u64>,
@@ -377,6 +382,8 @@ impl Kernel {
             log,
             taint,
             large_kmalloc_pages: 0,
+            api_path: Vec::new(),
+            constant_size: true,
             state: KernelState::Running,
             seq: 0,
             last_might_sleep_ns: None,
@@ -410,6 +417,51 @@ impl Kernel {
     /// Free pages per zone right after boot.
     pub fn boot_free_pages(&self) -> &[u64] {
         &self.boot_free_pages
+    }
+
+    /// The number of the call under way (1 for the first): where in the
+    /// script's init function the call is made.
+    pub fn call_seq(&self) -> u32 {
+        self.seq
+    }
+
+    /// Runs `body` with `frames` (innermost first) as the innermost frames
+    /// of the API path, so that reports inside name them.
+    pub(crate) fn with_frames<T>(
+        &mut self,
+        frames: &'static [&'static str],
+        body: impl FnOnce(&mut Kernel) -> T,
+    ) -> T {
+        let outer = std::mem::take(&mut self.api_path);
+        self.api_path = frames
+            .iter()
+            .copied()
+            .chain(outer.iter().copied())
+            .collect();
+        let result = body(self);
+        self.api_path = outer;
+        result
+    }
+
+    /// Whether the size of the next kmalloc-family call is a compile-time
+    /// constant in the caller's code (`__builtin_constant_p(size)`), which
+    /// picks the inline path of `kmalloc()`: the script interpreter says so
+    /// before each call; other callers pass literal sizes.
+    pub fn next_size_is_constant(&mut self, constant: bool) {
+        self.constant_size = constant;
+    }
+
+    /// A call trace's frames: `trace` (innermost first, from the reporting
+    /// function's caller) and then the frames of the API the script
+    /// called that it does not already name.
+    pub(crate) fn trace_with_api<'a>(&self, trace: &[&'a str]) -> Vec<&'a str> {
+        let mut frames = trace.to_vec();
+        for f in &self.api_path {
+            if !frames.contains(f) {
+                frames.push(*f);
+            }
+        }
+        frames
     }
 
     /// NR_SLAB_RECLAIMABLE and NR_SLAB_UNRECLAIMABLE in pages, as
@@ -459,6 +511,7 @@ impl Kernel {
 
     fn begin(&mut self, call: impl Into<Text>) -> Result<EventBuilder, Box<Event>> {
         self.seq += 1;
+        self.api_path.clear();
         self.log.advance(CALL_NS);
         let mut builder = EventBuilder {
             seq: self.seq,
@@ -844,7 +897,15 @@ impl Kernel {
         let Some(meta) = meta.filter(|_| !misaligned) else {
             // Not a struct page of this machine: dereferencing it faults.
             let page = self.translator().pfn_to_page_value(pfn);
-            let lines = report::page_fault_oops(self, page, "__free_pages");
+            let regs = report::Regs {
+                trap: report::Trap::PageFault {
+                    addr: page,
+                    access: report::Instruction::Load { bytes: 8 },
+                },
+                function: "__free_pages",
+                args: [page.as_u64(), 0],
+            };
+            let lines = report::page_fault_oops(self, &regs, &[]);
             self.stop_with_oops(
                 lines,
                 "__free_pages() on a pointer that is not a struct page",

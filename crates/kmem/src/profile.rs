@@ -20,6 +20,7 @@
 pub mod changes;
 pub mod names;
 pub mod sites;
+pub mod symbols;
 
 pub use changes::Change;
 pub use names::Name;
@@ -396,6 +397,30 @@ impl Profile {
     /// The name a function has in this profile's call traces.
     pub fn name(&self, name: Name) -> &'static str {
         names::of(self.series, name)
+    }
+
+    /// `%pS` of a kernel function in a call trace: `name+0xoff/0xlen`
+    /// from the symbol table.
+    pub fn symbol(&self, function: &str) -> String {
+        symbols::format(self.series, function)
+    }
+
+    /// The frames of a kmalloc, innermost first (see
+    /// [`names::kmalloc_path`]).
+    pub fn kmalloc_path(&self, call: names::KmallocCall, large: bool) -> &'static [&'static str] {
+        names::kmalloc_path(self.series, call, large)
+    }
+
+    /// The frames of a vmalloc, innermost first (see
+    /// [`names::vmalloc_path`]).
+    pub fn vmalloc_path(&self, call: names::VmallocCall) -> &'static [&'static str] {
+        names::vmalloc_path(self.series, call)
+    }
+
+    /// The frames below a module's init function, innermost first: the
+    /// loader and the `finit_module` system call.
+    pub fn module_init_path(&self) -> &'static [&'static str] {
+        names::module_init_path(self.series)
     }
 
     /// What the run header says: the release printed and, when it is not

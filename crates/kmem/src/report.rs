@@ -16,14 +16,20 @@
 //! CONFIG_TRANSPARENT_HUGEPAGE, CONFIG_CMA, CONFIG_MEMORY_FAILURE,
 //! CONFIG_ZONE_DEVICE; voluntary preemption in 4.19, PREEMPT_DYNAMIC and
 //! PREEMPT_RCU in 6.x) on QEMU's default AMD-vendor CPU, so page-table
-//! isolation is off (" NOPTI"). Call traces list the functions of the
-//! simulated path without offsets or registers, which only a real build has.
+//! isolation is off (" NOPTI"). A WARN, BUG or oops prints the trap's
+//! registers through `show_regs()` (see [`show_regs`]); `dump_stack()`
+//! callers (might_sleep, warn_alloc) print the stack alone. Every trace
+//! runs down through the script's init function to insmod's
+//! `finit_module()`.
+
+mod show_regs;
+
+pub use show_regs::{Instruction, Regs, Trap};
 
 use crate::addr::{Pfn, VirtAddr};
 use crate::gfp::Gfp;
 use crate::kernel::{Kernel, COMM, PID};
 use crate::memmap::FrameUse;
-use crate::pgtable::Lookup;
 use crate::profile::{Change, Name, Site};
 use crate::translate::PtLevel;
 use crate::zone::MigrateType;
@@ -81,20 +87,18 @@ pub fn modules_linked_in() -> String {
     "Modules linked in: playground(O+)".to_string()
 }
 
-/// `dump_stack()`: CPU lines and the call trace (6.x wraps it in
-/// `<TASK>`/`</TASK>`).
+/// `dump_stack()`: CPU lines and the call trace from `dump_stack` itself
+/// (6.x `dump_stack_lvl`) through `trace` and the calling API's frames to
+/// the script.
 pub fn dump_stack(k: &Kernel, trace: &[&str]) -> Vec<String> {
     let mut lines = cpu_lines(k);
-    lines.push("Call Trace:".into());
-    let markers = k.profile().has(Change::TaskMarkers);
-    if markers {
-        lines.push(" <TASK>".into());
-    }
-    lines.push(format!(" {}", k.profile().name(Name::DumpStack)));
-    lines.extend(trace.iter().map(|f| format!(" {f}")));
-    if markers {
-        lines.push(" </TASK>".into());
-    }
+    let head = vec![format!(" {}", show_regs::dump_stack_frame(k))];
+    lines.extend(show_regs::stack_trace(
+        k,
+        head,
+        &k.trace_with_api(trace),
+        true,
+    ));
     lines
 }
 
@@ -109,8 +113,9 @@ pub fn warning_with_message(
 ) -> Vec<String> {
     let at = k.profile().site(site);
     let mut lines = Vec::new();
-    // 4.19 prints "cut here" only from `__warn_printk()` (a WARN with a
-    // message); 5.x's report_bug() prints it for a plain WARN_ON too.
+    // Every plain warning modelled is a WARN_ON_ONCE, which 4.19 traps
+    // without "cut here"; a WARN with a message prints it from
+    // `__warn_printk()`, and 5.x's report_bug() prints it for all.
     if message.is_some() || k.profile().has(Change::WarnOnCutHere) {
         lines.push(CUT_HERE.to_string());
     }
@@ -118,10 +123,15 @@ pub fn warning_with_message(
     lines.push(format!(
         "WARNING: CPU: 0 PID: {PID} at {} {}",
         at.location(),
-        at.function
+        k.profile().symbol(at.function)
     ));
     lines.push(modules_linked_in());
-    lines.extend(dump_stack(k, trace));
+    let regs = Regs {
+        trap: Trap::Warn,
+        function: at.function,
+        args: [0, 0],
+    };
+    lines.extend(show_regs::show_regs(k, &regs, &k.trace_with_api(trace)));
     lines.push(end_trace(k));
     lines
 }
@@ -158,7 +168,8 @@ pub fn might_sleep(k: &Kernel, site: Site, trace: &[&str]) -> Vec<String> {
         lines.push(format!("preempt_count: {:x}, expected: 0", c.preempt_count));
         lines.push("RCU nest depth: 0, expected: 0".into());
     }
-    let mut full: Vec<&str> = vec![p.name(Name::MightSleep)];
+    // might_sleep() calls __might_sleep(), which calls the check.
+    let mut full: Vec<&str> = vec![p.name(Name::MightSleep), "__might_sleep"];
     if site == Site::AllocPagesMightSleep {
         full.push(p.name(Name::AllocPages));
     }
@@ -416,24 +427,17 @@ fn oops_header(k: &Kernel, str_: &str, err: u16) -> String {
     format!("{prefix}{str_}: {err:04x} [#1] {preempt}SMP NOPTI")
 }
 
-/// A page-fault oops on a read of `addr` in kernel mode, where no kernel
-/// page table maps it (error code 0: supervisor read, not present).
-pub fn page_fault_oops(k: &Kernel, addr: VirtAddr, function: &str) -> Vec<String> {
-    let walk = k.pgtables.lookup(addr);
-    page_fault_oops_at(k, addr, false, &walk, function)
-}
-
-/// A page-fault oops on an access to `addr` in kernel mode:
-/// `show_fault_oops()`'s first lines, `dump_pagetable()`'s entries (the
-/// PGD line repeats as P4D, folded under 4-level paging with
-/// CONFIG_X86_5LEVEL), the die header and the stack.
-pub fn page_fault_oops_at(
-    k: &Kernel,
-    addr: VirtAddr,
-    write: bool,
-    walk: &Lookup,
-    function: &str,
-) -> Vec<String> {
+/// A page-fault oops in kernel mode (`page_fault_oops()`, 4.19
+/// `no_context()`): `show_fault_oops()`'s first lines, `dump_pagetable()`'s
+/// entries (the PGD line repeats as P4D, folded under 4-level paging with
+/// CONFIG_X86_5LEVEL), the die header, `__die()`'s registers, trace and
+/// modules, `CR2:` and `oops_end()`. `regs.trap` is the fault; `trace` the
+/// kernel functions above RIP's.
+pub fn page_fault_oops(k: &Kernel, regs: &Regs, trace: &[&str]) -> Vec<String> {
+    let Trap::PageFault { addr, access } = regs.trap else {
+        return Vec::new();
+    };
+    let write = matches!(access, Instruction::Store { .. });
     let a = addr.as_u64();
     let error_code: u16 = if write { 2 } else { 0 };
     let mut lines = Vec::new();
@@ -460,6 +464,7 @@ pub fn page_fault_oops_at(
             "#PF: error_code({error_code:#06x}) - not-present page"
         ));
     }
+    let walk = k.pgtables.lookup(addr);
     let mut tables = String::new();
     for e in walk.entries() {
         let name = e.level.name().to_uppercase();
@@ -471,14 +476,18 @@ pub fn page_fault_oops_at(
     }
     lines.push(tables);
     lines.push(oops_header(k, "Oops", error_code));
-    lines.extend(dump_stack(k, &[function]));
-    lines.push(end_trace(k));
+    lines.extend(show_regs::die_body(k, regs, &k.trace_with_api(trace)));
     lines
 }
 
-/// The oops of an access to a non-canonical address: a general protection
-/// fault (6.x names the address, `die_addr()`).
-pub fn general_protection_oops(k: &Kernel, addr: VirtAddr, function: &str) -> Vec<String> {
+/// The oops of an access to the non-canonical `addr`: a general
+/// protection fault (6.x names the address, `die_addr()`).
+pub fn general_protection_oops(
+    k: &Kernel,
+    addr: VirtAddr,
+    regs: &Regs,
+    trace: &[&str],
+) -> Vec<String> {
     let header = match k.profile().has(Change::GpFaultNamesAddress) {
         false => oops_header(k, "general protection fault", 0),
         true => oops_header(
@@ -491,21 +500,31 @@ pub fn general_protection_oops(k: &Kernel, addr: VirtAddr, function: &str) -> Ve
         ),
     };
     let mut lines = vec![header];
-    lines.extend(dump_stack(k, &[function]));
-    lines.push(end_trace(k));
+    lines.extend(show_regs::die_body(k, regs, &k.trace_with_api(trace)));
     lines
 }
 
-/// `BUG()` / `BUG_ON()`: `kernel BUG at file:line!` and the invalid-opcode
-/// oops.
-pub fn kernel_bug(k: &Kernel, site: Site, function: &str) -> Vec<String> {
+/// `BUG()` / `BUG_ON()` in `function` (the function the site is compiled
+/// into, whose first arguments are `args`): `kernel BUG at file:line!` and
+/// the invalid-opcode oops.
+pub fn kernel_bug(
+    k: &Kernel,
+    site: Site,
+    function: &str,
+    args: [u64; 2],
+    trace: &[&str],
+) -> Vec<String> {
     let at = k.profile().site(site);
     let mut lines = vec![
         CUT_HERE.to_string(),
         format!("kernel BUG at {}!", at.location()),
         oops_header(k, "invalid opcode", 0),
     ];
-    lines.extend(dump_stack(k, &[function]));
-    lines.push(end_trace(k));
+    let regs = Regs {
+        trap: Trap::Bug,
+        function,
+        args,
+    };
+    lines.extend(show_regs::die_body(k, &regs, &k.trace_with_api(trace)));
     lines
 }

@@ -12,7 +12,8 @@ use crate::dmesg::{Level, Taint};
 use crate::gfp::{Gfp, GfpFlag};
 use crate::kernel::Event;
 use crate::memmap::{FrameUse, PageMeta};
-use crate::profile::{Change, Name, Site};
+use crate::profile::names::KmallocCall;
+use crate::profile::{Change, Site};
 use crate::report;
 use crate::slab::{KmallocType, SlabFree, KMALLOC_MAX_CACHE_SIZE, ZERO_SIZE_PTR};
 
@@ -78,6 +79,11 @@ impl Kernel {
     }
 
     fn kmalloc_entry(&mut self, call: Text, size: Option<u64>, gfp: Gfp) -> Event {
+        let how = if std::mem::replace(&mut self.constant_size, true) {
+            KmallocCall::Constant
+        } else {
+            KmallocCall::Variable
+        };
         let mut ev = match self.begin(call) {
             Ok(ev) => ev,
             Err(refused) => return *refused,
@@ -91,7 +97,7 @@ impl Kernel {
                 summary,
             );
         };
-        let result = self.kmalloc_memory(&mut ev, size, gfp);
+        let result = self.kmalloc_memory(&mut ev, size, gfp, how);
         ev.finish_address(self, result)
     }
 
@@ -103,7 +109,25 @@ impl Kernel {
         ev: &mut EventBuilder,
         size: u64,
         gfp: Gfp,
+        how: KmallocCall,
     ) -> AddressResult {
+        // 4.19's inline kmalloc() leaves a GFP_DMA request to __kmalloc().
+        let how = match how {
+            KmallocCall::Constant
+                if self.gfp.has(gfp, GfpFlag::Dma)
+                    && !self.profile().has(Change::KmallocInlineTakesDma) =>
+            {
+                KmallocCall::Variable
+            }
+            how => how,
+        };
+        let frames = self
+            .profile()
+            .kmalloc_path(how, size > KMALLOC_MAX_CACHE_SIZE);
+        self.with_frames(frames, |k| k.kmalloc_in_path(ev, size, gfp))
+    }
+
+    fn kmalloc_in_path(&mut self, ev: &mut EventBuilder, size: u64, gfp: Gfp) -> AddressResult {
         if size == 0 {
             let summary = "size 0: ZERO_SIZE_PTR, which faults when used".to_string();
             return Ok((VirtAddr::new(ZERO_SIZE_PTR), Text::from(summary)));
@@ -113,7 +137,7 @@ impl Kernel {
         }
         let t = self.gfp;
         if t.allows_blocking(gfp) {
-            self.might_sleep(Site::SlabMightSleep, &[self.profile().name(Name::Kmalloc)]);
+            self.might_sleep(Site::SlabMightSleep, &[]);
         }
         let kind = KmallocType::choose(
             self.profile(),
@@ -129,7 +153,7 @@ impl Kernel {
         let Some(id) = self.slab.kmalloc_cache(kind, size) else {
             return Err((Outcome::Failed, Text::default()));
         };
-        let function = self.profile().name(Name::Kmalloc);
+        let function = self.api_path.last().copied().unwrap_or("__kmalloc");
         self.slab_alloc_object(ev, id, gfp, size, function)
     }
 
@@ -195,7 +219,7 @@ impl Kernel {
         }
         let order = u32::from(Order::for_size(size).as_u8());
         let comp = gfp | self.gfp.bit(GfpFlag::Comp);
-        let entry = self.profile().name(Name::KmallocLarge);
+        let entry = self.api_path.first().copied().unwrap_or("kmalloc_large");
         match self.allocate(ev, comp, order, entry) {
             Ok((pfn, _)) => {
                 if self.profile().has(Change::LargeKmallocCountsSlab) {
@@ -239,7 +263,7 @@ impl Kernel {
                 t.format(fixed)
             ),
         );
-        for line in report::dump_stack(self, &[self.profile().name(Name::Kmalloc)]) {
+        for line in report::dump_stack(self, &[]) {
             self.log.push(Level::Warning, line);
         }
         fixed
@@ -359,7 +383,15 @@ impl Kernel {
             ev.walk = self.translator().pa(addr).steps;
             let page = self.translator().pfn_to_page_value(pfn);
             let compound_head = VirtAddr::new(page.as_u64().wrapping_add(COMPOUND_HEAD_OFFSET));
-            let lines = report::page_fault_oops(self, compound_head, "kfree");
+            let regs = report::Regs {
+                trap: report::Trap::PageFault {
+                    addr: compound_head,
+                    access: report::Instruction::LoadCompoundHead,
+                },
+                function: "kfree",
+                args: [page.as_u64(), 0],
+            };
+            let lines = report::page_fault_oops(self, &regs, &[]);
             self.stop_with_oops(lines, "kfree() of an address with no struct page");
             let summary =
                 format!("{addr:#x} is not in the direct map: its struct page does not exist, oops");
@@ -388,6 +420,7 @@ impl Kernel {
     }
 
     fn slab_free(&mut self, ev: &mut EventBuilder, head: Pfn, offset: u64) -> SummaryResult {
+        let object = self.translator().va_value(head.phys()).wrapping_add(offset);
         if self.slab.debug() {
             self.debug_free(ev, head, offset)?;
         }
@@ -403,7 +436,8 @@ impl Kernel {
                 })
             }
             SlabFree::DoubleFreeDetected { cache } => {
-                let lines = report::kernel_bug(self, Site::DoubleFree, "kfree");
+                let lines =
+                    report::kernel_bug(self, Site::DoubleFree, "kfree", [object.as_u64(), 0], &[]);
                 self.stop_with_oops(
                     lines,
                     "kfree() of an object already at the head of its freelist",
@@ -451,7 +485,13 @@ impl Kernel {
         meta: PageMeta,
     ) -> SummaryResult {
         if !self.profile().has(Change::FreeLargeKmallocWarns) {
-            let lines = report::kernel_bug(self, Site::KfreeNotCompound, "kfree");
+            let lines = report::kernel_bug(
+                self,
+                Site::KfreeNotCompound,
+                "kfree",
+                [addr.as_u64(), 0],
+                &[],
+            );
             self.stop_with_oops(lines, "kfree() of a page that is neither slab nor compound");
             return Err((
                 Outcome::Bug,

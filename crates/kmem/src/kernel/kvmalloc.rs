@@ -8,6 +8,7 @@ use crate::addr::VirtAddr;
 use crate::gfp::{Gfp, GfpFlag};
 use crate::kernel::Event;
 use crate::kvmalloc::{plan, Fallback, KvmallocPath};
+use crate::profile::names::{KmallocCall, VmallocCall};
 use crate::profile::{Change, Site};
 use crate::report;
 use crate::slab::ZERO_SIZE_PTR;
@@ -80,6 +81,13 @@ impl Kernel {
     }
 
     fn kvmalloc_memory(&mut self, ev: &mut EventBuilder, size: u64, gfp: Gfp) -> AddressResult {
+        // kvmalloc_node() itself, the last frame of its vmalloc path.
+        let path = self.profile().vmalloc_path(VmallocCall::Kvmalloc);
+        let kvmalloc = &path[path.len() - 1..];
+        self.with_frames(kvmalloc, |k| k.kvmalloc_in_path(ev, size, gfp))
+    }
+
+    fn kvmalloc_in_path(&mut self, ev: &mut EventBuilder, size: u64, gfp: Gfp) -> AddressResult {
         let t = self.gfp;
         let decision = plan(self.profile(), t, size, gfp);
         let adjusted = if decision.kmalloc_gfp == gfp {
@@ -87,16 +95,17 @@ impl Kernel {
         } else {
             format!(" with {}", t.format(decision.kmalloc_gfp))
         };
-        let kmalloc_failure = match self.kmalloc_memory(ev, size, decision.kmalloc_gfp) {
-            Ok((addr, how)) => {
-                ev.effects.push(Effect::Kvmalloc(KvmallocPath::Kmalloc));
-                return Ok((
-                    addr,
-                    Text::from(format!("kmalloc{adjusted} succeeded: {how}")),
-                ));
-            }
-            Err((outcome, why)) => (outcome, why),
-        };
+        let kmalloc_failure =
+            match self.kmalloc_memory(ev, size, decision.kmalloc_gfp, KmallocCall::Node) {
+                Ok((addr, how)) => {
+                    ev.effects.push(Effect::Kvmalloc(KvmallocPath::Kmalloc));
+                    return Ok((
+                        addr,
+                        Text::from(format!("kmalloc{adjusted} succeeded: {how}")),
+                    ));
+                }
+                Err((outcome, why)) => (outcome, why),
+            };
         let (outcome, why) = kmalloc_failure;
         if *self.state() != super::KernelState::Running {
             return Err((outcome, why));
@@ -138,7 +147,7 @@ impl Kernel {
                 )),
             )),
             Fallback::TooLarge { warn } => {
-                let outcome = if warn && self.warn_once(Site::KvmallocIntMax, &["kvmalloc"]) {
+                let outcome = if warn && self.warn_once(Site::KvmallocIntMax, &[]) {
                     Outcome::Warn
                 } else {
                     Outcome::Failed
@@ -150,7 +159,8 @@ impl Kernel {
             }
             Fallback::Vmalloc { gfp: vgfp, huge } => {
                 let vm_flags = if huge { VM_ALLOW_HUGE_VMAP } else { 0 };
-                match self.vmalloc_memory(ev, size, vgfp, vm_flags, "kvmalloc") {
+                let frames = self.profile().vmalloc_path(VmallocCall::Kvmalloc);
+                match self.with_frames(frames, |k| k.vmalloc_memory(ev, size, vgfp, vm_flags)) {
                     Ok((addr, how)) => Ok((
                         addr,
                         Text::from(format!("kmalloc{adjusted} failed ({why}); fell back to vmalloc: {how}")),
@@ -235,12 +245,14 @@ impl Kernel {
                 format!("ksize is {old_size} bytes, enough for {new_size}: the same object");
             return Ok((addr, Text::from(summary)));
         }
-        let (new, how) = self.kmalloc_memory(ev, new_size, gfp).map_err(|(o, why)| {
-            (
-                o,
-                Text::from(format!("{why}; the old object is left as it was")),
-            )
-        })?;
+        let (new, how) = self
+            .kmalloc_memory(ev, new_size, gfp, KmallocCall::Variable)
+            .map_err(|(o, why)| {
+                (
+                    o,
+                    Text::from(format!("{why}; the old object is left as it was")),
+                )
+            })?;
         if old_size > 0 {
             self.copy_bytes(addr, new, old_size);
             // krealloc returns the new object whatever kfree made of the old.
@@ -394,7 +406,8 @@ impl Kernel {
                 )),
             ));
         }
-        let (new, how) = self.vmalloc_memory(ev, size, gfp, 0, "vrealloc_noprof")?;
+        let frames = self.profile().vmalloc_path(VmallocCall::Vrealloc);
+        let (new, how) = self.with_frames(frames, |k| k.vmalloc_memory(ev, size, gfp, 0))?;
         self.copy_bytes(addr, new, old_size);
         let freed = self.vfree_memory(ev, addr, false);
         Ok((

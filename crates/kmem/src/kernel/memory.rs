@@ -192,13 +192,40 @@ impl Kernel {
         let _ = self.write_virt(addr, &value.to_le_bytes());
     }
 
-    /// The oops of an access to `addr`, and the stopped kernel.
-    fn access_oops(&mut self, addr: VirtAddr, access: Access, function: &str) -> (Outcome, String) {
-        let lines = if addr.is_canonical() {
-            let walk = self.pgtables.lookup(addr);
-            report::page_fault_oops_at(self, addr, access == Access::Write, &walk, function)
+    /// The oops of an access of `bytes` bytes to `addr` in `function`
+    /// (the script's own code, or the kernel's memset, memcpy…), and the
+    /// stopped kernel. The instruction's base register, RDI, holds the
+    /// address.
+    fn access_oops(
+        &mut self,
+        addr: VirtAddr,
+        access: Access,
+        bytes: u8,
+        function: &str,
+    ) -> (Outcome, String) {
+        let instruction = match access {
+            Access::Read => report::Instruction::Load { bytes },
+            Access::Write => report::Instruction::Store { bytes },
+        };
+        let trap = if addr.is_canonical() {
+            report::Trap::PageFault {
+                addr,
+                access: instruction,
+            }
         } else {
-            report::general_protection_oops(self, addr, function)
+            report::Trap::GeneralProtection {
+                access: instruction,
+            }
+        };
+        let regs = report::Regs {
+            trap,
+            function,
+            args: [addr.as_u64(), 0],
+        };
+        let lines = if addr.is_canonical() {
+            report::page_fault_oops(self, &regs, &[])
+        } else {
+            report::general_protection_oops(self, addr, &regs, &[])
         };
         self.stop_with_oops(lines, "the task oopsed on a bad memory access");
         let what = if addr.as_u64() < PAGE_SIZE {
@@ -246,7 +273,7 @@ impl Kernel {
                     let value = u64::from_le_bytes(bytes);
                     Ok((CallValue::Count(value), format!("read {value:#x}")))
                 }
-                Err(at) => Err(k.access_oops(at, Access::Read, "playground_init")),
+                Err(at) => Err(k.access_oops(at, Access::Read, width as u8, "playground_init")),
             }
         })
     }
@@ -257,7 +284,7 @@ impl Kernel {
         self.access_entry(call, |k, _| {
             match k.write_virt(addr, &value.to_le_bytes()[..width as usize]) {
                 Ok(()) => Ok((CallValue::Void, String::new())),
-                Err(at) => Err(k.access_oops(at, Access::Write, "playground_init")),
+                Err(at) => Err(k.access_oops(at, Access::Write, width as u8, "playground_init")),
             }
         })
     }
@@ -272,7 +299,7 @@ impl Kernel {
                     CallValue::Address(dst),
                     format!("{len} bytes set to {value:#04x}"),
                 )),
-                Err(at) => Err(k.access_oops(at, Access::Write, "memset")),
+                Err(at) => Err(k.access_oops(at, Access::Write, 8, "memset")),
             }
         })
     }
@@ -284,7 +311,7 @@ impl Kernel {
             check_length(len, MAX_ACCESS_BYTES)?;
             match k.copy_virt(dst, src, len) {
                 Ok(()) => Ok((CallValue::Address(dst), format!("{len} bytes copied"))),
-                Err((at, access)) => Err(k.access_oops(at, access, "memcpy")),
+                Err((at, access)) => Err(k.access_oops(at, access, 8, "memcpy")),
             }
         })
     }
@@ -299,7 +326,7 @@ impl Kernel {
             check_length(len, MAX_HEX_DUMP_BYTES)?;
             let mut data = vec![0u8; len as usize];
             if let Err(at) = k.read_virt(addr, &mut data) {
-                return Err(k.access_oops(at, Access::Read, "print_hex_dump"));
+                return Err(k.access_oops(at, Access::Read, 1, "print_hex_dump"));
             }
             for (i, chunk) in data.chunks(16).enumerate() {
                 let line = hex_dump_line(i as u64 * 16, chunk);

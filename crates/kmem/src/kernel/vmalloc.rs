@@ -30,6 +30,7 @@ use crate::kernel::Event;
 use crate::layout::{VMALLOC_END, VMALLOC_START};
 use crate::memmap::FrameUse;
 use crate::pgtable::PAGE_KERNEL;
+use crate::profile::names::{KmallocCall, VmallocCall};
 use crate::profile::{Change, Name, Site};
 use crate::report;
 use crate::vmalloc::{VmArea, VM_ALLOC, VM_ALLOW_HUGE_VMAP, VM_NO_GUARD};
@@ -64,13 +65,13 @@ impl Kernel {
     /// `vmalloc(size)`: `GFP_KERNEL`, page-granular, virtually contiguous.
     pub fn vmalloc(&mut self, size: u64) -> Event {
         let gfp = self.gfp_kernel();
-        self.vmalloc_entry(format!("vmalloc({size})"), size, gfp, "vmalloc")
+        self.vmalloc_entry(format!("vmalloc({size})"), size, gfp, VmallocCall::Vmalloc)
     }
 
     /// `vzalloc(size)`: `vmalloc` with `__GFP_ZERO`.
     pub fn vzalloc(&mut self, size: u64) -> Event {
         let gfp = self.gfp_kernel() | self.gfp.bit(GfpFlag::Zero);
-        self.vmalloc_entry(format!("vzalloc({size})"), size, gfp, "vzalloc")
+        self.vmalloc_entry(format!("vzalloc({size})"), size, gfp, VmallocCall::Vzalloc)
     }
 
     /// `__vmalloc(size, gfp)` (4.19 also takes a `pgprot_t`, always
@@ -82,26 +83,32 @@ impl Kernel {
         } else {
             format!("__vmalloc({size}, {mode}, PAGE_KERNEL)")
         };
-        self.vmalloc_entry(call, size, gfp, "__vmalloc")
+        self.vmalloc_entry(call, size, gfp, VmallocCall::VmallocGfp)
     }
 
     /// `vmalloc_32(size)`: `GFP_VMALLOC32` = `GFP_DMA32 | GFP_KERNEL` on
     /// x86_64, so the pages come from ZONE_DMA32.
     pub fn vmalloc_32(&mut self, size: u64) -> Event {
         let gfp = self.gfp_kernel() | self.gfp.bit(GfpFlag::Dma32);
-        self.vmalloc_entry(format!("vmalloc_32({size})"), size, gfp, "vmalloc_32")
+        self.vmalloc_entry(
+            format!("vmalloc_32({size})"),
+            size,
+            gfp,
+            VmallocCall::Vmalloc32,
+        )
     }
 
     pub(super) fn gfp_kernel(&self) -> Gfp {
         self.gfp.composite("GFP_KERNEL").unwrap_or_default()
     }
 
-    fn vmalloc_entry(&mut self, call: String, size: u64, gfp: Gfp, entry: &'static str) -> Event {
+    fn vmalloc_entry(&mut self, call: String, size: u64, gfp: Gfp, how: VmallocCall) -> Event {
         let mut ev = match self.begin(call) {
             Ok(ev) => ev,
             Err(refused) => return *refused,
         };
-        let result = self.vmalloc_memory(&mut ev, size, gfp, 0, entry);
+        let frames = self.profile().vmalloc_path(how);
+        let result = self.with_frames(frames, |k| k.vmalloc_memory(&mut ev, size, gfp, 0));
         ev.finish_address(self, result)
     }
 
@@ -117,7 +124,7 @@ impl Kernel {
     }
 
     /// The vmalloc failure report (`warn_alloc` unless `__GFP_NOWARN`).
-    fn vmalloc_warn(&mut self, gfp: Gfp, message: &str, entry: &'static str) {
+    fn vmalloc_warn(&mut self, gfp: Gfp, message: &str) {
         if self.gfp.has(gfp, GfpFlag::NoWarn) {
             return;
         }
@@ -126,14 +133,7 @@ impl Kernel {
             return;
         }
         let show_mem = self.show_mem_ratelimit.allow(now).0;
-        let function = self.profile().name(Name::VmallocNodeRange);
-        let lines = report::warn_alloc(
-            self,
-            gfp,
-            message,
-            &["warn_alloc", function, entry],
-            show_mem,
-        );
+        let lines = report::warn_alloc(self, gfp, message, &["warn_alloc"], show_mem);
         for line in lines {
             self.log.push(Level::Warning, line);
         }
@@ -146,7 +146,6 @@ impl Kernel {
         size: u64,
         gfp: Gfp,
         vm_flags: u32,
-        entry: &'static str,
     ) -> AddressResult {
         let p = self.profile();
         let huge_vmap = p.has(Change::HugeVmap);
@@ -154,11 +153,7 @@ impl Kernel {
         let aligned = size.wrapping_add(PAGE_SIZE - 1) & !(PAGE_SIZE - 1);
         if !p.has(Change::VmallocErrorWording) {
             if aligned == 0 || aligned / PAGE_SIZE > totalram {
-                self.vmalloc_warn(
-                    gfp,
-                    &format!("vmalloc: allocation failure: {size} bytes"),
-                    entry,
-                );
+                self.vmalloc_warn(gfp, &format!("vmalloc: allocation failure: {size} bytes"));
                 return Err((
                     Outcome::Failed,
                     Text::from(format!("{size} bytes rounds to {aligned} bytes: 0 or more than the machine's {totalram} pages of RAM: NULL")),
@@ -166,7 +161,7 @@ impl Kernel {
             }
         } else {
             if size == 0 {
-                let warned = self.warn_once(Site::VmallocZeroSize, &[entry]);
+                let warned = self.warn_once(Site::VmallocZeroSize, &[]);
                 let outcome = if warned {
                     Outcome::Warn
                 } else {
@@ -178,7 +173,6 @@ impl Kernel {
                 self.vmalloc_warn(
                     gfp,
                     &format!("vmalloc error: size {size}, exceeds total pages"),
-                    entry,
                 );
                 return Err((
                     Outcome::Failed,
@@ -190,14 +184,14 @@ impl Kernel {
         }
         let huge = huge_vmap && vm_flags & VM_ALLOW_HUGE_VMAP != 0 && size >= PMD_SIZE;
         if huge {
-            match self.vmalloc_area(ev, size, gfp, vm_flags, 9, entry) {
+            match self.vmalloc_area(ev, size, gfp, vm_flags, 9) {
                 Ok(done) => return Ok(done),
                 Err((Outcome::Bug, why)) => return Err((Outcome::Bug, why)),
                 // Retry once with small pages.
                 Err(_) => {}
             }
         }
-        self.vmalloc_area(ev, size, gfp, vm_flags, 0, entry)
+        self.vmalloc_area(ev, size, gfp, vm_flags, 0)
     }
 
     /// One attempt at an area mapped with pages of `page_order` (0, or 9
@@ -209,7 +203,6 @@ impl Kernel {
         gfp: Gfp,
         vm_flags: u32,
         page_order: u8,
-        entry: &'static str,
     ) -> AddressResult {
         let p = self.profile();
         let error_wording = p.has(Change::VmallocErrorWording);
@@ -230,7 +223,13 @@ impl Kernel {
         };
         // __get_vm_area_node()
         if self.context.in_interrupt() {
-            let lines = report::kernel_bug(self, Site::VmallocInInterrupt, "__get_vm_area_node");
+            let lines = report::kernel_bug(
+                self,
+                Site::VmallocInInterrupt,
+                "__get_vm_area_node",
+                [size, 0],
+                &[],
+            );
             self.stop_with_oops(
                 lines,
                 "vmalloc() in interrupt context: BUG_ON(in_interrupt())",
@@ -261,10 +260,12 @@ impl Kernel {
             format!("vmalloc: allocation failure: {size} bytes")
         };
         let nested = self.reclaim_flags(gfp) | t.bit(GfpFlag::Zero);
-        let vm_struct = match self.kmalloc_memory(ev, VM_STRUCT_SIZE, nested) {
+        let vm_struct = match self.with_frames(&["__get_vm_area_node"], |k| {
+            k.kmalloc_memory(ev, VM_STRUCT_SIZE, nested, KmallocCall::ConstantNode)
+        }) {
             Ok((a, _)) => a,
             Err((o, _)) => {
-                self.vmalloc_warn(gfp, &vm_struct_failed, entry);
+                self.vmalloc_warn(gfp, &vm_struct_failed);
                 return Err((
                     o,
                     Text::from("no memory for the vm_struct: NULL".to_string()),
@@ -274,7 +275,7 @@ impl Kernel {
         // alloc_vmap_area()
         self.might_sleep(
             Site::VmapAreaMightSleep,
-            &["alloc_vmap_area", "__get_vm_area_node", entry],
+            &["alloc_vmap_area", "__get_vm_area_node"],
         );
         let align = map_size;
         let start = match self.vmap.find_free(area_size, align) {
@@ -298,7 +299,7 @@ impl Kernel {
                             };
                             self.log.push(Level::Warning, line);
                         }
-                        self.vmalloc_warn(gfp, &vm_struct_failed, entry);
+                        self.vmalloc_warn(gfp, &vm_struct_failed);
                         return Err((Outcome::Failed, "no room in the vmalloc range: NULL".into()));
                     }
                 }
@@ -324,15 +325,15 @@ impl Kernel {
             if !array_plain_gfp {
                 array_gfp |= t.bit(GfpFlag::Highmem);
             }
-            self.vmalloc_memory(ev, array_size, array_gfp, 0, entry)
+            self.vmalloc_memory(ev, array_size, array_gfp, 0)
         } else {
-            self.kmalloc_memory(ev, array_size, nested)
+            self.kmalloc_memory(ev, array_size, nested, KmallocCall::Node)
         };
         let pages_array = match pages_array {
             Ok((a, _)) => a,
             Err((o, _)) => {
                 if error_wording {
-                    self.vmalloc_warn(area_warn_gfp, &format!("vmalloc error: size {mapped}, failed to allocated page array size {array_size}"), entry);
+                    self.vmalloc_warn(area_warn_gfp, &format!("vmalloc error: size {mapped}, failed to allocated page array size {array_size}"));
                 }
                 self.abandon_area(ev, start, Vec::new());
                 return Err((o, "no memory for the pages[] array: NULL".into()));
@@ -382,12 +383,10 @@ impl Kernel {
                 false => self.vmalloc_warn(
                     gfp,
                     &format!("vmalloc: allocation failure, allocated {got} of {area_size} bytes"),
-                    entry,
                 ),
                 true if page_order == 0 => self.vmalloc_warn(
                     area_warn_gfp,
                     &format!("vmalloc error: size {got}, failed to allocate pages"),
-                    entry,
                 ),
                 _ => {}
             }
@@ -411,7 +410,7 @@ impl Kernel {
                     pages.len() as u64 * PAGE_SIZE
                 )
             };
-            self.vmalloc_warn(area_warn_gfp, &message, entry);
+            self.vmalloc_warn(area_warn_gfp, &message);
             self.abandon_area(ev, start, pages);
             return Err((Outcome::Failed, Text::from(why)));
         }
@@ -627,7 +626,7 @@ impl Kernel {
             } else {
                 (Site::VfreeInNmi, "vfree")
             };
-            let lines = report::kernel_bug(self, site, function);
+            let lines = report::kernel_bug(self, site, function, [addr.as_u64(), 0], &[]);
             self.stop_with_oops(lines, "vfree() in NMI context: BUG_ON(in_nmi())");
             return Err((
                 Outcome::Bug,
@@ -683,8 +682,15 @@ impl Kernel {
         let Some(area) = area else {
             let lazily_freed = self.vmap.lazily_freed(addr);
             if !self.profile().has(Change::VunmapChecksMissingArea) && !lazily_freed {
-                let lines =
-                    report::page_fault_oops(self, VirtAddr::new(VMAP_AREA_VM_OFFSET), "__vunmap");
+                let regs = report::Regs {
+                    trap: report::Trap::PageFault {
+                        addr: VirtAddr::new(VMAP_AREA_VM_OFFSET),
+                        access: report::Instruction::Load { bytes: 8 },
+                    },
+                    function: "__vunmap",
+                    args: [VMAP_AREA_VM_OFFSET, 0],
+                };
+                let lines = report::page_fault_oops(self, &regs, &["vfree"]);
                 self.stop_with_oops(lines, "vfree() of an address no vmap area contains");
                 return Err((
                     Outcome::Oops,

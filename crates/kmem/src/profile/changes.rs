@@ -104,10 +104,18 @@ pub enum Change {
     MightSleepPreemptCount,
     /// `dump_stack()` wraps the trace in `<TASK>` / `</TASK>`.
     TaskMarkers,
-    /// A plain `WARN_ON()` prints "cut here" too: `report_bug()` prints it
-    /// unless BUGFLAG_NO_CUT_HERE; 4.19 printed it only for BUG and from
-    /// `__warn_printk()`.
+    /// `WARN_ON_ONCE()` prints "cut here" too: `report_bug()` prints it
+    /// unless BUGFLAG_NO_CUT_HERE. In 4.19 only `WARN_ON()` printed it
+    /// (inline, before its ud2), `WARN()` from `__warn_printk()` and BUG
+    /// from `report_bug()`; a `WARN_ON_ONCE()` trapped silently.
     WarnOnCutHere,
+    /// `show_trace_log_lvl()` scans the stack from its own frame, so a
+    /// trap's trace starts with the exception path as unreliable (`? `)
+    /// frames; 4.19 started at the trap's stack pointer.
+    TraceShowsExceptionPath,
+    /// `make_task_dead()` notes that the oopsed task exited with
+    /// interrupts disabled.
+    MakeTaskDeadIrqNote,
     /// `---[ end trace 0000000000000000 ]---`: the oops id is gone.
     EndTraceZeroId,
     /// The taint flags include TAINT_TEST (19 letters).
@@ -171,6 +179,10 @@ pub enum Change {
     LeakedCacheUnlisted,
     /// Large kmalloc fixes bad GFP flags (`kmalloc_fix_flags()`).
     LargeKmallocFixesFlags,
+    /// The inline `kmalloc()` of a constant size takes the kmalloc caches
+    /// of any type, `GFP_DMA` included (`kmalloc_type(flags)`); 4.19 left
+    /// a `GFP_DMA` request to `__kmalloc()`.
+    KmallocInlineTakesDma,
     /// Every slab is a compound page: `s->allocflags` is `__GFP_COMP`
     /// whatever the cache's order.
     SlabAlwaysComp,
@@ -368,7 +380,9 @@ pub static CHANGES: &[Row] = &[
     row!(MightSleepNonBlock, r(5, 3), between(p(4, 19, 255), p(6, 1, 119)), "__might_resched(), kernel/sched/core.c@6.6.0 (\"non_block: %d\")"),
     row!(MightSleepPreemptCount, r(5, 16), between(p(4, 19, 255), p(6, 1, 119)), "__might_resched(), kernel/sched/core.c@6.6.0 (\"preempt_count: %x, expected: %x\")"),
     row!(TaskMarkers, r(5, 16), between(p(4, 19, 255), p(6, 1, 119)), "show_trace_log_lvl(), arch/x86/kernel/dumpstack.c@6.6.0 (\"<TASK>\")"),
-    row!(WarnOnCutHere, r(5, 2), between(p(4, 19, 255), p(6, 1, 119)), "report_bug(), lib/bug.c@4.19.255:181-188 (CUT_HERE only on the BUG path; __warn() prints it only `if (args)`) vs lib/bug.c@5.4.286:187-188 and @6.1.119:194 (`if ((bug->flags & BUGFLAG_NO_CUT_HERE) == 0)`); the 5.x release that moved it is not pinned down"),
+    row!(WarnOnCutHere, r(5, 2), between(p(4, 19, 255), p(6, 1, 119)), "report_bug(), lib/bug.c@4.19.255:181-188 (CUT_HERE only on the BUG path), __WARN() and WARN_ON_ONCE() in include/asm-generic/bug.h@4.19.255:64-74 and :107-109 (only __WARN() prints CUT_HERE) vs lib/bug.c@5.4.286:187-188 and @6.1.119:194 (`if ((bug->flags & BUGFLAG_NO_CUT_HERE) == 0)`); the 5.x release that moved it is not pinned down"),
+    row!(TraceShowsExceptionPath, r(5, 0), between(p(4, 19, 255), p(6, 1, 119)), "show_trace_log_lvl(): regs = unwind_get_entry_regs() before get_stack_pointer(), arch/x86/kernel/dumpstack.c@6.1.119:198-216; the stack pointer of the trap first @4.19.255:173-175; the release is not pinned down"),
+    row!(MakeTaskDeadIrqNote, r(5, 17), between(p(4, 19, 255), p(6, 1, 119)), "make_task_dead(): \"note: %s[%d] exited with irqs disabled\", kernel/exit.c@6.1.119:946; only the preempt_count note in do_exit(), kernel/exit.c@4.19.255:802"),
     row!(EndTraceZeroId, r(5, 19), between(p(4, 19, 255), p(6, 1, 119)), "print_oops_end_marker(), kernel/panic.c@6.6.0 (no oops_id)"),
     row!(TaintTest, r(5, 17), between(p(4, 19, 255), p(6, 1, 119)), "taint_flags[], kernel/panic.c@6.6.0 (TAINT_TEST)"),
     row!(CpuLineUid, r(6, 10), between(p(6, 6, 57), p(6, 12, 10)), "dump_stack_print_info(), lib/dump_stack.c@6.12.19 (\"CPU: %d UID: %u PID: %d\")"),
@@ -396,6 +410,7 @@ pub static CHANGES: &[Row] = &[
     row!(DmaKmallocUsercopy, r(4, 20), between(p(4, 19, 255), p(6, 1, 119)), "create_kmalloc_caches(), mm/slab_common.c@4.19.255: dma caches made by create_kmalloc_cache() with no usercopy region"),
     row!(LeakedCacheUnlisted, r(6, 12), between(p(6, 6, 57), p(6, 12, 10)), "kmem_cache_destroy(), mm/slab_common.c@6.12.19 (the cache leaves slab_caches)"),
     row!(LargeKmallocFixesFlags, r(5, 10), between(p(4, 19, 255), p(6, 1, 119)), "kmalloc_fix_flags() on the large path, mm/slab_common.c@6.6.0:1163-1164"),
+    row!(KmallocInlineTakesDma, r(4, 20), between(p(4, 19, 255), p(6, 1, 119)), "kmalloc(), include/linux/slab.h@4.19.255:503-521 (`if (!(flags & GFP_DMA))`) vs @6.1.119:543-563 (kmalloc_caches[kmalloc_type(flags)])"),
     row!(SlabAlwaysComp, r(6, 12), between(p(6, 6, 57), p(6, 12, 10)), "calculate_sizes(): `s->allocflags = __GFP_COMP`, mm/slub.c@6.12.19:5425; `if (order) s->allocflags |= __GFP_COMP` @6.6.57:4488-4489, @6.1.119:4279-4280, @4.19.255:3590-3591"),
     row!(LargeKmallocCountsSlab, r(5, 4), between(p(4, 19, 255), p(6, 1, 119)), "__kmalloc_large_node() and free_large_kmalloc() mod_lruvec_page_state(NR_SLAB_UNRECLAIMABLE_B), mm/slab_common.c@6.1.119:1080 and :911, @6.6.57:1151 and :982, mm/slub.c@6.12.19:4234 and :4718; 4.19.255's kmalloc_order() does not count; the 5.x release is not pinned down"),
     row!(FreeLargeKmallocWarns, r(5, 19), between(p(4, 19, 255), p(6, 1, 119)), "free_large_kmalloc(), mm/slab_common.c@6.6.57:975; BUG_ON(!PageCompound(page)) in kfree(), mm/slub.c@4.19.255:3958"),
