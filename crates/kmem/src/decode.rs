@@ -16,8 +16,11 @@
 //!
 //! The release comes from the `CPU: … Not tainted <release>` or
 //! `Tainted: … <release>` line unless the caller names one. Lines may carry
-//! printk timestamps, caller ids, `<N>` levels or a syslog/journal prefix.
+//! printk timestamps, caller ids, `<N>` levels or a syslog/journal prefix,
+//! and a report quoted in a mail (`> `, quoted-printable, lines wrapped by
+//! the mail client) reads as the original (see [`mail`]).
 
+mod mail;
 mod meminfo;
 mod reports;
 
@@ -114,11 +117,11 @@ pub fn decode(log: &str, given: Option<Release>) -> Result<Decoding, DecodeError
     if log.len() > MAX_LOG_BYTES {
         return Err(DecodeError::TooLong);
     }
-    let lines: Vec<LogLine> = log
-        .lines()
-        .enumerate()
-        .map(|(i, raw)| LogLine {
-            number: i + 1,
+    let unwrapped = mail::unwrap(log);
+    let lines: Vec<LogLine> = unwrapped
+        .iter()
+        .map(|(number, raw)| LogLine {
+            number: *number,
             text: strip_prefixes(raw),
         })
         .collect();
@@ -236,6 +239,12 @@ fn strip_prefixes(raw: &str) -> &str {
         s = after.strip_prefix(' ').unwrap_or(after);
     }
     s
+}
+
+/// Whether `raw` starts with a prefix a log line carries (`… kernel: `,
+/// `<N>`, `[ seconds]`, `[ T123]`).
+fn has_log_prefix(raw: &str) -> bool {
+    strip_prefixes(raw).as_ptr() != raw.as_ptr()
 }
 
 /// The release a `CPU: 0 PID: 1 Comm: x Not tainted 6.6.0 #1` (or

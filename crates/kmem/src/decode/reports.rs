@@ -176,8 +176,10 @@ fn call_trace<'a>(block: &[LogLine<'a>]) -> Vec<&'a str> {
 
 /// Frames of the allocators and the stack dumper themselves.
 fn is_allocator_frame(name: &str) -> bool {
+    // `.constprop.0`, `.isra.0`, `.cold`: compiler clones of the function.
+    let name = name.split('.').next().unwrap_or(name);
     let name = name.trim_end_matches("_noprof");
-    const PREFIXES: [&str; 22] = [
+    const PREFIXES: [&str; 31] = [
         "dump_stack",
         "__dump_stack",
         "show_stack",
@@ -200,6 +202,15 @@ fn is_allocator_frame(name: &str) -> bool {
         "alloc_slab_page",
         "__might",
         "___might",
+        "___kmalloc",
+        "__kmem_cache",
+        "kmemdup",
+        "kstrdup",
+        "krealloc",
+        "__get_vm_area",
+        "alloc_vmap_area",
+        "__dma_direct_alloc",
+        "dma_direct_alloc",
     ];
     PREFIXES.iter().any(|p| name.starts_with(p))
         || name.contains("vmalloc")
@@ -231,8 +242,19 @@ impl Decoder<'_> {
         let gfp = self.table.parse(hex).ok()?;
         let ours = self.table.format_mode(gfp);
         let theirs = format!("{hex}({printed})");
+        let names = |text: &str| {
+            let mut v: Vec<String> = text.split('|').map(str::to_string).collect();
+            v.sort();
+            v
+        };
         if ours == theirs {
             facts.push(format!("mode {ours}: {}", self.flag_list(gfp)));
+        } else if names(printed) == names(&self.table.format(gfp)) {
+            facts.push(format!(
+                "mode {theirs}: the names {} prints, in another order (newer kernels print the single flags in bit order): {}",
+                self.release,
+                self.flag_list(gfp)
+            ));
         } else {
             facts.push(format!(
                 "mode {theirs}: {} prints this mask as {ours}, so the log may come from another release (give --kernel): {}",
@@ -322,7 +344,22 @@ impl Decoder<'_> {
     /// `warn_alloc()`'s "page allocation failure" with its Mem-Info.
     fn page_alloc_failure(&self, block: &[LogLine]) -> Finding {
         let head = block[0].text;
-        let order = number_after(head, "order:").unwrap_or(0).min(63) as u8;
+        let raw_order = number_after(head, "order:").unwrap_or(0);
+        if raw_order > 63 {
+            let mut f = finding(format!(
+                "page allocation failure: order {raw_order} is impossible"
+            ));
+            f.facts.push(format!(
+                "{raw_order} is {} as a 32-bit signed number: no request of that order reaches warn_alloc() (the page allocator refuses any order above MAX_ORDER before trying, with a WARN, not this report), so the line is corrupt or was edited",
+                raw_order as u32 as i32
+            ));
+            f.advice.push(
+                "look at the original log: this field did not come from the kernel as printed"
+                    .into(),
+            );
+            return f;
+        }
+        let order = raw_order as u8;
         let bytes = 4096u64 << order.min(52);
         let mut f = finding(format!(
             "page allocation failure: order {order}, {} pages, {} contiguous",
@@ -415,16 +452,38 @@ impl Decoder<'_> {
         f
     }
 
-    /// vmalloc's failure messages.
+    /// vmalloc's failure messages (mm/vmalloc.c): 4.19's "vmalloc:
+    /// allocation failure…", 5.x/6.x's "vmalloc error: size N, …". In the
+    /// page and mapping failures the size is what the area had obtained
+    /// (`area->nr_pages * PAGE_SIZE`); from 5.13 to 6.3 the page failure
+    /// names the page order, and a huge-page attempt (order 9) that fails
+    /// is retried with order-0 pages.
     fn vmalloc_failure(&self, block: &[LogLine]) -> Finding {
         let head = block[0].text;
         let size = number_after(head, "size ")
             .or_else(|| number_after(head, "allocation failure: "))
             .or_else(|| number_after(head, " of "));
-        let mut f = finding(match size {
-            Some(s) => format!("vmalloc failure: {s} bytes ({})", human(s)),
-            None => "vmalloc failure".into(),
+        let obtained_pages =
+            head.contains("failed to allocate pages") || head.contains("failed to map pages");
+        let page_order = number_after(head, "page order ");
+        let mut f = finding(match (size, obtained_pages) {
+            (Some(s), true) => format!(
+                "vmalloc failure: the area's pages could not all be had ({} obtained before it gave up)",
+                human(s)
+            ),
+            (Some(s), false) if s >= 1 << 63 => format!(
+                "vmalloc failure: an impossible size, {s} bytes ({} as a signed number)",
+                s as i64
+            ),
+            (Some(s), false) => format!("vmalloc failure: {s} bytes ({})", human(s)),
+            (None, _) => "vmalloc failure".into(),
         });
+        if let (Some(s), true) = (size, obtained_pages) {
+            f.facts.push(format!(
+                "size {s} is not the size asked for: it is area->nr_pages * PAGE_SIZE, what was obtained when the allocation stopped{}",
+                if s == 0 { " (0: not even the first page came)" } else { "" }
+            ));
+        }
         let reason = if head.contains("exceeds total pages")
             || (head.contains("allocation failure: ") && !head.contains("allocated"))
         {
@@ -442,6 +501,11 @@ impl Decoder<'_> {
             )
         } else if head.contains("page array") {
             "the pages[] array (8 bytes per page) could not be allocated".to_string()
+        } else if let Some(order) = page_order.filter(|&o| o > 0) {
+            format!(
+                "page order {order}: this was the huge-page attempt of an area that may be mapped with {} pages (VM_ALLOW_HUGE_VMAP: kvmalloc, vmalloc_huge), which needs free blocks of order {order}: the memory is too fragmented for it, however much is free; the kernel then retries the whole area with order-0 pages (__vmalloc_node_range's fallback)",
+                human(PAGE_SIZE << order.min(20))
+            )
         } else if head.contains("failed to allocate pages") || head.contains("allocated ") {
             "order-0 pages ran out while filling the area: memory is exhausted (vmalloc takes single pages, so fragmentation does not matter)".to_string()
         } else if head.contains("failed to map pages") {
@@ -459,11 +523,31 @@ impl Decoder<'_> {
             ));
         }
         f.facts.push(format!("why: {reason}"));
+        let huge_attempt = page_order.is_some_and(|o| o > 0);
+        if huge_attempt {
+            f.facts.push(if self.has(Change::VmallocHugeFailureQuiet) {
+                format!(
+                    "{} no longer prints this for a huge-page attempt (only for order 0), so the log may come from an older release (give --kernel)",
+                    self.release
+                )
+            } else {
+                "before 6.4 this warning is printed even when the order-0 retry then succeeds (6.3 stopped hiding it with __GFP_NOWARN; 6.4's \"do not output a spurious warning when huge vmalloc() fails\" stopped it): unless an order-0 failure follows, or the caller reported one, the memory was allocated".to_string()
+            });
+        } else if page_order.is_none()
+            && head.contains("failed to allocate pages")
+            && self.has(Change::VmallocHugeFailureQuiet)
+        {
+            f.facts.push(format!(
+                "{} prints this only for order-0 pages (the message has no page order from 6.4), so the small pages ran out",
+                self.release
+            ));
+        }
         let gfp = self.mode_facts(head, &mut f.facts);
         if let Some(c) = caller_fact(&call_trace(block)) {
             f.facts.push(c);
         }
         match size {
+            _ if huge_attempt => f.advice.push("nothing to fix when the caller got its memory (the retry with small pages); if order-0 failures follow, free memory first; a caller that must not see this can pass __GFP_NOWARN".into()),
             Some(s) if s > 1 << 62 => {
                 f.facts.push(format!(
                     "{s} is {} as a signed number: a negative value converted to a size",
@@ -471,7 +555,9 @@ impl Decoder<'_> {
                 ));
                 f.advice.push("check the size computation: validate lengths from users or devices, and use array_size()/kvcalloc() for n * size".into());
             }
-            Some(0) => f.advice.push("check why the size is 0 before calling vmalloc".into()),
+            Some(0) if !obtained_pages => {
+                f.advice.push("check why the size is 0 before calling vmalloc".into())
+            }
             _ if head.contains("exceeds total pages") => {
                 f.advice.push("check the size computation: validate lengths from users or devices, and use array_size()/kvcalloc() for n * size".into())
             }
@@ -480,7 +566,7 @@ impl Decoder<'_> {
             ),
             _ => f.advice.push("allocate less, or free memory first: this is a shortage of memory, not of contiguity".into()),
         }
-        if gfp.is_some_and(|g| !self.table.has(g, GfpFlag::NoWarn)) {
+        if !huge_attempt && gfp.is_some_and(|g| !self.table.has(g, GfpFlag::NoWarn)) {
             f.advice.push("if the caller handles NULL and the failure is expected, add __GFP_NOWARN to silence this report".into());
         }
         f
@@ -551,7 +637,18 @@ impl Decoder<'_> {
         f.facts.push("the kernel printed a warning and went on (CONFIG_DEBUG_ATOMIC_SLEEP); had it slept, it would have been \"scheduling while atomic\" or a deadlock".into());
         let interrupt =
             preempt.is_some_and(|p| p & (HARDIRQ_MASK | NMI_MASK | SOFTIRQ_OFFSET) != 0);
-        if vmalloc {
+        if field("RCU nest depth: ").is_some() {
+            f.facts.push("the RCU nest depth line exists only in kernels built with CONFIG_PREEMPT_RCU (a preemptible kernel)".into());
+        } else if preempt.is_some() {
+            f.facts.push(format!(
+                "no RCU nest depth line: {} was built without CONFIG_PREEMPT_RCU, where an rcu_read_lock() section counts as preemption disabled",
+                self.release
+            ));
+        }
+        if let Some(sleeper) = Sleeper::of(at, &trace) {
+            f.facts.push(format!("what sleeps: {}", sleeper.what()));
+            f.advice.push(sleeper.advice(interrupt).into());
+        } else if vmalloc {
             f.advice.push("vmalloc() and vfree() may always sleep (page tables are allocated with GFP_KERNEL) and no flag changes that: allocate beforehand in process context, and free with vfree_atomic() or from a work item".into());
         } else if interrupt {
             f.advice.push("in interrupt context use GFP_ATOMIC (or GFP_NOWAIT when failure is acceptable), or move the work to a workqueue, where GFP_KERNEL is allowed".into());
@@ -955,6 +1052,82 @@ fn slab_bug_cause(what: &str) -> (&'static str, &'static str) {
             "the slab's bookkeeping does not add up: memory corruption",
             "run with KASAN to find the bad access",
         )
+    }
+}
+
+/// A function that sleeps by design, as a might-sleep report names it by
+/// its location or its frames.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Sleeper {
+    /// `mutex_lock()` and its kin (kernel/locking/mutex.c).
+    Mutex,
+    /// `down()`, `down_read()`, `down_write()` (semaphore.c, rwsem.c).
+    Semaphore,
+    /// `msleep()`, `cond_resched()`, `wait_for_completion()`, `schedule()`.
+    Wait,
+    /// `copy_from_user()` and the others that may fault on user memory.
+    UserCopy,
+}
+
+impl Sleeper {
+    fn of(at: &str, trace: &[&str]) -> Option<Sleeper> {
+        let named = |prefixes: &[&str]| {
+            trace
+                .iter()
+                .take(6)
+                .any(|f| prefixes.iter().any(|p| f.starts_with(p)))
+        };
+        if at.starts_with("kernel/locking/mutex.c")
+            || named(&["mutex_lock", "__mutex_lock", "mutex_lock_interruptible"])
+        {
+            Some(Sleeper::Mutex)
+        } else if at.starts_with("kernel/locking/semaphore.c")
+            || at.starts_with("kernel/locking/rwsem.c")
+            || named(&[
+                "down_read",
+                "down_write",
+                "down_interruptible",
+                "down_timeout",
+            ])
+        {
+            Some(Sleeper::Semaphore)
+        } else if at.starts_with("kernel/sched/completion.c")
+            || at.starts_with("kernel/time/")
+            || named(&[
+                "msleep",
+                "__cond_resched",
+                "wait_for_completion",
+                "schedule_timeout",
+                "usleep_range",
+            ])
+        {
+            Some(Sleeper::Wait)
+        } else if at.starts_with("include/linux/uaccess.h")
+            || named(&["__might_fault", "_copy_from_user", "_copy_to_user"])
+        {
+            Some(Sleeper::UserCopy)
+        } else {
+            None
+        }
+    }
+
+    fn what(self) -> &'static str {
+        match self {
+            Sleeper::Mutex => "mutex_lock(): a mutex waits by sleeping when another task holds it",
+            Sleeper::Semaphore => "a semaphore or rw-semaphore (down, down_read, down_write) waits by sleeping",
+            Sleeper::Wait => "a function that waits by sleeping (msleep, cond_resched, wait_for_completion, schedule_timeout)",
+            Sleeper::UserCopy => "a copy from or to user memory, which may fault and sleep while the page is read in",
+        }
+    }
+
+    fn advice(self, interrupt: bool) -> &'static str {
+        match (self, interrupt) {
+            (Sleeper::Mutex | Sleeper::Semaphore, true) => "an interrupt handler (or softirq, timer, tasklet) cannot take a mutex or semaphore: protect the data with a spinlock (spin_lock_irqsave), or move the work that needs the mutex to a workqueue or a threaded IRQ handler (request_threaded_irq), where sleeping is allowed",
+            (Sleeper::Mutex | Sleeper::Semaphore, false) => "do not take a mutex or semaphore inside a spinlock, an RCU read section or with interrupts off: take it before (mutex outside, spinlock inside), or protect this data with the spinlock only",
+            (Sleeper::Wait, true) => "an interrupt handler must not wait: use udelay()/mdelay() for a short busy wait, or defer the work to a workqueue or a threaded IRQ handler",
+            (Sleeper::Wait, false) => "release the spinlock (or re-enable preemption) before waiting, or use udelay()/mdelay() for a short busy wait",
+            (Sleeper::UserCopy, _) => "copy the user data into a kernel buffer before taking the lock (or entering atomic context), then work on the copy",
+        }
     }
 }
 

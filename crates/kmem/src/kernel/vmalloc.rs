@@ -206,6 +206,7 @@ impl Kernel {
     ) -> AddressResult {
         let p = self.profile();
         let error_wording = p.has(Change::VmallocErrorWording);
+        let huge_quiet = p.has(Change::VmallocHugeFailureQuiet);
         let range_restricted = p.has(Change::VmallocRangeRestrictedWording);
         let bulk = p.has(Change::VmallocBulkPages);
         let page_entry = p.name(Name::VmallocPages);
@@ -384,9 +385,14 @@ impl Kernel {
                     gfp,
                     &format!("vmalloc: allocation failure, allocated {got} of {area_size} bytes"),
                 ),
-                true if page_order == 0 => self.vmalloc_warn(
+                // 6.4+ warns for order 0 only; before, for any order, naming it.
+                true if huge_quiet && page_order == 0 => self.vmalloc_warn(
                     area_warn_gfp,
                     &format!("vmalloc error: size {got}, failed to allocate pages"),
+                ),
+                true if !huge_quiet => self.vmalloc_warn(
+                    area_warn_gfp,
+                    &format!("vmalloc error: size {got}, page order {page_order}, failed to allocate pages"),
                 ),
                 _ => {}
             }

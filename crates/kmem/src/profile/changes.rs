@@ -241,6 +241,10 @@ pub enum Change {
     /// "nonexistent vm area"; 4.19.0 read `find_vmap_area()->vm` through
     /// NULL and oopsed.
     VunmapChecksMissingArea,
+    /// A failed huge-page attempt of vmalloc prints nothing (it is
+    /// retried with small pages); the page failure message lost its `page
+    /// order` field.
+    VmallocHugeFailureQuiet,
     /// vmalloc failures print `vmalloc error: size …`.
     VmallocErrorWording,
     /// `vmalloc_node_range for size … Address range restricted` (6.12).
@@ -431,6 +435,7 @@ pub static CHANGES: &[Row] = &[
     row!(VfreeMightSleepFirst, r(5, 9), between(p(4, 19, 255), p(6, 1, 119)), "vfree(): might_sleep_if(!in_interrupt()), mm/vmalloc.c@6.1.119:2791; might_sleep() in vfree(), mm/vmalloc.c@6.6.57:2836"),
     Row { change: VmallocAreaNowarn, since: r(5, 13), backports: &[], until: Some((r(6, 3), &[])), known: between(p(4, 19, 255), p(6, 1, 119)), source: "__vmalloc_area_node(): gfp_mask |= __GFP_NOWARN, mm/vmalloc.c@6.1.119:3038, before the warn_alloc() calls at :3051, :3079, :3107; absent @6.6.0 (only vm_area_alloc_pages() gets __GFP_NOWARN); the release that removed it is not pinned down" },
     row!(VunmapChecksMissingArea, r(5, 7), backports &[p(4, 19, 126)], Exact, "__vunmap() checks find_vm_area() before use; in the 4.19.126 release announcement; absent @4.19.124, present @4.19.127 and @4.19.255"),
+    row!(VmallocHugeFailureQuiet, r(6, 4), between(p(6, 1, 119), p(6, 6, 0)), "__vmalloc_area_node(): `if (!fatal_signal_pending(current) && page_order == 0)` and \"vmalloc error: size %lu, failed to allocate pages\", mm/vmalloc.c@6.6.57:3174-3177; \"…, page order %u, failed to allocate pages\" for any order @6.1.119:3078-3081; \"mm/vmalloc: do not output a spurious warning when huge vmalloc() fails\" (6.4)"),
     row!(VmallocErrorWording, r(5, 13), between(p(4, 19, 255), p(6, 1, 119)), "warn_alloc(\"vmalloc error: size %lu, ...\"), mm/vmalloc.c@6.6.0"),
     row!(VmallocRangeRestrictedWording, r(6, 9), between(p(6, 6, 57), p(6, 12, 10)), "__vmalloc_node_range_noprof(), mm/vmalloc.c@6.12.19 (\"vmalloc_node_range for size %lu failed: Address range restricted\")"),
     row!(VmallocFailMaskHighmem, r(5, 13), between(p(4, 19, 255), p(6, 1, 119)), "__vmalloc_area_node(), mm/vmalloc.c@6.6.0 (gfp_mask | __GFP_HIGHMEM)"),
