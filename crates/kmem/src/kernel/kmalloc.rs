@@ -9,7 +9,7 @@ use super::{
 };
 use crate::addr::{Order, Pfn, VirtAddr, PAGE_SIZE};
 use crate::dmesg::{Level, Taint};
-use crate::gfp::{Gfp, GfpFlag};
+use crate::gfp::{Gfp, GfpFlag, GfpTable};
 use crate::kernel::Event;
 use crate::memmap::{FrameUse, PageMeta};
 use crate::profile::names::KmallocCall;
@@ -307,12 +307,7 @@ impl Kernel {
         // @6.6.57:2013-2015); only the minimum order gets the caller's
         // flags.
         let min_order = u32::from(Order::for_size(u64::from(size)).as_u8());
-        let mut first = (flags | t.bit(GfpFlag::NoWarn) | t.bit(GfpFlag::NoRetry))
-            .without(t.bit(GfpFlag::NoFail));
-        if t.has(first, GfpFlag::DirectReclaim) && order > min_order {
-            let reclaim = t.bit(GfpFlag::DirectReclaim) | t.bit(GfpFlag::KswapdReclaim);
-            first = (first | t.bit(GfpFlag::NoMemalloc)).without(reclaim);
-        }
+        let first = first_slab_attempt(t, flags, order, min_order);
         let (pfn, got_order) = match self.allocate(ev, first, order, "allocate_slab") {
             Ok((pfn, _)) => (pfn, order),
             Err(_) if min_order < order => {
@@ -560,6 +555,52 @@ impl Kernel {
                 Outcome::Ok,
                 format!("{addr:#x} is not kmalloc memory"),
             ),
+        }
+    }
+}
+
+/// The mask of `allocate_slab()`'s first attempt, at the cache's `order`:
+/// the slab's flags without retrying, warning or `__GFP_NOFAIL`, and, when
+/// the order is above the one-object minimum and the caller may reclaim,
+/// without reclaim and with `__GFP_NOMEMALLOC`, so that it fails fast and
+/// the minimum order gets the caller's flags (mm/slub.c@4.19.255:1606-1608,
+/// @6.6.57:2013-2015).
+fn first_slab_attempt(t: &GfpTable, flags: Gfp, order: u32, min_order: u32) -> Gfp {
+    let mut first =
+        (flags | t.bit(GfpFlag::NoWarn) | t.bit(GfpFlag::NoRetry)).without(t.bit(GfpFlag::NoFail));
+    if t.has(first, GfpFlag::DirectReclaim) && order > min_order {
+        let reclaim = t.bit(GfpFlag::DirectReclaim) | t.bit(GfpFlag::KswapdReclaim);
+        first = (first | t.bit(GfpFlag::NoMemalloc)).without(reclaim);
+    }
+    first
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::Release;
+
+    /// Audit D17: the first, higher-order attempt of a new slab neither
+    /// reclaims nor wakes kswapd and takes no reserves.
+    #[test]
+    fn the_first_slab_attempt_goes_without_reclaim() {
+        for version in ["4.19", "6.6", "6.12"] {
+            let t = GfpTable::for_release(Release::parse(version).unwrap()).unwrap();
+            let kernel = t.composite("GFP_KERNEL").unwrap();
+            let first = first_slab_attempt(t, kernel | t.bit(GfpFlag::Comp), 3, 0);
+            assert_eq!(
+                t.format(first),
+                "__GFP_IO|__GFP_FS|__GFP_NOWARN|__GFP_NORETRY|__GFP_COMP|__GFP_NOMEMALLOC",
+                "{version}"
+            );
+            assert!(!t.allows_blocking(first));
+            // At the minimum order the caller's flags stand (with the
+            // retry and warning bits of the first attempt).
+            let min = first_slab_attempt(t, kernel, 0, 0);
+            assert!(t.allows_blocking(min) && !t.has(min, GfpFlag::NoMemalloc));
+            // A caller that may not reclaim keeps its mask.
+            let atomic = t.composite("GFP_ATOMIC").unwrap();
+            assert!(!t.has(first_slab_attempt(t, atomic, 3, 0), GfpFlag::NoMemalloc));
         }
     }
 }
