@@ -27,9 +27,9 @@ use Name::*;
 use Series::*;
 
 /// Every name of every pinned release (the trees of [`super::PINNED`];
-/// 6.1.119's from mm/page_alloc.c:5554, mm/slab_common.c:947 and :1067,
-/// mm/vmalloc.c:3148 and :2921, mm/slab_common.c:351, mm/slub.c:3420,
-/// kernel/sched/core.c:9909, lib/dump_stack.c:97, mm/page_alloc.c:1279).
+/// 6.1.119's from mm/page_alloc.c:5554, mm/vmalloc.c:2921,
+/// mm/slab_common.c:351, mm/slub.c:3420, kernel/sched/core.c:9909,
+/// lib/dump_stack.c:97, mm/page_alloc.c:1279).
 #[rustfmt::skip]
 pub static NAMES: &[(Series, Name, &str)] = &[
     (V4_19, AllocPages, "__alloc_pages_nodemask"),
