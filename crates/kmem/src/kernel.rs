@@ -314,6 +314,8 @@ pub struct Kernel {
     nopage_ratelimit: Ratelimit,
     /// `warn_alloc_show_mem()`'s `show_mem_rs`: one Mem-Info a second.
     show_mem_ratelimit: Ratelimit,
+    /// Each cache's descriptor and node structure, by cache.
+    cache_objects: Vec<Vec<VirtAddr>>,
 }
 
 /// The calling task, as reports name it.
@@ -352,8 +354,7 @@ impl Kernel {
         );
         let mut taint = TaintSet::default();
         taint.add(Taint::OotModule);
-        let boot_free_pages = buddy.zones.iter().map(|z| z.free_pages).collect();
-        Ok(Kernel {
+        let mut kernel = Kernel {
             layout: Layout::new(profile),
             gfp,
             mem,
@@ -388,15 +389,77 @@ impl Kernel {
             seq: 0,
             last_might_sleep_ns: None,
             warned_once: Vec::new(),
-            boot_free_pages,
+            boot_free_pages: Vec::new(),
             nopage_ratelimit: if config.profile.has(Change::NopageRatelimitTenSeconds) {
                 Ratelimit::new(10 * SECOND_NS, 1)
             } else {
                 Ratelimit::new(5 * SECOND_NS, 10)
             },
             show_mem_ratelimit: Ratelimit::new(SECOND_NS, 1),
+            cache_objects: Vec::new(),
             config,
-        })
+        };
+        kernel.allocate_boot_cache_objects();
+        kernel.boot_free_pages = kernel
+            .buddy
+            .zones
+            .iter()
+            .map(|z| z.free_pages + z.pcp.count)
+            .collect();
+        Ok(kernel)
+    }
+
+    /// The slab objects of the caches boot made: each cache's descriptor
+    /// (an object of `kmem_cache`) and its node structure (of
+    /// `kmem_cache_node`), in creation order, and one `kmalloc_buckets`
+    /// object per bucket user (mm/slub.c `bootstrap()`,
+    /// `create_kmalloc_cache()`, `kmem_buckets_create()`), all GFP_NOWAIT.
+    fn allocate_boot_cache_objects(&mut self) {
+        let nowait = self.gfp.composite("GFP_NOWAIT").unwrap_or_default();
+        let mut ev = EventBuilder {
+            seq: 0,
+            call: Text::default(),
+            log_mark: self.log.len(),
+            effects: Vec::new(),
+            walk: Vec::new(),
+        };
+        for id in 0..self.slab.caches.len() {
+            self.allocate_cache_objects(&mut ev, id, nowait);
+        }
+        if let Some(buckets) = self.slab.buckets_cache() {
+            for _ in self.profile().boot_caches().2 {
+                let size = u64::from(self.slab.caches[buckets].object_size);
+                let _ = self.slab_alloc_object(&mut ev, buckets, nowait, size, "kmem_cache_alloc");
+            }
+        }
+    }
+
+    /// Allocates cache `id`'s descriptor and node structure (one node).
+    fn allocate_cache_objects(&mut self, ev: &mut EventBuilder, id: usize, gfp: Gfp) {
+        let mut objects = Vec::with_capacity(2);
+        for meta in [Slub::KMEM_CACHE, Slub::KMEM_CACHE_NODE] {
+            let size = u64::from(self.slab.caches[meta].object_size);
+            if let Ok((addr, _)) = self.slab_alloc_object(ev, meta, gfp, size, "kmem_cache_alloc") {
+                objects.push(addr);
+            }
+        }
+        if self.cache_objects.len() <= id {
+            self.cache_objects.resize(id + 1, Vec::new());
+        }
+        self.cache_objects[id] = objects;
+    }
+
+    /// Frees cache `id`'s descriptor and node structure
+    /// (`kmem_cache_release()`).
+    fn free_cache_objects(&mut self, ev: &mut EventBuilder, id: usize) {
+        let objects = self
+            .cache_objects
+            .get_mut(id)
+            .map(std::mem::take)
+            .unwrap_or_default();
+        for addr in objects {
+            let _ = self.kfree_memory(ev, addr);
+        }
     }
 
     /// The configuration the kernel was booted with.
@@ -414,7 +477,8 @@ impl Kernel {
         &self.state
     }
 
-    /// Free pages per zone right after boot.
+    /// Free pages per zone right after boot, on the buddy lists and the
+    /// per-CPU lists (boot already took slab pages for its caches).
     pub fn boot_free_pages(&self) -> &[u64] {
         &self.boot_free_pages
     }

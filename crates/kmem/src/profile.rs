@@ -17,6 +17,7 @@
 //! is simulated by the series' profile with the change table evaluated at
 //! that point release, and printed as given.
 
+pub mod boot_caches;
 pub mod changes;
 pub mod names;
 pub mod sites;
@@ -397,6 +398,23 @@ impl Profile {
     /// The name a function has in this profile's call traces.
     pub fn name(&self, name: Name) -> &'static str {
         names::of(self.series, name)
+    }
+
+    /// The slab caches of boot other than the kmalloc caches (see
+    /// [`boot_caches`]): those made before the kmalloc caches, the bucket
+    /// cache made after them, and the users of buckets.
+    pub fn boot_caches(
+        &self,
+    ) -> (
+        [boot_caches::BootCache; 2],
+        Option<boot_caches::BootCache>,
+        &'static [(&'static str, bool)],
+    ) {
+        (
+            boot_caches::before_kmalloc(self.series),
+            boot_caches::buckets(self.series),
+            boot_caches::bucket_users(self.series),
+        )
     }
 
     /// `%pS` of a kernel function in a call trace: `name+0xoff/0xlen`

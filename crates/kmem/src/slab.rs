@@ -602,6 +602,7 @@ pub struct Slub {
     /// CONFIG_RANDOM_KMALLOC_CACHES.
     pub random_seed: u64,
     rng: crate::memmap::SplitMix64,
+    buckets: Option<CacheId>,
 }
 
 impl Slub {
@@ -619,7 +620,20 @@ impl Slub {
             debug: options.debug,
             random_seed: 0,
             rng: crate::memmap::SplitMix64(seed ^ 0x5bd1_e995_1ab0_c0de),
+            buckets: None,
         };
+        // kmem_cache_init(): the bootstrap caches, never merged (their
+        // refcount stays -1).
+        let (bootstrap, buckets, bucket_users) = profile.boot_caches();
+        for boot in bootstrap {
+            let flags = SlabFlags {
+                hwcache_align: boot.hwcache_align,
+                no_merge: true,
+                ..SlabFlags::default()
+            };
+            let align = calculate_alignment(flags, 0, boot.size);
+            slub.create_cache(boot.name.to_string(), boot.size, align, flags);
+        }
         let random_caches = options.random_caches && profile.has(Change::RandomKmallocCaches);
         let no_merge = profile.has(Change::KmallocNoMerge);
         let kmalloc_flag = profile.has(Change::KmallocSlabFlag);
@@ -644,7 +658,57 @@ impl Slub {
         if random_caches {
             slub.random_seed = slub.next_random();
         }
+        if let Some(cache) = buckets {
+            let flags = SlabFlags {
+                no_merge: true,
+                ..SlabFlags::default()
+            };
+            let align = calculate_alignment(flags, 0, cache.size);
+            slub.buckets =
+                Some(slub.create_cache(cache.name.to_string(), cache.size, align, flags));
+            for &(user, account) in bucket_users {
+                slub.create_buckets(user, account);
+            }
+        }
         slub
+    }
+
+    /// `kmem_buckets_create(name, …)`: a SLAB_NO_MERGE cache per size of
+    /// the normal kmalloc caches, in their index order (96, 192, 8, …),
+    /// named after the kmalloc cache (`memdup_user-8k`).
+    fn create_buckets(&mut self, user: &str, account: bool) {
+        for index in 1..=13 {
+            let Some(&kmalloc) = self.kmalloc.get(&(KmallocType::Normal, index)) else {
+                continue;
+            };
+            let cache = &self.caches[kmalloc];
+            let size = cache.object_size;
+            let short = cache
+                .name
+                .split_once('-')
+                .map_or("", |(_, s)| s)
+                .to_string();
+            let flags = SlabFlags {
+                no_merge: true,
+                account,
+                usercopy: true,
+                ..SlabFlags::default()
+            };
+            let align = calculate_alignment(flags, 0, size);
+            self.create_cache(format!("{user}-{short}"), size, align, flags);
+        }
+    }
+
+    /// The bootstrap caches `kmem_cache` and `kmem_cache_node`: every
+    /// cache is an object of the first and has one of the second per
+    /// node.
+    pub const KMEM_CACHE: CacheId = 0;
+    /// See [`Slub::KMEM_CACHE`].
+    pub const KMEM_CACHE_NODE: CacheId = 1;
+
+    /// 6.12's `kmalloc_buckets` cache, whose objects are the bucket arrays.
+    pub fn buckets_cache(&self) -> Option<CacheId> {
+        self.buckets
     }
 
     /// `kmem_cache_create(name, size, align, flags, NULL)`: an existing

@@ -336,3 +336,65 @@ fn random_kmalloc_caches_spread_call_sites_over_copies() {
         }
     }
 }
+
+/// Audit D23: /proc/slabinfo ends with SLUB's bootstrap caches, whose
+/// objects are every cache's descriptor and node structure; 6.12 adds
+/// `kmalloc_buckets` and the bucket caches of `memdup_user` and `msg_msg`.
+#[test]
+fn slabinfo_lists_the_bootstrap_caches() {
+    for (version, descriptor, per_slab, pages, caches) in [
+        ("4.19", 384, 21, 1, 28),
+        ("6.6", 256, 16, 0, 54),
+        ("6.12", 256, 16, 0, 81),
+    ] {
+        let mut k = boot(version);
+        let info = kmem::procfs::read(&k, "/proc/slabinfo").unwrap();
+        let lines: Vec<&str> = info.lines().collect();
+        let field = |line: &str, i: usize| -> u64 {
+            line.split_whitespace().nth(i).unwrap().parse().unwrap()
+        };
+        let last = lines[lines.len() - 1];
+        let node = lines[lines.len() - 2];
+        assert!(last.starts_with("kmem_cache "), "{version}: {last}");
+        assert!(node.starts_with("kmem_cache_node "), "{version}: {node}");
+        assert_eq!(field(last, 3), descriptor, "{last}");
+        assert_eq!(field(last, 4), per_slab, "{last}");
+        assert_eq!(field(last, 5), 1 << pages, "{last}");
+        assert_eq!((field(node, 3), field(node, 4)), (64, 64), "{node}");
+        // One descriptor and one node structure per cache: whole slabs of
+        // them, enough for every cache.
+        let slabs = field(last, 14);
+        assert_eq!(
+            slabs,
+            (caches as u64).div_ceil(per_slab),
+            "{version}: {last}"
+        );
+        assert_eq!(field(node, 14), (caches as u64).div_ceil(64), "{node}");
+        let buckets = lines.iter().any(|l| l.starts_with("kmalloc_buckets "));
+        assert_eq!(buckets, version == "6.12", "{version}");
+        if version == "6.12" {
+            let at = |name: &str| lines.iter().position(|l| l.starts_with(name)).unwrap();
+            assert!(at("msg_msg-8k ") < at("memdup_user-96 "));
+            assert!(at("memdup_user-96 ") < at("kmalloc_buckets "));
+            assert!(at("kmalloc_buckets ") < at("kmalloc-cg-8k "));
+        }
+        // A new cache takes a descriptor; destroying it gives it back.
+        let gfp = k.gfp.parse("GFP_KERNEL").unwrap();
+        let before = kmem::procfs::read(&k, "/proc/slabinfo").unwrap();
+        let ev = k.kmem_cache_create("mine", 200, 0, SlabFlags::default());
+        assert!(
+            ev.summary.to_string().starts_with("new cache mine"),
+            "{}",
+            ev.summary
+        );
+        let c = cache(ev.value);
+        let p = addr(k.kmem_cache_alloc(c, gfp).value);
+        k.kmem_cache_free(c, p);
+        k.kmem_cache_destroy(c);
+        assert_eq!(
+            kmem::procfs::read(&k, "/proc/slabinfo").unwrap(),
+            before,
+            "{version}"
+        );
+    }
+}

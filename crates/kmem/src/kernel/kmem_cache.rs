@@ -28,7 +28,7 @@ impl Kernel {
             "kmem_cache_create(\"{name}\", {size}, {align}, {}, NULL)",
             describe_flags(flags)
         );
-        let ev = match self.begin(call) {
+        let mut ev = match self.begin(call) {
             Ok(ev) => ev,
             Err(refused) => return *refused,
         };
@@ -43,6 +43,12 @@ impl Kernel {
         }
         match self.slab.kmem_cache_create(name, size, align, flags) {
             Ok((id, merged)) => {
+                if !merged {
+                    // create_cache(): kmem_cache_zalloc(kmem_cache, GFP_KERNEL)
+                    // and the node structure.
+                    let gfp = self.gfp_kernel();
+                    self.allocate_cache_objects(&mut ev, id, gfp);
+                }
                 let cache = &self.slab.caches[id];
                 let summary = if merged {
                     format!(
@@ -224,6 +230,7 @@ impl Kernel {
             }
         }
         if !busy {
+            self.free_cache_objects(&mut ev, id);
             return ev.finish(
                 self,
                 CallValue::Void,

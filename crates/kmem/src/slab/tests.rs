@@ -90,7 +90,8 @@ fn cache_names_follow_each_release() {
             random_caches: false,
         },
     );
-    assert_eq!(old.caches.len(), 26);
+    // kmem_cache and kmem_cache_node, then 13 normal and 13 dma caches.
+    assert_eq!(old.caches.len(), 28);
     assert!(old
         .caches
         .iter()
@@ -105,7 +106,8 @@ fn cache_names_follow_each_release() {
             random_caches: false,
         },
     );
-    assert_eq!(new.caches.len(), 52);
+    // 2 bootstrap, 52 kmalloc, kmalloc_buckets and 2 x 13 bucket caches.
+    assert_eq!(new.caches.len(), 81);
 }
 
 #[test]
@@ -361,9 +363,16 @@ fn slabinfo_prints_the_kernels_columns() {
         lines.next(),
         Some("# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> : tunables <limit> <batchcount> <sharedfactor> : slabdata <active_slabs> <num_slabs> <sharedavail>")
     );
-    // Newest first: the cgroup caches, ending with the first normal one.
-    assert!(lines.next().unwrap().starts_with("kmalloc-cg-8k "));
-    assert!(text.ends_with("kmalloc-96             0      0     96   42    1 : tunables    0    0    0 : slabdata      0      0      0\n"));
+    // Newest first: the bucket caches, kmalloc_buckets, the cgroup caches,
+    // down to the first normal one and the bootstrap caches (Audit D23).
+    assert!(lines.next().unwrap().starts_with("msg_msg-8k "));
+    let kmalloc = text.find("\nkmalloc_buckets ").unwrap();
+    assert!(text[kmalloc + 1..]
+        .lines()
+        .nth(1)
+        .unwrap()
+        .starts_with("kmalloc-cg-8k "));
+    assert!(text.ends_with("kmalloc-96             0      0     96   42    1 : tunables    0    0    0 : slabdata      0      0      0\nkmem_cache_node        0      0     64   64    1 : tunables    0    0    0 : slabdata      0      0      0\nkmem_cache             0      0    256   16    1 : tunables    0    0    0 : slabdata      0      0      0\n"));
     // SLUB counts the free objects of the CPU slab as active.
     assert!(text.contains("\nkmalloc-8k             4      4   8192    4    8 : tunables    0    0    0 : slabdata      1      1      0\n"));
 }
