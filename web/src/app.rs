@@ -778,6 +778,7 @@ pub fn App() -> Html {
         Some(false) => "app theme-light",
     };
     let diagnostics = run.as_ref().map(|r| r.0.diagnostics()).unwrap_or_default();
+    let stopped = run.as_ref().and_then(|r| r.0.stopped());
     let boot_error = machine.as_ref().as_ref().err().cloned();
     if let Some(link) = &state.quiz {
         let framed = gloo::utils::window()
@@ -820,7 +821,7 @@ pub fn App() -> Html {
                     dispatch={dispatch.clone()}
                     readonly={options.readonly}
                 />
-                <Diagnostics source={state.source.clone()} diagnostics={diagnostics.clone()} held={state.held} />
+                <Diagnostics source={state.source.clone()} diagnostics={diagnostics.clone()} held={state.held} stopped={stopped.clone()} />
                 if hidden {
                     <button type="button" class="reveal" onclick={reveal}>{ "Show the result" }</button>
                 } else if let (Some(run), Some(kernel)) = (run, kernel) {
@@ -865,7 +866,7 @@ pub fn App() -> Html {
                         diagnostics_source={state.source.clone()}
                         dispatch={dispatch.clone()}
                     />
-                    <Diagnostics source={state.source.clone()} diagnostics={diagnostics.clone()} held={state.held} />
+                    <Diagnostics source={state.source.clone()} diagnostics={diagnostics.clone()} held={state.held} stopped={stopped.clone()} />
                     <CallBuilder settings={state.settings.clone()} dispatch={dispatch.clone()} />
                 </section>
                 <Splitter split={state.split} dispatch={dispatch.clone()} />

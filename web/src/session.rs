@@ -113,6 +113,17 @@ impl Run {
         }
         all
     }
+
+    /// Where the simulated kernel stopped the run (a BUG or an oops): the
+    /// span of the call that stopped it and why. The statements after it
+    /// did not run.
+    pub fn stopped(&self) -> Option<(kmem_script::Span, String)> {
+        let kmem::kernel::KernelState::Stopped(why) = self.trace.kernel.state() else {
+            return None;
+        };
+        let step = self.trace.steps.iter().rev().find(|s| s.event.is_some())?;
+        Some((step.span, why.clone()))
+    }
 }
 
 /// The preset names and descriptions, for the machine menu.

@@ -13,6 +13,10 @@ pub struct DiagnosticsProps {
     /// The editor's script is held, not run (see `State::held`).
     #[prop_or_default]
     pub held: bool,
+    /// Where the simulated kernel stopped the run, and why (see
+    /// `Run::stopped`).
+    #[prop_or_default]
+    pub stopped: Option<(kmem_script::Span, String)>,
 }
 
 /// Shows every diagnostic of the script, rendered as the `kmem` command
@@ -24,10 +28,23 @@ pub fn Diagnostics(props: &DiagnosticsProps) -> Html {
             <p class="status" role="status">{ "Not run yet: press Ctrl+Enter to run the script." }</p>
         };
     }
+    let index = LineIndex::new(&props.source);
     if props.diagnostics.is_empty() {
+        if let Some((span, why)) = &props.stopped {
+            let line = index.line_col(&props.source, span.start).line;
+            let rest = if line < index.line_count() {
+                " The script is fine, but the lines after it did not run."
+            } else {
+                ""
+            };
+            return html! {
+                <p class="status stopped" role="status">
+                    { format!("The simulated kernel stopped at line {line}: {why}.{rest}") }
+                </p>
+            };
+        }
         return html! { <p class="status ok" role="status">{ "No errors." }</p> };
     }
-    let index = LineIndex::new(&props.source);
     let count = props.diagnostics.len();
     html! {
         <section class="diagnostics" aria-label="Errors">
