@@ -3,7 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
-import { BASE_URL, launch, openPage } from "./browser.mjs";
+import { BASE_URL, editorOf, launch, openPage, typeOver } from "./browser.mjs";
 
 const SCREENSHOTS = new URL("../../docs/screenshots/", import.meta.url);
 let browser;
@@ -63,14 +63,10 @@ test("the playground loads, and its editor takes a script and reports errors", a
 test("after a kernel BUG or oops the status says where the kernel stopped, not \"No errors.\"", async () => {
   const { page, problems, close } = await openPage(browser);
   await page.goto(BASE_URL);
-  const editor = page.getByRole("textbox", { name: "Playground script" });
-  await editor.waitFor({ timeout: 15000 });
+  await editorOf(page).waitFor({ timeout: 15000 });
   await page.getByText("No errors.").waitFor();
-  await editor.click();
-  await page.keyboard.press("Control+A");
-  await page.keyboard.press("Delete");
   // kfree() of a vmalloc address oopses on line 2; line 3 never runs.
-  await editor.pressSequentially("void *v = vmalloc(SZ_8K);\nkfree(v);\nvoid *p = kmalloc(64, GFP_KERNEL);\n");
+  await typeOver(page, "void *v = vmalloc(SZ_8K);\nkfree(v);\nvoid *p = kmalloc(64, GFP_KERNEL);\n");
   const status = page.getByRole("status").filter({ hasText: "stopped" });
   await status.waitFor();
   assert.match(await status.textContent(), /^The simulated kernel stopped at line 2: .+\. The script is fine, but the lines after it did not run\.$/);

@@ -416,13 +416,7 @@ impl Kernel {
     /// `create_kmalloc_cache()`, `kmem_buckets_create()`), all GFP_NOWAIT.
     fn allocate_boot_cache_objects(&mut self) {
         let nowait = self.gfp.composite("GFP_NOWAIT").unwrap_or_default();
-        let mut ev = EventBuilder {
-            seq: 0,
-            call: Text::default(),
-            log_mark: self.log.len(),
-            effects: Vec::new(),
-            walk: Vec::new(),
-        };
+        let mut ev = EventBuilder::new(0, Text::default(), self.log.len());
         for id in 0..self.slab.caches.len() {
             self.allocate_cache_objects(&mut ev, id, nowait);
         }
@@ -577,13 +571,7 @@ impl Kernel {
         self.seq += 1;
         self.api_path.clear();
         self.log.advance(CALL_NS);
-        let mut builder = EventBuilder {
-            seq: self.seq,
-            call: call.into(),
-            log_mark: self.log.len(),
-            effects: Vec::new(),
-            walk: Vec::new(),
-        };
+        let mut builder = EventBuilder::new(self.seq, call.into(), self.log.len());
         if self.state == KernelState::Running {
             self.run_deferred_vfrees(&mut builder);
         }
@@ -1206,6 +1194,17 @@ struct EventBuilder {
 }
 
 impl EventBuilder {
+    /// An event of call `seq` whose log starts at line `log_mark`.
+    fn new(seq: u32, call: Text, log_mark: usize) -> Self {
+        EventBuilder {
+            seq,
+            call,
+            log_mark,
+            effects: Vec::new(),
+            walk: Vec::new(),
+        }
+    }
+
     /// Finishes an event whose call returns an address: the address, or
     /// NULL with the outcome.
     fn finish_address(self, kernel: &Kernel, result: AddressResult) -> Event {

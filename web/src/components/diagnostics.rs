@@ -28,11 +28,18 @@ pub fn Diagnostics(props: &DiagnosticsProps) -> Html {
             <p class="status" role="status">{ "Not run yet: press Ctrl+Enter to run the script." }</p>
         };
     }
-    let index = LineIndex::new(&props.source);
     if props.diagnostics.is_empty() {
         if let Some((span, why)) = &props.stopped {
-            let line = index.line_col(&props.source, span.start).line;
-            let rest = if line < index.line_count() {
+            let line = LineIndex::new(&props.source)
+                .line_col(&props.source, span.start)
+                .line;
+            // The lines after the one the call ends on.
+            let after = props
+                .source
+                .get(span.end..)
+                .and_then(|rest| rest.split_once('\n'))
+                .map_or("", |(_, later)| later);
+            let rest = if !after.trim().is_empty() {
                 " The script is fine, but the lines after it did not run."
             } else {
                 ""
@@ -45,6 +52,7 @@ pub fn Diagnostics(props: &DiagnosticsProps) -> Html {
         }
         return html! { <p class="status ok" role="status">{ "No errors." }</p> };
     }
+    let index = LineIndex::new(&props.source);
     let count = props.diagnostics.len();
     html! {
         <section class="diagnostics" aria-label="Errors">
