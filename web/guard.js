@@ -72,6 +72,9 @@
       return;
     }
     document.body?.setAttribute("data-kmem-crashed", "");
+    // The page shown while the module loaded, if the stop came first.
+    const waiting = document.querySelector("#boot .boot-status");
+    if (waiting) waiting.textContent = "The playground stopped before it could start.";
     panel = document.createElement("section");
     panel.className = "internal-error";
     panel.setAttribute("role", "alert");
@@ -119,12 +122,15 @@
   // Only what stops the module counts: a trap, or an error thrown by the
   // page's own scripts (a panic ends in a trap). A refused clipboard write
   // or an extension's error is not a stop.
+  // A module that never arrived (a file missing from the host) is not a
+  // stop: the page shown while it loads (web/boot.js) says what failed.
+  const loading = () => document.getElementById("boot") !== null;
   const fromUs = (error) =>
     error instanceof WebAssembly.RuntimeError ||
-    (error instanceof Error && String(error.stack ?? "").includes(location.origin));
+    (!loading() && error instanceof Error && String(error.stack ?? "").includes(location.origin));
   window.kmemInternalError = (text) => show(`panic: ${text}`);
   window.addEventListener("error", (e) => {
-    const ours = fromUs(e.error) || (typeof e.filename === "string" && e.filename.startsWith(location.origin));
+    const ours = fromUs(e.error) || (!loading() && typeof e.filename === "string" && e.filename.startsWith(location.origin));
     if (ours) show(describe(e.error, e.message));
   });
   window.addEventListener("unhandledrejection", (e) => {

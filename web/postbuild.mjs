@@ -3,7 +3,9 @@
 //   loads the wasm) into the page's Content-Security-Policy, so that no
 //   other inline script can run;
 // - writes kmem-api.js, a stable name for this build's hashed JS module,
-//   for pages that use the JS API.
+//   for pages that use the JS API;
+// - puts the default script (web/default-script.kmem, the one the app
+//   opens with) into the page drawn before the module runs.
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
@@ -25,7 +27,20 @@ if (!html.includes("'sha256-TRUNK_LOADER'")) {
   console.error("csp.mjs: the CSP placeholder 'sha256-TRUNK_LOADER' is missing from index.html");
   process.exit(1);
 }
-writeFileSync(file, html.replace("'sha256-TRUNK_LOADER'", `'sha256-${hash}'`));
+if (!html.includes(">BOOT_SCRIPT</pre>")) {
+  console.error("postbuild.mjs: the boot script placeholder BOOT_SCRIPT is missing from index.html");
+  process.exit(1);
+}
+const defaultScript = readFileSync(new URL("default-script.kmem", import.meta.url), "utf8")
+  .replace(/&/g, "&amp;")
+  .replace(/</g, "&lt;")
+  .replace(/>/g, "&gt;");
+writeFileSync(
+  file,
+  html
+    .replace("'sha256-TRUNK_LOADER'", `'sha256-${hash}'`)
+    .replace(">BOOT_SCRIPT</pre>", () => `>${defaultScript}</pre>`),
+);
 
 const glue = readdirSync(dir).find((name) => /^kmem-web-[0-9a-f]+\.js$/.test(name));
 if (!glue) {

@@ -1,7 +1,11 @@
 // A static file server for the built playground (dist/), used by `./x serve`
 // and by the browser tests. Loopback only; no directory listings.
 //
-//   node web/serve.mjs DIR [PORT] [HOST]
+//   node web/serve.mjs DIR [PORT] [HOST] [--under /PATH/]
+//
+// With --under, DIR is served under that path only (as a project page, a
+// ~user page or a blog's /tools/kmem/ would be) and everything else is
+// 404, so that a page asking for a file at the root shows it.
 import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize, resolve, sep } from "node:path";
@@ -19,17 +23,28 @@ const TYPES = {
   ".txt": "text/plain; charset=utf-8",
 };
 
-const [dirArg, portArg = "8080", host = "127.0.0.1"] = process.argv.slice(2);
-if (!dirArg) {
-  console.error("usage: node web/serve.mjs DIR [PORT] [HOST]");
+const args = process.argv.slice(2);
+const underAt = args.indexOf("--under");
+const under = underAt < 0 ? "/" : args.splice(underAt, 2)[1];
+const [dirArg, portArg = "8080", host = "127.0.0.1"] = args;
+if (!dirArg || !under?.startsWith("/") || !under.endsWith("/")) {
+  console.error("usage: node web/serve.mjs DIR [PORT] [HOST] [--under /PATH/]");
   process.exit(2);
 }
 const root = resolve(dirArg);
 
 const server = createServer(async (req, res) => {
   try {
-    const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
-    let file = normalize(join(root, path));
+    const url = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    if (url === under.slice(0, -1)) {
+      res.writeHead(301, { Location: under }).end();
+      return;
+    }
+    if (!url.startsWith(under)) {
+      res.writeHead(404, { "Content-Type": "text/plain" }).end("not found");
+      return;
+    }
+    let file = normalize(join(root, url.slice(under.length)));
     if (file !== root && !file.startsWith(root + sep)) {
       res.writeHead(403).end("forbidden");
       return;
@@ -54,5 +69,5 @@ server.on("error", (err) => {
 });
 server.listen(Number(portArg), host, () => {
   const { port } = server.address();
-  console.log(`Serving ${root} at http://${host}:${port}/`);
+  console.log(`Serving ${root} at http://${host}:${port}${under}`);
 });

@@ -22,16 +22,7 @@ use crate::share::{EmbedOptions, ShareError, SharedState};
 use crate::storage;
 
 /// The script a first visit opens with.
-pub const DEFAULT_SCRIPT: &str = "\
-// kmalloc: physically contiguous, from the direct map.
-void *buf = kmalloc(100, GFP_KERNEL);
-
-// vmalloc: virtually contiguous, pages scattered in RAM.
-void *big = vmalloc(SZ_1M);
-
-// Select a step (click it, or use the arrow keys) and look at the views.
-// When done: kfree(buf); vfree(big);
-";
+pub const DEFAULT_SCRIPT: &str = include_str!("../default-script.kmem");
 
 /// Milliseconds of quiet typing before the script re-runs.
 const RERUN_AFTER_MS: u32 = 150;
@@ -135,6 +126,9 @@ impl State {
         self.settings = shared.settings;
         self.step = shared.step;
         self.view = shared.view;
+        if let Some(embed) = &shared.embed {
+            self.dark = embed.dark;
+        }
         self.embed = shared.embed;
         self.revision += 1;
     }
@@ -540,8 +534,13 @@ pub fn App() -> Html {
             (None, None) => "playground",
         };
         use_effect_with(mode, |mode| {
-            if let Some(body) = gloo::utils::document().body() {
+            let document = gloo::utils::document();
+            if let Some(body) = document.body() {
                 let _ = body.set_attribute("data-kmem-mode", mode);
+            }
+            // The plain-HTML page shown while the module loaded (web/boot.js).
+            if let Some(boot) = document.get_element_by_id("boot") {
+                boot.remove();
             }
         });
     }
@@ -888,7 +887,7 @@ pub fn App() -> Html {
                 <Help dispatch={dispatch.clone()} />
             }
             if state.embed_dialog {
-                <EmbedDialog state={state.shared()} dispatch={dispatch} />
+                <EmbedDialog state={state.shared()} dark={state.dark} dispatch={dispatch} />
             }
         </div>
     }

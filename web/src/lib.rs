@@ -9,6 +9,7 @@ pub mod api;
 pub mod app;
 pub mod components;
 pub mod displaced;
+pub mod dom;
 pub mod session;
 pub mod share;
 pub mod storage;

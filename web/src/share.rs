@@ -45,6 +45,9 @@ pub struct EmbedOptions {
     pub readonly: bool,
     /// The results stay hidden until the reader asks.
     pub spoiler: bool,
+    /// The author's theme: dark (`Some(true)`), light (`Some(false)`), or
+    /// the reader's system's (`None`).
+    pub dark: Option<bool>,
 }
 
 /// Everything a link carries.
@@ -127,6 +130,9 @@ impl SharedState {
             }
             if embed.spoiler {
                 words.push("spoiler".into());
+            }
+            if let Some(dark) = embed.dark {
+                words.push(format!("theme={}", if dark { "dark" } else { "light" }));
             }
             out.push_str(&format!("embed {}\n", words.join(" ")));
         }
@@ -280,9 +286,14 @@ const DEBUG_OPTIONS: [(&str, DebugField); 4] = [
     ("freelist_hardened", |d| &mut d.freelist_hardened),
 ];
 
+/// The names of the debug options a link may carry.
+pub fn debug_option_names() -> impl Iterator<Item = &'static str> {
+    DEBUG_OPTIONS.iter().map(|(name, _)| *name)
+}
+
 /// The debug options that differ from the defaults, as words (`name`
-/// for on, `no_name` for off).
-fn debug_words(mut debug: DebugConfig) -> Vec<String> {
+/// for on, `no_name` for off), as a link's `debug` line has them.
+pub fn debug_words(mut debug: DebugConfig) -> Vec<String> {
     let mut defaults = DebugConfig::default();
     DEBUG_OPTIONS
         .iter()
@@ -328,6 +339,19 @@ fn parse_embed(value: &str) -> Result<EmbedOptions, String> {
                     })?;
                     if !embed.panes.contains(&view) {
                         embed.panes.push(view);
+                    }
+                }
+            }
+            Some(("theme", theme)) => {
+                embed.dark = match theme {
+                    "dark" => Some(true),
+                    "light" => Some(false),
+                    "auto" => None,
+                    other => {
+                        return Err(format!(
+                            "unknown theme `{}` (dark, light or auto)",
+                            other.chars().take(40).collect::<String>()
+                        ))
                     }
                 }
             }

@@ -206,11 +206,8 @@ fn visible_window(
 /// takes it back.
 pub fn insert_text(text: &str) {
     let document = gloo::utils::document();
-    if let Some(area) = document
-        .get_element_by_id(EDITOR_ID)
-        .and_then(|e| e.dyn_into::<HtmlTextAreaElement>().ok())
-    {
-        let _ = area.focus();
+    if let Some(area) = document.get_element_by_id(EDITOR_ID) {
+        crate::dom::focus(&area);
     }
     if let Ok(html) = document.dyn_into::<HtmlDocument>() {
         let _ = html.exec_command_with_show_ui_and_value("insertText", false, text);

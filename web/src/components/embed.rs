@@ -3,12 +3,12 @@
 
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::HtmlInputElement;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::app::{Action, State};
 use crate::components::views::View;
-use crate::share::{EmbedOptions, SharedState};
+use crate::share::{debug_words, EmbedOptions, SharedState};
 use crate::storage;
 
 /// The message type an embed posts to its page with its height.
@@ -55,6 +55,8 @@ pub fn EmbedSize() -> Html {
 pub struct EmbedDialogProps {
     /// The state to embed.
     pub state: SharedState,
+    /// The author's theme (`None`: the system's), the dialog's first choice.
+    pub dark: Option<bool>,
     /// Where closing goes.
     pub dispatch: UseReducerDispatcher<State>,
 }
@@ -67,14 +69,64 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// The frame's height in the iframe snippet, which cannot follow its
+/// content: the embed bar, the editor and a view fit, and on a phone the
+/// frame takes most of the screen rather than cutting the playground.
+const FRAME_HEIGHT: &str = "height:min(640px,85vh)";
+
+/// The loader snippet's code block for `state`: every setting that
+/// changes what a reader sees, as `data-` attributes, and the script.
+fn loader_block(state: &SharedState, options: &EmbedOptions) -> String {
+    let mut attributes = vec![
+        format!("data-kernel=\"{}\"", escape(&state.settings.release)),
+        format!("data-machine=\"{}\"", escape(&state.settings.preset)),
+    ];
+    let debug = debug_words(state.settings.debug);
+    if !debug.is_empty() {
+        attributes.push(format!("data-debug=\"{}\"", debug.join(" ")));
+    }
+    let panes: Vec<&str> = options.panes.iter().map(|v| v.id()).collect();
+    if !panes.is_empty() {
+        attributes.push(format!("data-panes=\"{}\"", panes.join(",")));
+    }
+    if options.panes.contains(&state.view) && options.panes.first() != Some(&state.view) {
+        attributes.push(format!("data-view=\"{}\"", state.view.id()));
+    }
+    if let Some(step) = state.step {
+        attributes.push(format!("data-step=\"{step}\""));
+    }
+    if let Some(dark) = options.dark {
+        attributes.push(format!(
+            "data-theme=\"{}\"",
+            if dark { "dark" } else { "light" }
+        ));
+    }
+    if options.readonly {
+        attributes.push("data-readonly".into());
+    }
+    if options.spoiler {
+        attributes.push("data-spoiler".into());
+    }
+    format!(
+        "<pre class=\"kmem-playground\" {}>{}</pre>",
+        attributes.join(" "),
+        escape(&state.script)
+    )
+}
+
 /// The dialog with the iframe snippet and the loader snippet.
 #[component]
 pub fn EmbedDialog(props: &EmbedDialogProps) -> Html {
-    let options = use_state(|| EmbedOptions {
-        panes: vec![View::Timeline],
-        readonly: false,
-        spoiler: false,
-    });
+    let options = {
+        let view = props.state.view;
+        let dark = props.dark;
+        use_state(move || EmbedOptions {
+            panes: vec![view],
+            readonly: false,
+            spoiler: false,
+            dark,
+        })
+    };
     let toggle_pane = |view: View| {
         let options = options.clone();
         Callback::from(move |e: Event| {
@@ -98,6 +150,19 @@ pub fn EmbedDialog(props: &EmbedDialogProps) -> Html {
             options.set(next);
         })
     };
+    let ontheme = {
+        let options = options.clone();
+        Callback::from(move |e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            let mut next = (*options).clone();
+            next.dark = match select.value().as_str() {
+                "dark" => Some(true),
+                "light" => Some(false),
+                _ => None,
+            };
+            options.set(next);
+        })
+    };
     let embedded = SharedState {
         embed: Some((*options).clone()),
         ..props.state.clone()
@@ -107,32 +172,20 @@ pub fn EmbedDialog(props: &EmbedDialogProps) -> Html {
     let link = storage::link(&embedded.to_fragment());
     let base = link.split('#').next().unwrap_or_default().to_string();
     let iframe = format!(
-        "<iframe src=\"{}\" title=\"kmem playground\" width=\"100%\" height=\"420\" style=\"border:1px solid #ccc;border-radius:6px\" loading=\"lazy\"></iframe>",
-        escape(&link)
+        "<iframe src=\"{}\" title=\"kmem playground: {}\" style=\"display:block;box-sizing:border-box;width:100%;{FRAME_HEIGHT};border:1px solid #ccc;border-radius:6px\" loading=\"lazy\"></iframe>",
+        escape(&link),
+        escape(first_line(&props.state.script)),
     );
-    let mut attributes = format!("data-kernel=\"{}\"", escape(&props.state.settings.release));
-    if !options.panes.is_empty() {
-        attributes.push_str(&format!(
-            " data-panes=\"{}\"",
-            options
-                .panes
-                .iter()
-                .map(|v| v.id())
-                .collect::<Vec<_>>()
-                .join(",")
-        ));
-    }
-    if options.readonly {
-        attributes.push_str(" data-readonly");
-    }
-    if options.spoiler {
-        attributes.push_str(" data-spoiler");
-    }
     let loader = format!(
-        "<script src=\"{}embed.js\" defer></script>\n<pre class=\"kmem-playground\" {attributes}>{}</pre>",
+        "<script src=\"{}embed.js\" defer></script>\n{}",
         escape(base.trim_end_matches("index.html")),
-        escape(&props.state.script)
+        loader_block(&props.state, &options)
     );
+    let theme = match options.dark {
+        None => "auto",
+        Some(true) => "dark",
+        Some(false) => "light",
+    };
     let close = {
         let dispatch = props.dispatch.clone();
         Callback::from(move |_: MouseEvent| dispatch.dispatch(Action::EmbedDialog(false)))
@@ -162,6 +215,14 @@ pub fn EmbedDialog(props: &EmbedDialogProps) -> Html {
                 </fieldset>
                 <label class="switch"><input type="checkbox" checked={options.readonly} onchange={flag(|o, on| o.readonly = on)} />{ "read-only editor" }</label>
                 <label class="switch"><input type="checkbox" checked={options.spoiler} onchange={flag(|o, on| o.spoiler = on)} />{ "hide the result until the reader asks (spoiler)" }</label>
+                <label class="switch">{ "Theme " }
+                    <select aria-label="Theme of the embed" onchange={ontheme}>
+                        { for [("auto", "the reader's (auto)"), ("light", "light"), ("dark", "dark")].into_iter().map(|(value, label)| html! {
+                            <option value={value} selected={value == theme}>{ label }</option>
+                        }) }
+                    </select>
+                </label>
+                <p class="hint">{ format!("The embed runs Linux {} on the {} machine{}, as here: readers see the same addresses.", props.state.settings.release, props.state.settings.preset, if debug_words(props.state.settings.debug).is_empty() { String::new() } else { format!(" with {}", debug_words(props.state.settings.debug).join(", ")) }) }</p>
                 if let Some(e) = too_large {
                     <p class="status error" role="alert">
                         { format!("This script is too large to embed: {e}. Shorten it first.") }
@@ -174,5 +235,19 @@ pub fn EmbedDialog(props: &EmbedDialogProps) -> Html {
                 <textarea class="snippet" readonly=true aria-label="The loader snippet" value={loader} />
             </div>
         </div>
+    }
+}
+
+/// The first line of a script that is not blank or a comment, for a
+/// frame's title (screen readers list frames by title).
+fn first_line(script: &str) -> &str {
+    let line = script
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with("//"))
+        .unwrap_or("");
+    match line.char_indices().nth(60) {
+        Some((at, _)) => &line[..at],
+        None => line,
     }
 }

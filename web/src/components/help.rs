@@ -36,8 +36,8 @@ pub fn Help(props: &HelpProps) -> Html {
     {
         let close = close.clone();
         use_effect_with((), move |_| {
-            if let Some(button) = close.cast::<web_sys::HtmlElement>() {
-                let _ = button.focus();
+            if let Some(button) = close.cast::<web_sys::Element>() {
+                crate::dom::focus(&button);
             }
         });
     }

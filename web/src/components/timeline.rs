@@ -53,9 +53,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         let selected_row = selected_row.clone();
         use_effect_with(selected, move |_| {
             if let Some(row) = selected_row.cast::<web_sys::Element>() {
-                let options = web_sys::ScrollIntoViewOptions::new();
-                options.set_block(web_sys::ScrollLogicalPosition::Nearest);
-                row.scroll_into_view_with_scroll_into_view_options(&options);
+                crate::dom::reveal(&row);
             }
         });
     }

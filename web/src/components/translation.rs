@@ -40,13 +40,16 @@ fn step_row(step: &Step) -> Html {
             table.as_u64()
         ),
     };
+    let note = step.note.clone().unwrap_or_default();
+    // Each cell names its column: at phone width the rows stack (main.css).
+    let blank = |text: &str| text.is_empty().then_some("blank");
     html! {
         <tr>
-            <td><code>{ step.function }</code></td>
-            <td><code>{ &step.arithmetic }</code></td>
-            <td>{ detail }</td>
-            <td><code>{ format!("{:#x}", step.output) }</code></td>
-            <td>{ step.note.clone().unwrap_or_default() }</td>
+            <td data-label="function"><code>{ step.function }</code></td>
+            <td data-label="computation"><code>{ &step.arithmetic }</code></td>
+            <td data-label="detail" class={classes!(blank(&detail))}>{ &detail }</td>
+            <td data-label="value"><code>{ format!("{:#x}", step.output) }</code></td>
+            <td data-label="note" class={classes!(blank(&note))}>{ &note }</td>
         </tr>
     }
 }

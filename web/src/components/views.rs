@@ -127,9 +127,7 @@ pub fn Views(props: &ViewsProps) -> Html {
                 if let Some(tab) = gloo::utils::document()
                     .get_element_by_id(&format!("tab-{}", offered[next].id()))
                 {
-                    if let Ok(tab) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(tab) {
-                        let _ = tab.focus();
-                    }
+                    crate::dom::focus(&tab);
                 }
             })
         };

@@ -41,6 +41,7 @@ fn states_round_trip_through_a_fragment() {
         panes: vec![View::Timeline, View::Translate],
         readonly: true,
         spoiler: true,
+        dark: Some(true),
     });
     for s in [state(""), state("x = 1;"), full] {
         let fragment = s.to_fragment();
@@ -132,8 +133,28 @@ fn hostile_fragments_are_refused_with_a_reason() {
     }
     // Keys a later release may add are ignored.
     let later =
-        SharedState::from_fragment(&pack("kmem-playground 1\ntheme dark\n\nx = 1;")).unwrap();
+        SharedState::from_fragment(&pack("kmem-playground 1\ncolour blue\n\nx = 1;")).unwrap();
     assert_eq!(later.script, "x = 1;");
+    // An embed's theme: dark, light, or the reader's (auto, or none given).
+    for (words, dark) in [
+        ("theme=dark", Some(true)),
+        ("theme=light", Some(false)),
+        ("theme=auto", None),
+        ("readonly", None),
+    ] {
+        let text = format!("kmem-playground 1\nembed {words}\n\nx = 1;");
+        assert_eq!(
+            SharedState::from_text(&text).unwrap().embed.unwrap().dark,
+            Some(dark).flatten(),
+            "{words}"
+        );
+    }
+    assert_eq!(
+        SharedState::from_text("kmem-playground 1\nembed theme=sepia\n\n"),
+        Err(ShareError::BadHeader(
+            "unknown theme `sepia` (dark, light or auto)".into()
+        ))
+    );
     // Every error reads as a sentence for the banner.
     assert!(ShareError::Corrupt.to_string().contains("cut short"));
 }
