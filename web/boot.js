@@ -52,8 +52,12 @@
     if (!lines[0]?.startsWith("kmem-playground ")) return;
     scriptBox.textContent = script;
     const release = lines.find((l) => l.startsWith("release "))?.slice(8);
-    if (lines.some((l) => l.startsWith("embed "))) {
+    const embed = lines.find((l) => l.startsWith("embed "));
+    if (embed) {
       boot.classList.add("embed");
+      // The author's theme, as the app will draw it.
+      const theme = /\btheme=(dark|light)\b/.exec(embed)?.[1];
+      if (theme) boot.classList.add(`theme-${theme}`);
       boot.querySelector(".boot-title").textContent = `kmem playground · Linux ${release ?? ""}`.trim();
     }
     reportSize();

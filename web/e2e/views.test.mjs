@@ -6,7 +6,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
-import { BASE_URL, launch, openPage } from "./browser.mjs";
+import { BASE_URL, fragmentOf, launch, openPage } from "./browser.mjs";
 
 const SCREENSHOTS = new URL("../../docs/screenshots/", import.meta.url);
 let browser;
@@ -177,4 +177,29 @@ test("at phone width the panes stack and stay usable", async () => {
   await page.getByRole("dialog").waitFor({ state: "detached" });
   assert.deepEqual(problems, []);
   await close();
+});
+
+test("every pane fits a phone from 320 to 390 px, in the page and in an embed, and the timeline's calls wrap", async () => {
+  const script = "void *buf = kmalloc(100, GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);\nvoid *big = vmalloc(SZ_1M);\nunsigned long pa = kvm_kaddr_to_phys(big + 5000);\n";
+  const tabs = ["Timeline", "Physical memory", "Address space", "Translate", "GFP flags", "dmesg & /proc"];
+  for (const embed of [false, true]) {
+    const state = `kmem-playground 1\nrelease 6.12\npreset desktop\nview timeline\n${embed ? "embed panes=timeline,memory,addresses,translate,gfp,kernel\n" : ""}\n${script}`;
+    for (const width of [320, 390]) {
+      const { page, problems, close } = await openPage(browser, { viewport: { width, height: 740 } });
+      await page.goto(`${BASE_URL}#${fragmentOf(state)}`);
+      await page.locator(".steps > li").nth(2).waitFor({ timeout: 20000 });
+      // The whole call shows, wrapped, not cut at the screen's edge.
+      const call = page.locator(".steps > li .step-call").first();
+      assert.equal(await call.evaluate((c) => c.scrollWidth <= c.clientWidth), true, `the call is cut at ${width} px`);
+      for (const tab of tabs) {
+        await page.getByRole("tab", { name: tab }).click();
+        await page.locator("#view-panel").waitFor();
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        assert.ok(overflow <= 0, `${embed ? "the embed's" : "the page's"} ${tab} pane is ${overflow} px wider than a ${width} px screen`);
+      }
+      if (width === 320) await shot(page, embed ? "phone-320-embed" : "phone-320");
+      assert.deepEqual(problems, []);
+      await close();
+    }
+  }
 });
