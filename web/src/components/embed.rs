@@ -213,15 +213,17 @@ pub fn EmbedDialog(props: &EmbedDialogProps) -> Html {
                         </label>
                     }) }
                 </fieldset>
-                <label class="switch"><input type="checkbox" checked={options.readonly} onchange={flag(|o, on| o.readonly = on)} />{ "read-only editor" }</label>
-                <label class="switch"><input type="checkbox" checked={options.spoiler} onchange={flag(|o, on| o.spoiler = on)} />{ "hide the result until the reader asks (spoiler)" }</label>
-                <label class="switch">{ "Theme " }
-                    <select aria-label="Theme of the embed" onchange={ontheme}>
-                        { for [("auto", "the reader's (auto)"), ("light", "light"), ("dark", "dark")].into_iter().map(|(value, label)| html! {
-                            <option value={value} selected={value == theme}>{ label }</option>
-                        }) }
-                    </select>
-                </label>
+                <div class="embed-options">
+                    <label class="switch"><input type="checkbox" checked={options.readonly} onchange={flag(|o, on| o.readonly = on)} />{ "read-only editor" }</label>
+                    <label class="switch"><input type="checkbox" checked={options.spoiler} onchange={flag(|o, on| o.spoiler = on)} />{ "hide the result until the reader asks (spoiler)" }</label>
+                    <label class="switch">{ "Theme " }
+                        <select aria-label="Theme of the embed" onchange={ontheme}>
+                            { for [("auto", "the reader's (auto)"), ("light", "light"), ("dark", "dark")].into_iter().map(|(value, label)| html! {
+                                <option value={value} selected={value == theme}>{ label }</option>
+                            }) }
+                        </select>
+                    </label>
+                </div>
                 <p class="hint">{ format!("The embed runs Linux {} on the {} machine{}, as here: readers see the same addresses.", props.state.settings.release, props.state.settings.preset, if debug_words(props.state.settings.debug).is_empty() { String::new() } else { format!(" with {}", debug_words(props.state.settings.debug).join(", ")) }) }</p>
                 if let Some(e) = too_large {
                     <p class="status error" role="alert">
