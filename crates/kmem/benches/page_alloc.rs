@@ -8,7 +8,8 @@ use buddy_system_allocator::FrameAllocator;
 use criterion::{criterion_group, Criterion, Throughput};
 use kmem::addr::{Order, Pfn};
 use kmem::buddy::{Buddy, BuddyRules, PageRequest, WatermarkLevel};
-use kmem::memmap::{MachineConfig, MemMap, PageMeta};
+use kmem::kernel::{Kernel, KernelConfig};
+use kmem::memmap::{MachineConfig, MemMap, PageMeta, Uptime};
 use kmem::profile::Profile;
 use kmem::zone::{MigrateType, ZoneType};
 use std::hint::black_box;
@@ -230,7 +231,46 @@ fn boot(c: &mut Criterion) {
     );
 }
 
-criterion_group!(benches, alloc_free, boot);
+/// The whole kernel's boot of each preset, just booted and running (the
+/// uptime workload of `kernel/uptime.rs`); the target is within 2x.
+fn kernel_boot(c: &mut Criterion) {
+    let mut group = c.benchmark_group("kernel boot");
+    group.sample_size(10);
+    for preset in ["small", "desktop"] {
+        let mut times = Vec::new();
+        for uptime in [Uptime::JustBooted, Uptime::Running] {
+            let config = KernelConfig {
+                machine: MachineConfig {
+                    uptime,
+                    ..MachineConfig::preset(preset).expect("a preset")
+                },
+                ..KernelConfig::default()
+            };
+            group.bench_function(format!("{preset} {}", uptime.name()), |b| {
+                b.iter(|| {
+                    black_box(
+                        Kernel::boot(config.clone())
+                            .expect("boots")
+                            .buddy
+                            .nr_free_pages(),
+                    )
+                })
+            });
+            let start = Instant::now();
+            black_box(Kernel::boot(config.clone()).expect("boots"));
+            times.push(start.elapsed().as_secs_f64() * 1e3);
+        }
+        println!(
+            "RESULT kernel boot {preset}: just booted {:.1} ms, running {:.1} ms ({:.2}x, target at most 2x)",
+            times[0],
+            times[1],
+            times[1] / times[0]
+        );
+    }
+    group.finish();
+}
+
+criterion_group!(benches, alloc_free, boot, kernel_boot);
 
 fn main() {
     benches();

@@ -808,7 +808,7 @@ impl Buddy {
                     moved += 1 << meta.order;
                     p += 1 << meta.order;
                 }
-                FrameUse::PageCache => {
+                FrameUse::PageCache | FrameUse::Anon => {
                     movable += 1;
                     p += 1;
                 }

@@ -31,6 +31,7 @@ mod kvmalloc;
 pub mod memory;
 mod slub_debug;
 mod text;
+mod uptime;
 mod vmalloc;
 
 pub use text::Text;
@@ -316,6 +317,9 @@ pub struct Kernel {
     show_mem_ratelimit: Ratelimit,
     /// Each cache's descriptor and node structure, by cache.
     cache_objects: Vec<Vec<VirtAddr>>,
+    /// Pages of anonymous memory the processes of a running machine hold,
+    /// by zone (`NR_ZONE_ACTIVE_ANON`; see `kernel/uptime.rs`).
+    anon_pages: [u64; 4],
 }
 
 /// The calling task, as reports name it.
@@ -397,9 +401,11 @@ impl Kernel {
             },
             show_mem_ratelimit: Ratelimit::new(SECOND_NS, 1),
             cache_objects: Vec::new(),
+            anon_pages: [0; 4],
             config,
         };
         kernel.allocate_boot_cache_objects();
+        kernel.run_uptime_workload();
         kernel.boot_free_pages = kernel
             .buddy
             .zones
@@ -453,6 +459,15 @@ impl Kernel {
             .unwrap_or_default();
         for addr in objects {
             let _ = self.kfree_memory(ev, addr);
+        }
+    }
+
+    /// Pages of anonymous memory held by processes in zone `zone`, or in
+    /// all zones (`AnonPages`, on the active anon LRU).
+    pub fn anon_pages(&self, zone: Option<ZoneType>) -> u64 {
+        match zone {
+            Some(zone) => self.anon_pages[zone.index()],
+            None => self.anon_pages.iter().sum(),
         }
     }
 

@@ -58,8 +58,42 @@ pub struct MachineConfig {
     pub cpus: u32,
     /// Bytes of the kernel image (`_text` to `_end`) reserved at 16 MiB.
     pub kernel_image_bytes: u64,
-    /// Seed of the deterministic "stale" contents of never-written memory.
+    /// Seed of the deterministic "stale" contents of never-written memory
+    /// (and of the workload of a running machine).
     pub seed: u64,
+    /// How long the machine has been up when the script's module loads.
+    pub uptime: Uptime,
+}
+
+/// How long a machine has been up when the script's module loads.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Uptime {
+    /// Just booted: the free lists hold the large blocks boot left, and
+    /// consecutive requests get consecutive frames.
+    #[default]
+    JustBooted,
+    /// Up for a while: a workload has run and partly ended (see
+    /// `kernel/uptime.rs`), so free memory is scattered the way churn
+    /// leaves it. The playground's default.
+    Running,
+}
+
+impl Uptime {
+    /// Both, the playground's default first.
+    pub const ALL: [Uptime; 2] = [Uptime::Running, Uptime::JustBooted];
+
+    /// The name links, the command line and the page use.
+    pub fn name(self) -> &'static str {
+        match self {
+            Uptime::JustBooted => "booted",
+            Uptime::Running => "running",
+        }
+    }
+
+    /// The uptime called `name`.
+    pub fn parse(name: &str) -> Option<Uptime> {
+        Uptime::ALL.into_iter().find(|u| u.name() == name)
+    }
 }
 
 /// A named machine preset, from small to large.
@@ -112,6 +146,7 @@ impl MachineConfig {
             cpus: preset.cpus,
             kernel_image_bytes: 28 * MIB,
             seed: 0x6b6d_656d,
+            uptime: Uptime::JustBooted,
         }
     }
 
@@ -280,6 +315,9 @@ pub enum FrameUse {
     Vmalloc,
     /// A page-cache page (reclaimable).
     PageCache,
+    /// A page of a process's anonymous memory (movable, not reclaimable
+    /// without swap).
+    Anon,
 }
 
 /// Our per-frame metadata: the model of `struct page`, 16 bytes.

@@ -94,28 +94,50 @@ pub enum AllocPath {
 
 /// Reclaimable page cache: clean file pages, oldest first (the inactive
 /// file LRU), which reclaim frees without I/O.
+///
+/// Kept as runs of consecutive frames in one zone (a file read in blocks
+/// is a few runs, not a page each), so that a running machine's cache of
+/// millions of pages is cheap to copy and to reclaim from.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PageCache {
-    lru: VecDeque<Pfn>,
+    /// `(first frame, pages)`, oldest first.
+    runs: VecDeque<(u32, u32)>,
+    pages: u64,
 }
 
 impl PageCache {
     /// Pages in the cache.
     pub fn len(&self) -> u64 {
-        self.lru.len() as u64
+        self.pages
     }
 
     /// True when the cache holds nothing.
     pub fn is_empty(&self) -> bool {
-        self.lru.is_empty()
+        self.pages == 0
     }
 
     /// Pages of the cache in zone `zone`.
     pub fn pages_in(&self, zone: ZoneType) -> u64 {
-        self.lru
+        self.runs
             .iter()
-            .filter(|p| MemMap::zone_of(**p) == zone)
-            .count() as u64
+            .filter(|(start, _)| MemMap::zone_of(Pfn::new(u64::from(*start))) == zone)
+            .map(|&(_, n)| u64::from(n))
+            .sum()
+    }
+
+    /// Adds `pfn` as the newest page.
+    fn push(&mut self, pfn: Pfn) {
+        let frame = pfn.as_u64() as u32;
+        match self.runs.back_mut() {
+            Some((start, n))
+                if *start + *n == frame
+                    && MemMap::zone_of(Pfn::new(u64::from(*start))) == MemMap::zone_of(pfn) =>
+            {
+                *n += 1
+            }
+            _ => self.runs.push_back((frame, 1)),
+        }
+        self.pages += 1;
     }
 
     /// Reads `pages` pages of files into the cache, as a workload would:
@@ -144,10 +166,50 @@ impl PageCache {
             if let Some(page) = mem.page_mut(pfn) {
                 page.used_as = FrameUse::PageCache;
             }
-            self.lru.push_back(pfn);
+            self.push(pfn);
             added += 1;
         }
         added
+    }
+
+    /// Takes `pages` (order-0 pages already marked as page cache) into the
+    /// cache as the newest, in order.
+    pub fn adopt(&mut self, pages: impl IntoIterator<Item = Pfn>) {
+        for pfn in pages {
+            self.push(pfn);
+        }
+    }
+
+    /// Frees up to `target` of the oldest pages of the zones `which`
+    /// accepts, each through `__free_pages()`.
+    fn shrink(
+        &mut self,
+        mem: &mut MemMap,
+        buddy: &mut Buddy,
+        which: impl Fn(ZoneType) -> bool,
+        target: u64,
+    ) -> u64 {
+        let mut freed = 0;
+        let mut effects = Vec::new();
+        let mut kept = VecDeque::with_capacity(self.runs.len());
+        while let Some((start, n)) = self.runs.pop_front() {
+            let take = if which(MemMap::zone_of(Pfn::new(u64::from(start)))) {
+                (target - freed).min(u64::from(n)) as u32
+            } else {
+                0
+            };
+            for frame in start..start + take {
+                effects.clear();
+                buddy.free_pages(mem, Pfn::new(u64::from(frame)), 0, &mut effects);
+            }
+            freed += u64::from(take);
+            if take < n {
+                kept.push_back((start + take, n - take));
+            }
+        }
+        self.runs = kept;
+        self.pages -= freed;
+        freed
     }
 
     /// Frees up to `target` cache pages from zones up to `highest`, oldest
@@ -159,20 +221,7 @@ impl PageCache {
         highest: ZoneType,
         target: u64,
     ) -> u64 {
-        let mut freed = 0;
-        let mut effects = Vec::new();
-        let mut kept = VecDeque::with_capacity(self.lru.len());
-        while let Some(pfn) = self.lru.pop_front() {
-            if freed < target && MemMap::zone_of(pfn) <= highest {
-                effects.clear();
-                buddy.free_pages(mem, pfn, 0, &mut effects);
-                freed += 1;
-            } else {
-                kept.push_back(pfn);
-            }
-        }
-        self.lru = kept;
-        freed
+        self.shrink(mem, buddy, |zone| zone <= highest, target)
     }
 
     /// kswapd: reclaims until every zone up to `highest` is above its high
@@ -205,19 +254,7 @@ impl PageCache {
         zone: ZoneType,
         target: u64,
     ) -> u64 {
-        let mut freed = 0;
-        let mut effects = Vec::new();
-        self.lru.retain(|&pfn| {
-            if freed < target && MemMap::zone_of(pfn) == zone {
-                effects.clear();
-                buddy.free_pages(mem, pfn, 0, &mut effects);
-                freed += 1;
-                false
-            } else {
-                true
-            }
-        });
-        freed
+        self.shrink(mem, buddy, |z| z == zone, target)
     }
 }
 

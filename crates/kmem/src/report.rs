@@ -392,7 +392,7 @@ pub fn show_mem(k: &Kernel, max_zone: usize) -> Vec<String> {
 pub fn bad_page_state(k: &Kernel, pfn: Pfn, used_as: FrameUse) -> Vec<String> {
     let reason = match used_as {
         FrameUse::Slab => "PAGE_FLAGS_CHECK_AT_FREE flag(s) set",
-        FrameUse::PageCache => "non-NULL mapping",
+        FrameUse::PageCache | FrameUse::Anon => "non-NULL mapping",
         _ => "PAGE_FLAGS_CHECK_AT_FREE flag(s) set",
     };
     let mut lines = vec![

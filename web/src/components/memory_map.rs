@@ -32,6 +32,7 @@ enum Cell {
     PageTable,
     Vmalloc,
     PageCache,
+    Anon,
 }
 
 impl Cell {
@@ -48,6 +49,7 @@ impl Cell {
             FrameUse::PageTable => Cell::PageTable,
             FrameUse::Vmalloc => Cell::Vmalloc,
             FrameUse::PageCache => Cell::PageCache,
+            FrameUse::Anon => Cell::Anon,
         }
     }
 
@@ -69,6 +71,7 @@ impl Cell {
             Cell::PageTable => [210, 60, 60],
             Cell::Vmalloc => [150, 90, 210],
             Cell::PageCache => [40, 160, 150],
+            Cell::Anon => [200, 190, 90],
         }
     }
 
@@ -85,11 +88,12 @@ impl Cell {
             Cell::PageTable => "page table".into(),
             Cell::Vmalloc => "vmalloc page".into(),
             Cell::PageCache => "page cache".into(),
+            Cell::Anon => "anonymous memory of a process".into(),
         }
     }
 }
 
-const LEGEND: [Cell; 12] = [
+const LEGEND: [Cell; 13] = [
     Cell::Free(0),
     Cell::Free(10),
     Cell::PerCpu,
@@ -98,6 +102,7 @@ const LEGEND: [Cell; 12] = [
     Cell::Vmalloc,
     Cell::PageTable,
     Cell::PageCache,
+    Cell::Anon,
     Cell::Kernel,
     Cell::MemMap,
     Cell::Reserved,
@@ -243,6 +248,7 @@ fn describe(kernel: &Kernel, run: &Run, source: &str, pfn: u64) -> String {
             | Cell::Slab
             | Cell::Vmalloc
             | Cell::PageCache
+            | Cell::Anon
             | Cell::PageTable
             | Cell::Free(_)
     ) {
