@@ -17,7 +17,8 @@
 //     ```
 //   or in an HTML comment right after the block: <!-- kmem: kernel=6.12 -->.
 //
-// Options: kernel, machine, debug (slub_debug, no_freelist_hardened, ...),
+// Options: kernel, machine, uptime (running, booted), debug (slub_debug,
+// no_freelist_hardened, ...),
 // panes, view, step, theme (light, dark, auto), readonly, spoiler; as data-
 // attributes (data-debug takes a space- or comma-separated list) or as
 // name=value words (debug=slub_debug,no_freelist_hardened).
@@ -37,6 +38,7 @@
   const PANES = ["timeline", "memory", "addresses", "translate", "gfp", "kernel"];
   const DEBUG = ["slub_debug", "random_kmalloc_caches", "debug_atomic_sleep", "freelist_hardened"];
   const THEMES = ["auto", "light", "dark"];
+  const UPTIMES = ["running", "booted"];
   const frames = new Set();
   const warn = (block, text) => console.warn(`kmem playground: ${text} (in the block starting “${block.slice(0, 40)}”)`);
 
@@ -147,6 +149,7 @@
       "kmem-playground 1",
       `release ${choose(options, "kernel", RELEASES, RELEASES[0], text)}`,
       `preset ${choose(options, "machine", MACHINES, "desktop", text)}`,
+      `uptime ${choose(options, "uptime", UPTIMES, UPTIMES[0], text)}`,
     ];
     if (debug.length) header.push(`debug ${debug.join(" ")}`);
     if (/^\d{1,6}$/.test(options.step ?? "")) header.push(`step ${options.step}`);

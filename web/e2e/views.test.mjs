@@ -72,8 +72,17 @@ test("selecting a step highlights its frames on the memory map", async () => {
   const { page, problems, close } = await open();
   await page.getByRole("tab", { name: "Physical memory" }).click();
   const selected = page.getByTestId("selected-frames");
-  // The default script's last step is vmalloc(SZ_1M): 256 scattered frames.
+  // The default script's last step is vmalloc(SZ_1M): 256 frames,
+  // scattered on the default machine (up for a while): more than the eight
+  // runs the list names.
   await page.getByText(/256 frames at pfn/).waitFor();
+  assert.match(await selected.textContent(), /(0x[0-9a-f]+(\+\d+)?, ){7}0x[0-9a-f]+(\+\d+)?, …$/);
+  // Just booted, the free lists hand out consecutive frames: a run or two.
+  await page.getByRole("combobox", { name: "Machine uptime" }).selectOption("booted");
+  await page.waitForFunction(() => !document.querySelector("[data-testid=selected-frames]").textContent.endsWith("…"));
+  assert.match(await selected.textContent(), /256 frames at pfn 0x[0-9a-f]+\+\d+(, 0x[0-9a-f]+\+\d+){0,2}$/);
+  await page.getByRole("combobox", { name: "Machine uptime" }).selectOption("running");
+  await page.getByText(/256 frames at pfn .*…$/).waitFor();
 
   await page.getByRole("tab", { name: "Timeline" }).click();
   await page.locator(".step-head").first().click();

@@ -36,6 +36,7 @@ struct Options {
     machine: Option<String>,
     slub_debug: bool,
     random_kmalloc_caches: bool,
+    uptime: Option<String>,
 }
 
 /// Values as JS gets them: 64-bit numbers as BigInt.
@@ -56,8 +57,9 @@ pub struct KmemKernel {
 
 #[wasm_bindgen]
 impl KmemKernel {
-    /// Boots a kernel. `options`: `{ kernel: "6.6" | "6.12" | "4.19",
-    /// machine: "tiny" | "small" | "desktop" | "server", slubDebug,
+    /// Boots a kernel. `options`: `{ kernel: "6.6" | "6.12" | "6.1" |
+    /// "4.19", machine: "tiny" | "small" | "desktop" | "server", uptime:
+    /// "running" (the default: up for a while) | "booted", slubDebug,
     /// randomKmallocCaches }`.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<KmemKernel, JsError> {
@@ -68,7 +70,16 @@ impl KmemKernel {
                 .map_err(|e| JsError::new(&format!("bad options: {e}")))?
         };
         let defaults = Settings::default();
+        let uptime = match options.uptime.as_deref() {
+            None => defaults.uptime,
+            Some(name) => kmem::memmap::Uptime::parse(name).ok_or_else(|| {
+                JsError::new(&format!(
+                    "bad options: unknown uptime `{name}` (running or booted)"
+                ))
+            })?,
+        };
         let settings = Settings {
+            uptime,
             release: options.kernel.unwrap_or(defaults.release),
             preset: options.machine.unwrap_or(defaults.preset),
             debug: DebugConfig {

@@ -337,6 +337,8 @@ pub enum Action {
     Release(String),
     /// Choose a machine preset.
     Preset(String),
+    /// Choose the machine's uptime.
+    Uptime(kmem::memmap::Uptime),
     /// Set the debug options.
     Debug(DebugConfig),
     /// Select a step, or the end.
@@ -410,6 +412,7 @@ impl Reducible for State {
             }
             Action::Release(release) => s.settings.release = release,
             Action::Preset(preset) => s.settings.preset = preset,
+            Action::Uptime(uptime) => s.settings.uptime = uptime,
             Action::Debug(debug) => s.settings.debug = debug,
             Action::Select(step) => s.step = step,
             Action::Show(view) => s.view = view,

@@ -3,7 +3,7 @@
 //! step. The views render these; nothing here touches the page.
 
 use kmem::kernel::{DebugConfig, Kernel, KernelConfig};
-use kmem::memmap::{MachineConfig, PRESETS};
+use kmem::memmap::{MachineConfig, Uptime, PRESETS};
 use kmem::profile::Profile;
 use kmem_script::interp::DEFAULT_STEP_BUDGET;
 use kmem_script::parser::Parsed;
@@ -25,6 +25,8 @@ pub struct Settings {
     pub preset: String,
     /// The machine's debug options.
     pub debug: DebugConfig,
+    /// Up for a while (the default) or just booted.
+    pub uptime: Uptime,
 }
 
 impl Default for Settings {
@@ -33,6 +35,7 @@ impl Default for Settings {
             release: releases()[0].to_string(),
             preset: "desktop".to_string(),
             debug: DebugConfig::default(),
+            uptime: Uptime::Running,
         }
     }
 }
@@ -41,8 +44,11 @@ impl Settings {
     /// The kernel configuration these settings describe.
     pub fn config(&self) -> Result<KernelConfig, String> {
         let profile = Profile::parse(&self.release).map_err(|e| e.to_string())?;
-        let machine = MachineConfig::preset(&self.preset)
-            .ok_or_else(|| format!("no machine preset `{}`", self.preset))?;
+        let machine = MachineConfig {
+            uptime: self.uptime,
+            ..MachineConfig::preset(&self.preset)
+                .ok_or_else(|| format!("no machine preset `{}`", self.preset))?
+        };
         Ok(KernelConfig {
             profile,
             machine,

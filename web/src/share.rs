@@ -8,6 +8,7 @@
 //! kmem-playground 1
 //! release 6.6
 //! preset desktop
+//! uptime running
 //! debug slub_debug
 //! step 3
 //! view memory
@@ -18,12 +19,15 @@
 //! Header lines are `key value`; the first empty line ends them and the
 //! rest is the script, verbatim. Unknown keys are ignored, so a later
 //! release may add some within schema 1; a new schema gets a new prefix.
+//! A state without `uptime` was written before machines ran a workload:
+//! it opens just booted, as it did then.
 //! Decoding never trusts the input: the fragment's length, the inflated
 //! size and every field are checked, and the script is only ever text.
 
 use std::fmt;
 
 use kmem::kernel::DebugConfig;
+use kmem::memmap::Uptime;
 
 use crate::components::views::View;
 use crate::session::{presets, releases, Settings};
@@ -107,6 +111,7 @@ impl SharedState {
         let mut out = format!("kmem-playground {SCHEMA}\n");
         out.push_str(&format!("release {}\n", self.settings.release));
         out.push_str(&format!("preset {}\n", self.settings.preset));
+        out.push_str(&format!("uptime {}\n", self.settings.uptime.name()));
         let debug = debug_words(self.settings.debug);
         if !debug.is_empty() {
             out.push_str(&format!("debug {}\n", debug.join(" ")));
@@ -160,7 +165,10 @@ impl SharedState {
         }
         let mut state = SharedState {
             script: script.to_string(),
-            settings: Settings::default(),
+            settings: Settings {
+                uptime: Uptime::JustBooted,
+                ..Settings::default()
+            },
             step: None,
             view: View::Timeline,
             embed: None,
@@ -180,6 +188,11 @@ impl SharedState {
                         return Err(bad(format!("unknown machine `{shown}`")));
                     }
                     state.settings.preset = value.to_string();
+                }
+                "uptime" => {
+                    state.settings.uptime = Uptime::parse(value).ok_or_else(|| {
+                        bad(format!("unknown uptime `{shown}` (running or booted)"))
+                    })?
                 }
                 "debug" => state.settings.debug = parse_debug(value).map_err(bad)?,
                 "step" => {

@@ -23,8 +23,10 @@ Usage:
                        run a script: each call's line, result and kernel log
                        (--json: the whole trace as JSON, values as 0x…
                        strings); --show prints a /proc file after the run;
-                       machine options: --slub-debug, --random-kmalloc-caches
-                       (6.x), --no-debug-atomic-sleep, --no-freelist-hardened
+                       machine options: --just-booted (the default machine
+                       has been up for a while), --slub-debug,
+                       --random-kmalloc-caches (6.x), --no-debug-atomic-sleep,
+                       --no-freelist-hardened
   kmem gfp [--kernel V] [--json] MASK
                        decode a GFP mask given in hex or by names: the first line
                        is the kernel's %#x(%pGg), then the zone, whether it may
@@ -138,6 +140,7 @@ struct RunArgs {
     ram: Option<u64>,
     cpus: Option<u32>,
     debug: kmem::kernel::DebugConfig,
+    uptime: kmem::memmap::Uptime,
     show: Vec<String>,
     path: String,
 }
@@ -165,6 +168,7 @@ fn parse_run(args: &[String]) -> Result<RunArgs, String> {
         ram: None,
         cpus: None,
         debug: kmem::kernel::DebugConfig::default(),
+        uptime: kmem::memmap::Uptime::Running,
         show: Vec::new(),
         path: String::new(),
     };
@@ -184,6 +188,7 @@ fn parse_run(args: &[String]) -> Result<RunArgs, String> {
             }
             "--show" => run.show.push(value("--show")?),
             "--json" => run.json = true,
+            "--just-booted" => run.uptime = kmem::memmap::Uptime::JustBooted,
             "--slub-debug" => run.debug.slub_debug = true,
             "--random-kmalloc-caches" => run.debug.random_kmalloc_caches = true,
             "--no-debug-atomic-sleep" => run.debug.debug_atomic_sleep = false,
@@ -333,7 +338,10 @@ fn run_script(args: &RunArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let mut machine = MachineConfig::default();
+    let mut machine = MachineConfig {
+        uptime: args.uptime,
+        ..MachineConfig::default()
+    };
     if let Some(ram) = args.ram {
         machine.ram_bytes = ram;
     }
@@ -773,6 +781,7 @@ mod tests {
                 ram: Some(2 << 30),
                 cpus: None,
                 debug: kmem::kernel::DebugConfig::default(),
+                uptime: kmem::memmap::Uptime::Running,
                 show: vec!["/proc/meminfo".into()],
                 path: "-".into(),
             }))

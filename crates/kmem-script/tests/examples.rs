@@ -87,3 +87,61 @@ fn examples_show_what_they_teach() {
     );
     assert!(text("kcalloc-overflow", "6.6").contains("wrapped = 0000000000000010"));
 }
+
+/// On the playground's default machine (the desktop, up for a while) the
+/// examples' lessons show on every release: kmalloc's pages are
+/// neighbours in RAM, vmalloc's are not, kvmalloc falls back.
+#[test]
+fn on_the_default_running_machine_the_lessons_show() {
+    use kmem::memmap::Uptime;
+    let frames = |text: &str, what: &str| -> Vec<u64> {
+        text.lines()
+            .filter(|l| l.contains(&format!("] {what} page ")))
+            .map(|l| {
+                let hex = l.rsplit(' ').next().unwrap().trim_start_matches("0x");
+                u64::from_str_radix(hex, 16).unwrap() >> 12
+            })
+            .collect()
+    };
+    let neighbours = |f: &[u64]| f.windows(2).filter(|w| w[1] == w[0] + 1).count();
+    for version in kmem::profile::Series::ALL.map(|s| s.name()) {
+        let config = KernelConfig {
+            profile: Profile::parse(version).unwrap(),
+            machine: MachineConfig {
+                uptime: Uptime::Running,
+                ..MachineConfig::default()
+            },
+            ..KernelConfig::default()
+        };
+        let text = |name: &str| {
+            let example = kmem_script::examples::find(name).unwrap();
+            let trace = run(
+                &parse(example.source).program,
+                config.clone(),
+                DEFAULT_STEP_BUDGET,
+            )
+            .unwrap();
+            assert_eq!(trace.error, None, "{name} on {version}");
+            trace_text(example.source, &trace)
+        };
+        for example in EXAMPLES {
+            text(example.name);
+        }
+        let t = text("contiguous-vs-scattered");
+        let (k, v) = (frames(&t, "kmalloc"), frames(&t, "vmalloc"));
+        assert_eq!((k.len(), v.len()), (4, 4), "{version}:\n{t}");
+        assert_eq!(
+            neighbours(&k),
+            3,
+            "{version}: kmalloc's pages are contiguous\n{t}"
+        );
+        assert!(
+            neighbours(&v) < 2,
+            "{version}: vmalloc's pages are scattered\n{t}"
+        );
+        assert!(
+            text("kvmalloc-fallback").contains("fell back to vmalloc"),
+            "{version}"
+        );
+    }
+}

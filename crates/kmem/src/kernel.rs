@@ -1169,6 +1169,10 @@ impl Kernel {
         };
         let mut taken = Vec::new();
         let mut sink = Vec::new();
+        // Every free page: those on the per-CPU lists too (a running
+        // machine's last frees wait there).
+        self.buddy.drain_pages(&mut self.mem, &mut sink);
+        sink.clear();
         while let Some((pfn, _)) = self.buddy.get_page_from_freelist(
             &mut self.mem,
             &request,

@@ -10,6 +10,7 @@ use crate::app::{Action, State};
 use crate::components::views::View;
 use crate::share::{debug_words, EmbedOptions, SharedState};
 use crate::storage;
+use kmem::memmap::Uptime;
 
 /// The message type an embed posts to its page with its height.
 pub const SIZE_MESSAGE: &str = "kmem-playground:size";
@@ -81,6 +82,9 @@ fn loader_block(state: &SharedState, options: &EmbedOptions) -> String {
         format!("data-kernel=\"{}\"", escape(&state.settings.release)),
         format!("data-machine=\"{}\"", escape(&state.settings.preset)),
     ];
+    if state.settings.uptime != Uptime::Running {
+        attributes.push(format!("data-uptime=\"{}\"", state.settings.uptime.name()));
+    }
     let debug = debug_words(state.settings.debug);
     if !debug.is_empty() {
         attributes.push(format!("data-debug=\"{}\"", debug.join(" ")));
@@ -224,7 +228,7 @@ pub fn EmbedDialog(props: &EmbedDialogProps) -> Html {
                         </select>
                     </label>
                 </div>
-                <p class="hint">{ format!("The embed runs Linux {} on the {} machine{}, as here: readers see the same addresses.", props.state.settings.release, props.state.settings.preset, if debug_words(props.state.settings.debug).is_empty() { String::new() } else { format!(" with {}", debug_words(props.state.settings.debug).join(", ")) }) }</p>
+                <p class="hint">{ format!("The embed runs Linux {} on the {} machine{}{}, as here: readers see the same addresses.", props.state.settings.release, props.state.settings.preset, if props.state.settings.uptime == Uptime::Running { "" } else { " just booted" }, if debug_words(props.state.settings.debug).is_empty() { String::new() } else { format!(" with {}", debug_words(props.state.settings.debug).join(", ")) }) }</p>
                 if let Some(e) = too_large {
                     <p class="status error" role="alert">
                         { format!("This script is too large to embed: {e}. Shorten it first.") }

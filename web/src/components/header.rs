@@ -8,6 +8,7 @@ use yew::prelude::*;
 use crate::app::{Action, State};
 use crate::displaced::Why;
 use crate::session::{presets, releases, Settings};
+use kmem::memmap::Uptime;
 
 /// Properties of [`Header`].
 #[derive(Properties, PartialEq)]
@@ -122,6 +123,20 @@ pub fn Header(props: &HeaderProps) -> Html {
                                 { format!("{name}: {}", description.split(':').next().unwrap_or(description)) }
                             </option>
                         }) }
+                    </select>
+                </label>
+                <label title="A machine up for a while has a page cache, processes and scattered free memory; a just-booted one hands out consecutive frames">
+                    <select aria-label="Machine uptime" onchange={
+                        let dispatch = dispatch.clone();
+                        Callback::from(move |e: Event| {
+                            let select: HtmlSelectElement = e.target_unchecked_into();
+                            if let Some(uptime) = Uptime::parse(&select.value()) {
+                                dispatch.dispatch(Action::Uptime(uptime));
+                            }
+                        })
+                    }>
+                        <option value="running" selected={props.settings.uptime == Uptime::Running}>{ "up for a while" }</option>
+                        <option value="booted" selected={props.settings.uptime == Uptime::JustBooted}>{ "just booted" }</option>
                     </select>
                 </label>
                 <fieldset class="switches">

@@ -75,7 +75,8 @@ fn hostile_fragments_are_refused_with_a_reason() {
         Err(ShareError::BadBase64)
     );
     assert_eq!(
-        SharedState::from_fragment(&good[..good.len() / 2]),
+        // Cut short at a whole base64 quantum: valid base64, truncated DEFLATE.
+        SharedState::from_fragment(&good[..3 + (good.len() - 3) / 8 * 4]),
         Err(ShareError::Corrupt)
     );
     let huge = format!("v1.{}", "A".repeat(MAX_FRAGMENT));
@@ -153,6 +154,21 @@ fn hostile_fragments_are_refused_with_a_reason() {
         SharedState::from_text("kmem-playground 1\nembed theme=sepia\n\n"),
         Err(ShareError::BadHeader(
             "unknown theme `sepia` (dark, light or auto)".into()
+        ))
+    );
+    // A state from before machines ran a workload opens just booted, as it
+    // did then; new states say which.
+    use kmem::memmap::Uptime;
+    let old = SharedState::from_text("kmem-playground 1\nrelease 6.6\n\nx = 1;").unwrap();
+    assert_eq!(old.settings.uptime, Uptime::JustBooted);
+    assert_eq!(Settings::default().uptime, Uptime::Running);
+    let new = state("x = 1;");
+    assert!(new.to_text().contains("\nuptime running\n"));
+    assert_eq!(SharedState::from_text(&new.to_text()), Ok(new));
+    assert_eq!(
+        SharedState::from_text("kmem-playground 1\nuptime forever\n\n"),
+        Err(ShareError::BadHeader(
+            "unknown uptime `forever` (running or booted)".into()
         ))
     );
     // Every error reads as a sentence for the banner.
