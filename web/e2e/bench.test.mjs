@@ -82,7 +82,7 @@ test("benchmark: editor, keystroke to render, memory map, wasm memory", async ()
   for (const machine of ["desktop", "server"]) {
     await page.getByRole("textbox", { name: "Playground script" }).fill("void *p = vmalloc(SZ_1M);\n");
     await page.keyboard.press("Control+Enter");
-    await page.getByRole("combobox", { name: "Machine" }).selectOption(machine);
+    await page.getByRole("combobox", { name: "Machine", exact: true }).selectOption(machine);
     await page.getByRole("tab", { name: "Physical memory" }).click();
     const frames = Number((await page.locator(".draw-time").textContent({ timeout: 60000 })).match(/^(\d+) frames/)[1]);
     const draws = [];

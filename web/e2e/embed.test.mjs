@@ -126,7 +126,7 @@ const results = (frame) => frame.locator(".steps > li .step-result code").allTex
 
 test("the loader snippet reproduces the author's machine, debug options and theme: readers see the author's addresses", async () => {
   const script = "void *a = kmalloc(100, GFP_KERNEL);\nvoid *b = vmalloc(SZ_64K);\nvoid *c = kmalloc(5000, GFP_KERNEL);\n";
-  const state = (preset, debug) => `kmem-playground 1\nrelease 6.12\npreset ${preset}\n${debug}view timeline\n\n${script}`;
+  const state = (preset, debug) => `kmem-playground 1\nrelease 6.12\npreset ${preset}\nuptime running\n${debug}view timeline\n\n${script}`;
   const author = await openPage(browser);
   await author.page.goto(`${BASE_URL}#${fragmentOf(state("small", "debug slub_debug\n"))}`);
   await author.page.locator(".steps > li").nth(2).waitFor({ timeout: 20000 });
