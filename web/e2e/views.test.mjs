@@ -101,6 +101,23 @@ test("selecting a step highlights its frames on the memory map", async () => {
   assert.match(await page.getByTestId("frame-details").textContent(), /zone (DMA32|Normal)/);
   await shot(page, "memory");
 
+  // From the keyboard: the map takes focus, Home goes to the selected
+  // step's first frame, the arrows move by a frame and by a row, and the
+  // details say which frame and what it holds.
+  const map = page.getByRole("group", { name: /Physical memory map/ });
+  await map.focus();
+  await page.keyboard.press("Home");
+  const details = page.getByTestId("frame-details");
+  await page.waitForFunction(() => /slab .*cache kmalloc-128/.test(document.querySelector("[data-testid=frame-details]").textContent));
+  const pfnOf = async () => parseInt(/^pfn 0x([0-9a-f]+)/.exec(await details.textContent())[1], 16);
+  const home = await pfnOf();
+  await page.keyboard.press("ArrowRight");
+  await page.waitForFunction((p) => document.querySelector("[data-testid=frame-details]").textContent.startsWith(`pfn 0x${p.toString(16)},`), home + 1);
+  await page.keyboard.press("ArrowDown");
+  await page.waitForFunction((p) => document.querySelector("[data-testid=frame-details]").textContent.startsWith(`pfn 0x${p.toString(16)},`), home + 1025);
+  // The step stayed selected: the arrows moved the cursor, not the step.
+  await page.getByText("after step 1 of 2").waitFor();
+
   await page.getByRole("tab", { name: "Address space" }).click();
   await page.getByText(/buf = 0xffff888/).waitFor();
   await page.getByRole("img", { name: /virtual pages and the frames they map to/ }).waitFor();

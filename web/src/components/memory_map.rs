@@ -347,6 +347,50 @@ pub fn MemoryMap(props: &MemoryMapProps) -> Html {
             hovered.set((pfn < frames).then_some(pfn));
         })
     };
+    // The keyboard's frame cursor: the arrow keys move it by a frame or a
+    // row, Page Up/Down by 32 rows, Home to the selected step's first frame;
+    // its frame is described below like a hovered one, and kept in view.
+    let onkeydown = {
+        let hovered = hovered.clone();
+        let scroller = scroller.clone();
+        let canvas = canvas.clone();
+        let first = highlight.first().map_or(0, |(pfn, _)| pfn.as_u64());
+        Callback::from(move |e: KeyboardEvent| {
+            let at = hovered.unwrap_or(first) as i64;
+            let next = match e.key().as_str() {
+                "ArrowLeft" => at - 1,
+                "ArrowRight" => at + 1,
+                "ArrowUp" => at - ROW as i64,
+                "ArrowDown" => at + ROW as i64,
+                "PageUp" => at - 32 * ROW as i64,
+                "PageDown" => at + 32 * ROW as i64,
+                "Home" => first as i64,
+                "End" => frames as i64 - 1,
+                _ => return,
+            };
+            e.prevent_default();
+            e.stop_propagation();
+            let next = next.clamp(0, frames as i64 - 1) as u64;
+            hovered.set(Some(next));
+            if let (Some(scroller), Some(canvas)) = (
+                scroller.cast::<web_sys::Element>(),
+                canvas.cast::<HtmlCanvasElement>(),
+            ) {
+                let row_height = f64::from(canvas.client_height()) / rows.max(1) as f64;
+                let y = (next / ROW) as f64 * row_height;
+                let top = f64::from(scroller.scroll_top());
+                let height = f64::from(scroller.client_height());
+                if y < top || y + row_height > top + height {
+                    scroller.set_scroll_top((y - height / 2.0).max(0.0) as i32);
+                }
+            }
+        })
+    };
+    let cursor = hovered.map(|pfn| {
+        let left = (pfn % ROW) as f64 / ROW as f64 * 100.0;
+        let top = (pfn / ROW) as f64 / rows.max(1) as f64 * 100.0;
+        html! { <span class="frame-cursor" aria-hidden="true" style={format!("left: {left:.4}%; top: {top:.4}%")} /> }
+    });
     let width = match *zoom {
         0 => "100%".to_string(),
         z => format!("{}px", ROW << (z - 1)),
@@ -411,17 +455,20 @@ pub fn MemoryMap(props: &MemoryMapProps) -> Html {
                 { zoom_button(0, "fit") }{ zoom_button(1, "1×") }{ zoom_button(2, "2×") }{ zoom_button(3, "4×") }
                 <span class="draw-time">{ format!("{} frames, {} per row; drawn in {:.1} ms", frames, ROW, *draw_ms) }</span>
             </div>
-            <div class="map-scroll" ref={scroller}>
+            <div class="map-scroll" ref={scroller} tabindex="0" role="group"
+                aria-label="Physical memory map: the arrow keys move between frames, Home goes to the selected step's memory"
+                aria-describedby="frame-details" {onkeydown}>
                 <div class="map-inner" style={format!("width: {width}")}>
                     <canvas ref={canvas} class="map-canvas" role="img"
                         aria-label="Physical memory, one cell per page frame; details of the hovered frame and the selected step are below"
                         data-draw-ms={format!("{:.2}", *draw_ms)}
                         onmousemove={onmousemove} />
                     { for zone_labels.into_iter() }
+                    { for cursor }
                 </div>
             </div>
-            <p class="frame-details" aria-live="polite" data-testid="frame-details">
-                { hovered.map(|pfn| describe(&kernel, &props.run.0, &props.source, pfn)).unwrap_or_else(|| "Point at a frame for its details.".into()) }
+            <p class="frame-details" id="frame-details" aria-live="polite" data-testid="frame-details">
+                { hovered.map(|pfn| describe(&kernel, &props.run.0, &props.source, pfn)).unwrap_or_else(|| "Point at a frame, or focus the map and use the arrow keys, for its details.".into()) }
             </p>
             <p class="selected-frames" data-testid="selected-frames">{ selected_text }</p>
             <ul class="legend">
