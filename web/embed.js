@@ -148,7 +148,10 @@
     const header = [
       "kmem-playground 1",
       `release ${choose(options, "kernel", RELEASES, RELEASES[0], text)}`,
-      `preset ${choose(options, "machine", MACHINES, "desktop", text)}`,
+      // A small machine unless the block names one: a post with several
+      // embeds stays light (a 1 GiB machine's memory map is 4.5 MiB, the
+      // desktop's 36 MiB).
+      `preset ${choose(options, "machine", MACHINES, "small", text)}`,
       `uptime ${choose(options, "uptime", UPTIMES, UPTIMES[0], text)}`,
     ];
     if (debug.length) header.push(`debug ${debug.join(" ")}`);

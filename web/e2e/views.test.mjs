@@ -87,6 +87,38 @@ test("selecting a step highlights its frames on the memory map", async () => {
   await page.getByRole("combobox", { name: "Machine uptime" }).selectOption("running");
   await page.getByText(new RegExp(`256 frames at pfn 0x${running[0].toString(16)},`)).waitFor();
 
+  // The detail view is centred on the step's memory, a square per frame:
+  // the squares drawn in the highlight colour are exactly the step's
+  // frames in view, and they are scattered, not one block.
+  const inView = async () => Number(/; (\d+) of the selected step's 256 frames/.exec(await page.getByTestId("map-in-view").textContent())[1]);
+  const drawn = () =>
+    page.locator("canvas.map-canvas").evaluate((c) => {
+      const [start] = c.dataset.window.split("-").map((h) => parseInt(h, 16));
+      const cssCell = Number(document.querySelector(".map-tools [aria-pressed=true]").textContent.split(" ")[0]);
+      const perRow = Math.round(parseFloat(c.style.width) / cssCell);
+      const size = c.width / perRow;
+      const data = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+      const lit = [];
+      for (let row = 0; row * size < c.height; row++) {
+        for (let col = 0; col < perRow; col++) {
+          const at = (Math.floor(row * size) * c.width + Math.floor(col * size)) * 4;
+          if (data[at] === 255 && data[at + 1] === 230 && data[at + 2] === 0) lit.push(start + row * perRow + col);
+        }
+      }
+      return { lit };
+    });
+  const before = await drawn();
+  assert.ok(before.lit.length > 0, "the step's frames are on screen");
+  assert.equal(before.lit.length, await inView());
+  assert.ok(neighbours(before.lit) < before.lit.length / 2, `scattered: ${before.lit.length} squares, ${neighbours(before.lit)} neighbours`);
+  assert.ok(before.lit.includes(running[0]), "the view holds the step's first frame");
+  // A larger zoom keeps the step's first frame in view.
+  await page.getByRole("button", { name: "16 px" }).click();
+  await page.waitForFunction(() => /16 px each/.test(document.querySelector("[data-testid=map-in-view]").textContent));
+  const zoomed = await drawn();
+  assert.ok(zoomed.lit.includes(running[0]), "zoom keeps the selection in view");
+  await page.getByRole("button", { name: "4 px" }).click();
+
   await page.getByRole("tab", { name: "Timeline" }).click();
   await page.locator(".step-head").first().click();
   await page.getByRole("tab", { name: "Physical memory" }).click();
@@ -94,11 +126,13 @@ test("selecting a step highlights its frames on the memory map", async () => {
   assert.match(await selected.textContent(), /1 frame at pfn 0x/);
 
   // Hovering a frame describes it in words.
-  // A point in the visible part of the map (it scrolls to the selection).
-  const box = await page.locator(".map-scroll").boundingBox();
+  // A point in the detail view (it centres on the selection).
+  const box = await page.locator("canvas.map-canvas").boundingBox();
   await page.mouse.move(box.x + box.width / 3, box.y + box.height / 3);
   await page.getByText(/^pfn 0x[0-9a-f]+, physical 0x/).waitFor();
   assert.match(await page.getByTestId("frame-details").textContent(), /zone (DMA32|Normal)/);
+  // Hovering keeps the drawing (the view is not drawn anew, blank).
+  assert.equal(await page.locator("canvas.map-canvas").evaluate((c) => c.style.width !== "" && c.getContext("2d").getImageData(c.width / 2, c.height / 2, 1, 1).data[3]), 255);
   await shot(page, "memory");
 
   // From the keyboard: the map takes focus, Home goes to the selected
@@ -113,8 +147,9 @@ test("selecting a step highlights its frames on the memory map", async () => {
   const home = await pfnOf();
   await page.keyboard.press("ArrowRight");
   await page.waitForFunction((p) => document.querySelector("[data-testid=frame-details]").textContent.startsWith(`pfn 0x${p.toString(16)},`), home + 1);
+  const perRow = Number(/, (\d+) frames a row/.exec(await page.getByTestId("map-in-view").textContent())[1]);
   await page.keyboard.press("ArrowDown");
-  await page.waitForFunction((p) => document.querySelector("[data-testid=frame-details]").textContent.startsWith(`pfn 0x${p.toString(16)},`), home + 1025);
+  await page.waitForFunction((p) => document.querySelector("[data-testid=frame-details]").textContent.startsWith(`pfn 0x${p.toString(16)},`), home + 1 + perRow);
   // The step stayed selected: the arrows moved the cursor, not the step.
   await page.getByText("after step 1 of 2").waitFor();
 

@@ -629,7 +629,14 @@ impl MemMap {
     /// per range; an unmarked frame outside any block is a block of one. This is what a memory map draws: a booted 8 GiB
     /// machine has a few thousand blocks, not two million frames.
     pub fn blocks(&self) -> impl Iterator<Item = (Pfn, u64, PageMeta)> + '_ {
-        let mut next = 0u64;
+        self.blocks_from(Pfn::new(0))
+    }
+
+    /// [`MemMap::blocks`] from the block that holds `from` on.
+    pub fn blocks_from(&self, from: Pfn) -> impl Iterator<Item = (Pfn, u64, PageMeta)> + '_ {
+        let mut next = self
+            .head_of(from)
+            .map_or(from.as_u64(), |(head, _)| head.as_u64());
         std::iter::from_fn(move || {
             let pfn = Pfn::new(next);
             let meta = *self.page(pfn)?;

@@ -1,11 +1,11 @@
-//! Physical memory: one cell per page frame on a canvas, coloured by what
-//! the frame is used for, zones labelled, the selected step's frames
-//! highlighted, and the hovered frame described as text.
+//! Physical memory: every page frame coloured by what it is used for, in
+//! an overview of the whole machine and a detail view where each frame is
+//! a square; the selected step's frames highlighted, and the hovered or
+//! keyboard-selected frame described as text.
 
 use kmem::kernel::Kernel;
 use kmem::layout::{VMALLOC_END, VMALLOC_START, VMEMMAP_START};
 use kmem::memmap::{FrameUse, MemMap, STRUCT_PAGE_SIZE};
-use kmem::zone::ZoneType;
 use kmem::{Pfn, PAGE_SHIFT};
 use kmem_script::LineIndex;
 use wasm_bindgen::{Clamped, JsCast};
@@ -158,15 +158,43 @@ fn selected_frames(kernel: &Kernel, value: u64) -> Vec<(Pfn, u64)> {
     }
 }
 
-/// Draws the map; returns the milliseconds it took.
-fn draw(canvas: &HtmlCanvasElement, kernel: &Kernel, highlight: &[(Pfn, u64)]) -> f64 {
+/// Milliseconds since the page loaded.
+fn now() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+/// A frame's colour on the map.
+fn colour(kernel: &Kernel, pfn: Pfn, meta: &kmem::memmap::PageMeta) -> [u8; 3] {
+    let cell = Cell::of(meta.used_as, meta.order);
+    match cell {
+        // Slabs: a shade per cache.
+        Cell::Slab => kernel.slab.cache_of(pfn).map_or(cell.rgb(), slab_shade),
+        _ => cell.rgb(),
+    }
+}
+
+/// Puts `pixels` (RGBA, `width` × `height`) on `canvas`.
+fn put(canvas: &HtmlCanvasElement, pixels: &[u8], width: u32, height: u32) {
+    if let Some(context) = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
+    {
+        if let Ok(image) =
+            ImageData::new_with_u8_clamped_array_and_sh(Clamped(pixels), width, height)
+        {
+            let _ = context.put_image_data(&image, 0.0, 0.0);
+        }
+    }
+}
+
+/// The overview: the whole machine, a pixel per frame, [`ROW`] frames a
+/// row, the selected step's frames in the highlight colour.
+fn draw_overview(canvas: &HtmlCanvasElement, kernel: &Kernel, highlight: &[(Pfn, u64)]) {
     let mem = &kernel.mem;
-    let now = || {
-        web_sys::window()
-            .and_then(|w| w.performance())
-            .map_or(0.0, |p| p.now())
-    };
-    let started = now();
     let frames = mem.max_pfn().as_u64();
     let rows = frames.div_ceil(ROW);
     canvas.set_width(ROW as u32);
@@ -191,38 +219,117 @@ fn draw(canvas: &HtmlCanvasElement, kernel: &Kernel, highlight: &[(Pfn, u64)]) -
         }
     };
     for (pfn, count, meta) in mem.blocks() {
-        let cell = Cell::of(meta.used_as, meta.order);
-        let rgb = match cell {
-            // Slabs: a shade per cache.
-            Cell::Slab => kernel.slab.cache_of(pfn).map_or(cell.rgb(), slab_shade),
-            _ => cell.rgb(),
-        };
-        paint(pfn.as_u64(), count, rgb);
+        paint(pfn.as_u64(), count, colour(kernel, pfn, &meta));
     }
     for (pfn, count) in highlight {
         paint(pfn.as_u64(), *count, HIGHLIGHT);
     }
-    if let Some(context) = canvas
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
-    {
-        if let Ok(image) =
-            ImageData::new_with_u8_clamped_array_and_sh(Clamped(&pixels), ROW as u32, rows as u32)
-        {
-            let _ = context.put_image_data(&image, 0.0, 0.0);
-        }
-        // A frame is a pixel: ring the selected runs so they show at any
-        // zoom.
-        context.set_stroke_style_str("rgb(255, 230, 0)");
-        context.set_line_width(3.0);
-        for (pfn, count) in highlight.iter().take(512) {
-            let (x, y) = ((pfn.as_u64() % ROW) as f64, (pfn.as_u64() / ROW) as f64);
-            let width = (*count).min(ROW - pfn.as_u64() % ROW) as f64;
-            context.stroke_rect(x - 4.0, y - 4.0, width + 8.0, 9.0);
+    put(canvas, &pixels, ROW as u32, rows as u32);
+}
+
+/// What the detail view shows: `rows` rows of `per_row` frames from
+/// `start`, each frame a square of `cell` CSS pixels.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Window {
+    start: u64,
+    per_row: u64,
+    rows: u64,
+    cell: u32,
+}
+
+impl Window {
+    /// The window `width` CSS pixels wide with cells of `cell` pixels,
+    /// with frame `centre` in its middle row. Rows hold a power of two of
+    /// frames, so that an aligned buddy block is a rectangle.
+    fn around(centre: u64, frames: u64, width: u32, cell: u32) -> Window {
+        let fit = u64::from((width / cell).max(16));
+        let per_row = 1u64 << (63 - fit.leading_zeros());
+        let rows = u64::from(DETAIL_HEIGHT / cell);
+        let last_row = frames.div_ceil(per_row).saturating_sub(rows);
+        let row = (centre / per_row).saturating_sub(rows / 2).min(last_row);
+        Window {
+            start: row * per_row,
+            per_row,
+            rows,
+            cell,
         }
     }
+
+    /// The first frame after the window.
+    fn end(self) -> u64 {
+        self.start + self.per_row * self.rows
+    }
+
+    /// Whether frame `pfn` is in the window.
+    fn contains(self, pfn: u64) -> bool {
+        (self.start..self.end()).contains(&pfn)
+    }
+}
+
+/// The detail view's height in CSS pixels.
+const DETAIL_HEIGHT: u32 = 384;
+/// The cell sizes the zoom offers, in CSS pixels per frame.
+const CELLS: [u32; 4] = [2, 4, 8, 16];
+
+/// Draws the detail view at device pixels: every frame of the window a
+/// square, with a gap between squares when they are large enough to
+/// spare one; the selected step's frames exactly in the highlight colour.
+/// Returns the milliseconds it took.
+fn draw_detail(
+    canvas: &HtmlCanvasElement,
+    kernel: &Kernel,
+    highlight: &[(Pfn, u64)],
+    window: Window,
+) -> f64 {
+    let started = now();
+    let ratio = web_sys::window()
+        .map_or(1.0, |w| w.device_pixel_ratio())
+        .clamp(1.0, 4.0);
+    let css_width = window.per_row as u32 * window.cell;
+    let css_height = window.rows as u32 * window.cell;
+    let size = (f64::from(window.cell) * ratio).round().max(1.0) as u32;
+    let (width, height) = (window.per_row as u32 * size, window.rows as u32 * size);
+    canvas.set_width(width);
+    canvas.set_height(height);
+    let _ = canvas.set_attribute(
+        "style",
+        &format!("width: {css_width}px; height: {css_height}px"),
+    );
+    let gap = u32::from(size >= 6);
+    let mut pixels = vec![0u8; (width * height * 4) as usize];
+    let mut square = |frame: u64, rgb: [u8; 3]| {
+        let offset = frame - window.start;
+        let (col, row) = (
+            (offset % window.per_row) as u32,
+            (offset / window.per_row) as u32,
+        );
+        for y in row * size..(row + 1) * size - gap {
+            let line = ((y * width + col * size) * 4) as usize;
+            for x in 0..(size - gap) as usize {
+                pixels[line + x * 4..line + x * 4 + 4]
+                    .copy_from_slice(&[rgb[0], rgb[1], rgb[2], 255]);
+            }
+        }
+    };
+    let frames = kernel.mem.max_pfn().as_u64();
+    let end = window.end().min(frames);
+    for (pfn, count, meta) in kernel.mem.blocks_from(Pfn::new(window.start)) {
+        if pfn.as_u64() >= end {
+            break;
+        }
+        let rgb = colour(kernel, pfn, &meta);
+        for frame in pfn.as_u64().max(window.start)..(pfn.as_u64() + count).min(end) {
+            square(frame, rgb);
+        }
+    }
+    for (pfn, count) in highlight {
+        for frame in pfn.as_u64()..pfn.as_u64() + count {
+            if window.contains(frame) && frame < frames {
+                square(frame, HIGHLIGHT);
+            }
+        }
+    }
+    put(canvas, &pixels, width, height);
     now() - started
 }
 
@@ -297,45 +404,76 @@ pub struct MemoryMapProps {
     pub step: Option<usize>,
 }
 
-/// The physical memory view.
+/// The physical memory view: an overview of the whole machine beside a
+/// detail view, where each frame is a square of 2 to 16 pixels drawn at
+/// device pixels. Selecting a step centres the detail view on the step's
+/// first frame; changing the zoom keeps it centred there; a click on the
+/// overview moves the view, and so does the keyboard cursor.
 #[component]
 pub fn MemoryMap(props: &MemoryMapProps) -> Html {
-    let canvas = use_node_ref();
-    let scroller = use_node_ref();
-    let zoom = use_state(|| 0u8);
+    let overview = use_node_ref();
+    let detail = use_node_ref();
+    let holder = use_node_ref();
+    let cell = use_state(|| CELLS[1]);
     let hovered = use_state(|| None::<u64>);
+    let window = use_state(|| None::<Window>);
     let draw_ms = use_state(|| 0.0f64);
     let steps = &props.run.0.trace.steps;
     let selected = props.step.unwrap_or(steps.len().saturating_sub(1));
     let value = steps.get(selected).map_or(0, |s| s.value);
     let kernel = props.kernel.0.clone();
     let highlight = selected_frames(&kernel, value);
+    let frames = kernel.mem.max_pfn().as_u64();
+    let first = highlight.first().map_or(0, |(pfn, _)| pfn.as_u64());
+    let width = || {
+        holder
+            .cast::<web_sys::Element>()
+            .map_or(512, |h| h.client_width().max(64) as u32)
+    };
+    // A new step or zoom: the view centres on the step's memory.
     {
-        let canvas = canvas.clone();
+        let window = window.clone();
+        let holder = holder.clone();
+        use_effect_with((props.kernel.clone(), value, *cell), move |(_, _, cell)| {
+            let width = holder
+                .cast::<web_sys::Element>()
+                .map_or(512, |h| h.client_width().max(64) as u32);
+            window.set(Some(Window::around(first, frames, width, *cell)));
+        });
+    }
+    {
+        let overview = overview.clone();
         let kernel = props.kernel.clone();
         let highlight = highlight.clone();
-        let draw_ms = draw_ms.clone();
-        let scroller = scroller.clone();
         use_effect_with((kernel, value), move |(kernel, _)| {
-            if let Some(canvas) = canvas.cast::<HtmlCanvasElement>() {
-                draw_ms.set(draw(&canvas, &kernel.0, &highlight));
-                // Bring the selected step's first frame into view.
-                if let (Some((pfn, _)), Some(scroller)) =
-                    (highlight.first(), scroller.cast::<web_sys::Element>())
-                {
-                    let rows = f64::from(canvas.height().max(1));
-                    let y = (pfn.as_u64() / ROW) as f64 / rows * f64::from(canvas.client_height());
-                    scroller.set_scroll_top(
-                        (y - f64::from(scroller.client_height()) / 2.0).max(0.0) as i32,
-                    );
-                }
+            if let Some(canvas) = overview.cast::<HtmlCanvasElement>() {
+                draw_overview(&canvas, &kernel.0, &highlight);
             }
         });
     }
-    let frames = kernel.mem.max_pfn().as_u64();
-    let rows = frames.div_ceil(ROW);
+    {
+        let detail = detail.clone();
+        let kernel = props.kernel.clone();
+        let highlight = highlight.clone();
+        let draw_ms = draw_ms.clone();
+        use_effect_with((kernel, value, *window), move |(kernel, _, window)| {
+            if let (Some(canvas), Some(window)) = (detail.cast::<HtmlCanvasElement>(), window) {
+                draw_ms.set(draw_detail(&canvas, &kernel.0, &highlight, *window));
+            }
+        });
+    }
+    let shown = (*window).unwrap_or_else(|| Window::around(first, frames, width(), *cell));
     let onmousemove = {
         let hovered = hovered.clone();
+        Callback::from(move |e: MouseEvent| {
+            let col = u64::from(e.offset_x().max(0) as u32 / shown.cell);
+            let row = u64::from(e.offset_y().max(0) as u32 / shown.cell);
+            let pfn = shown.start + row * shown.per_row + col.min(shown.per_row - 1);
+            hovered.set((pfn < frames).then_some(pfn));
+        })
+    };
+    let onoverview = {
+        let window = window.clone();
         Callback::from(move |e: MouseEvent| {
             let Some(canvas) = e.target_dyn_into::<HtmlCanvasElement>() else {
                 return;
@@ -343,27 +481,33 @@ pub fn MemoryMap(props: &MemoryMapProps) -> Html {
             let scale = f64::from(canvas.width()) / f64::from(canvas.client_width().max(1));
             let x = (f64::from(e.offset_x()) * scale) as u64;
             let y = (f64::from(e.offset_y()) * scale) as u64;
-            let pfn = y * ROW + x.min(ROW - 1);
-            hovered.set((pfn < frames).then_some(pfn));
+            let pfn = (y * ROW + x.min(ROW - 1)).min(frames.saturating_sub(1));
+            window.set(Some(Window::around(
+                pfn,
+                frames,
+                shown.per_row as u32 * shown.cell,
+                shown.cell,
+            )));
         })
     };
     // The keyboard's frame cursor: the arrow keys move it by a frame or a
-    // row, Page Up/Down by 32 rows, Home to the selected step's first frame;
-    // its frame is described below like a hovered one, and kept in view.
+    // row, Page Up/Down by a view, Home to the selected step's first frame,
+    // End to the last frame; the view follows it, and its frame is
+    // described below like a hovered one.
     let onkeydown = {
         let hovered = hovered.clone();
-        let scroller = scroller.clone();
-        let canvas = canvas.clone();
-        let first = highlight.first().map_or(0, |(pfn, _)| pfn.as_u64());
+        let window = window.clone();
         Callback::from(move |e: KeyboardEvent| {
             let at = hovered.unwrap_or(first) as i64;
+            let row = shown.per_row as i64;
+            let page = row * shown.rows as i64;
             let next = match e.key().as_str() {
                 "ArrowLeft" => at - 1,
                 "ArrowRight" => at + 1,
-                "ArrowUp" => at - ROW as i64,
-                "ArrowDown" => at + ROW as i64,
-                "PageUp" => at - 32 * ROW as i64,
-                "PageDown" => at + 32 * ROW as i64,
+                "ArrowUp" => at - row,
+                "ArrowDown" => at + row,
+                "PageUp" => at - page,
+                "PageDown" => at + page,
                 "Home" => first as i64,
                 "End" => frames as i64 - 1,
                 _ => return,
@@ -372,53 +516,61 @@ pub fn MemoryMap(props: &MemoryMapProps) -> Html {
             e.stop_propagation();
             let next = next.clamp(0, frames as i64 - 1) as u64;
             hovered.set(Some(next));
-            if let (Some(scroller), Some(canvas)) = (
-                scroller.cast::<web_sys::Element>(),
-                canvas.cast::<HtmlCanvasElement>(),
-            ) {
-                let row_height = f64::from(canvas.client_height()) / rows.max(1) as f64;
-                let y = (next / ROW) as f64 * row_height;
-                let top = f64::from(scroller.scroll_top());
-                let height = f64::from(scroller.client_height());
-                if y < top || y + row_height > top + height {
-                    scroller.set_scroll_top((y - height / 2.0).max(0.0) as i32);
-                }
+            if !shown.contains(next) {
+                window.set(Some(Window::around(
+                    next,
+                    frames,
+                    shown.per_row as u32 * shown.cell,
+                    shown.cell,
+                )));
             }
         })
     };
-    let cursor = hovered.map(|pfn| {
-        let left = (pfn % ROW) as f64 / ROW as f64 * 100.0;
-        let top = (pfn / ROW) as f64 / rows.max(1) as f64 * 100.0;
-        html! { <span class="frame-cursor" aria-hidden="true" style={format!("left: {left:.4}%; top: {top:.4}%")} /> }
-    });
-    let width = match *zoom {
-        0 => "100%".to_string(),
-        z => format!("{}px", ROW << (z - 1)),
+    // Always in the tree (hidden when off the view): a changing child list
+    // would make the canvas be drawn anew, blank.
+    let cursor_style = match hovered.filter(|pfn| shown.contains(*pfn)) {
+        Some(pfn) => {
+            let offset = pfn - shown.start;
+            let x = (offset % shown.per_row) as u32 * shown.cell;
+            let y = (offset / shown.per_row) as u32 * shown.cell;
+            format!(
+                "left: {x}px; top: {y}px; width: {0}px; height: {0}px",
+                shown.cell
+            )
+        }
+        None => "display: none".to_string(),
     };
-    let zones = [ZoneType::Dma, ZoneType::Dma32, ZoneType::Normal].map(|z| {
-        let start = match z {
-            ZoneType::Dma => 0,
-            ZoneType::Dma32 => 4096,
-            _ => 1 << 20,
-        };
-        (z, start)
-    });
-    // Labels at their zone's first row, nudged apart when zones are close
-    // (DMA is 4 rows).
-    let mut last_top = f64::NEG_INFINITY;
-    let zone_labels: Vec<Html> = zones
+    let rows = frames.div_ceil(ROW).max(1);
+    let overview_window = format!(
+        "top: {:.3}%; height: {:.3}%",
+        shown.start as f64 / ROW as f64 / rows as f64 * 100.0,
+        ((shown.end() - shown.start) as f64 / ROW as f64 / rows as f64 * 100.0).max(0.4)
+    );
+    let in_view = highlight
         .iter()
-        .filter(|(_, start)| *start < frames)
-        .map(|(z, start)| {
-            let top = (*start as f64 / ROW as f64 / rows as f64 * 100.0).max(last_top + 3.0);
-            last_top = top;
-            html! { <span class="zone-label" style={format!("top: {top:.3}%")}>{ z.name() }</span> }
-        })
-        .collect();
+        .flat_map(|(pfn, n)| pfn.as_u64()..pfn.as_u64() + n)
+        .filter(|f| shown.contains(*f))
+        .count();
+    let total: u64 = highlight.iter().map(|(_, n)| n).sum();
+    let view_text = format!(
+        "In view: pfn {:#x} to {:#x}, zone {}, {} frames a row, {} px each{}",
+        shown.start,
+        shown.end().min(frames).saturating_sub(1),
+        MemMap::zone_of(Pfn::new(shown.start)),
+        shown.per_row,
+        shown.cell,
+        if total > 0 {
+            format!(
+                "; {in_view} of the selected step's {total} frame{}",
+                if total == 1 { "" } else { "s" }
+            )
+        } else {
+            String::new()
+        }
+    );
     let selected_text = if highlight.is_empty() {
         "The selected step holds no frames.".to_string()
     } else {
-        let count: u64 = highlight.iter().map(|(_, n)| n).sum();
         let runs: Vec<String> = highlight
             .iter()
             .take(8)
@@ -435,38 +587,45 @@ pub fn MemoryMap(props: &MemoryMapProps) -> Html {
             })
             .collect();
         format!(
-            "The selected step's memory: {count} frame{} at pfn {}{}",
-            if count == 1 { "" } else { "s" },
+            "The selected step's memory: {total} frame{} at pfn {}{}",
+            if total == 1 { "" } else { "s" },
             runs.join(", "),
             if highlight.len() > 8 { ", …" } else { "" }
         )
     };
-    let zoom_button = |z: u8, label: &'static str| {
-        let zoom = zoom.clone();
-        let pressed = *zoom == z;
+    let zoom_button = |size: u32| {
+        let cell = cell.clone();
+        let pressed = *cell == size;
         html! {
-            <button type="button" aria-pressed={pressed.to_string()} onclick={move |_| zoom.set(z)}>{ label }</button>
+            <button type="button" aria-pressed={pressed.to_string()} onclick={move |_| cell.set(size)}>{ format!("{size} px") }</button>
         }
     };
     html! {
         <div class="memory-map">
             <div class="map-tools">
-                <span>{ "Zoom " }</span>
-                { zoom_button(0, "fit") }{ zoom_button(1, "1×") }{ zoom_button(2, "2×") }{ zoom_button(3, "4×") }
-                <span class="draw-time">{ format!("{} frames, {} per row; drawn in {:.1} ms", frames, ROW, *draw_ms) }</span>
+                <span>{ "Frame size " }</span>
+                { for CELLS.iter().map(|&c| zoom_button(c)) }
+                <span class="draw-time">{ format!("{frames} frames; view drawn in {:.1} ms", *draw_ms) }</span>
             </div>
-            <div class="map-scroll" ref={scroller} tabindex="0" role="group"
-                aria-label="Physical memory map: the arrow keys move between frames, Home goes to the selected step's memory"
-                aria-describedby="frame-details" {onkeydown}>
-                <div class="map-inner" style={format!("width: {width}")}>
-                    <canvas ref={canvas} class="map-canvas" role="img"
-                        aria-label="Physical memory, one cell per page frame; details of the hovered frame and the selected step are below"
+            <div class="map-views">
+                <div class="map-overview" title="The whole machine, 1024 frames a row; click to move the view">
+                    <canvas ref={overview} class="overview-canvas" role="img"
+                        aria-label="The whole machine, one pixel per frame, the selected step in yellow; the outlined band is the view beside it"
+                        onclick={onoverview} />
+                    <span class="overview-window" style={overview_window} aria-hidden="true" />
+                </div>
+                <div class="map-detail" ref={holder} tabindex="0" role="group"
+                    aria-label="Physical memory map: the arrow keys move between frames, Home goes to the selected step's memory"
+                    aria-describedby="frame-details" {onkeydown}>
+                    <canvas ref={detail} class="map-canvas" role="img"
+                        aria-label="The frames in view, one square per page frame"
                         data-draw-ms={format!("{:.2}", *draw_ms)}
+                        data-window={format!("{:#x}-{:#x}", shown.start, shown.end())}
                         onmousemove={onmousemove} />
-                    { for zone_labels.into_iter() }
-                    { for cursor }
+                    <span class="frame-cursor" aria-hidden="true" style={cursor_style} />
                 </div>
             </div>
+            <p class="map-in-view" data-testid="map-in-view">{ view_text }</p>
             <p class="frame-details" id="frame-details" aria-live="polite" data-testid="frame-details">
                 { hovered.map(|pfn| describe(&kernel, &props.run.0, &props.source, pfn)).unwrap_or_else(|| "Point at a frame, or focus the map and use the arrow keys, for its details.".into()) }
             </p>
@@ -479,5 +638,30 @@ pub fn MemoryMap(props: &MemoryMapProps) -> Html {
                 <li><span class="swatch" style={format!("background: rgb({},{},{})", HIGHLIGHT[0], HIGHLIGHT[1], HIGHLIGHT[2])} />{ "the selected step" }</li>
             </ul>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Window, DETAIL_HEIGHT};
+
+    #[test]
+    fn the_view_centres_on_a_frame_in_rows_of_a_power_of_two() {
+        let frames = 2_359_296;
+        let w = Window::around(0x12cf97, frames, 771, 4);
+        assert_eq!(
+            (w.per_row, w.rows, w.cell),
+            (128, u64::from(DETAIL_HEIGHT / 4), 4)
+        );
+        assert!(w.contains(0x12cf97));
+        assert_eq!(w.start % w.per_row, 0);
+        let row = (0x12cf97 - w.start) / w.per_row;
+        assert_eq!(row, w.rows / 2);
+        // At the ends of memory the view stays inside it.
+        assert_eq!(Window::around(3, frames, 771, 4).start, 0);
+        let last = Window::around(frames - 1, frames, 771, 4);
+        assert_eq!(last.end(), frames);
+        // A narrow holder still gets 16 frames a row.
+        assert_eq!(Window::around(0, frames, 40, 16).per_row, 16);
     }
 }
