@@ -1,8 +1,9 @@
 // Browser benchmarks (printed, not pass/fail; `./x bench` collects them into
 // its table): time to an interactive editor, keystroke-to-render latency
-// for 100 / 1,000 / 10,000-call scripts, memory-map redraw for the desktop
-// (2.4 M frames) and server (16.8 M frames) machines, and the wasm memory
-// each machine uses.
+// for 100 / 1,000 / 10,000-call scripts, booting the desktop just booted and
+// up for a while, memory-map redraw at each frame size for the desktop (2.4
+// M frames) and server (16.8 M frames) machines, the wasm memory each
+// machine uses, and an embed's start-up time and memory.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { BASE_URL, fragmentOf, launch, openPage } from "./browser.mjs";
@@ -78,6 +79,21 @@ test("benchmark: editor, keystroke to render, memory map, wasm memory", async ()
     assert.ok(samples.every((s) => s > 0), "every edit rendered");
     console.log(`# bench keystroke-to-render-ms calls=${calls} ${median(samples).toFixed(1)}`);
   }
+
+  // Booting the desktop machine in the page, just booted and up for a
+  // while (the uptime workload): from the choice to the run's timeline.
+  await page.getByRole("textbox", { name: "Playground script" }).fill("void *p = vmalloc(SZ_1M);\n");
+  await page.keyboard.press("Control+Enter");
+  await page.getByText("after all 1 steps").waitFor({ timeout: 60000 });
+  for (const uptime of ["booted", "running", "booted", "running"]) {
+    await page.getByRole("tab", { name: "Physical memory" }).click();
+    const before = await page.locator("canvas.map-canvas").getAttribute("data-window");
+    const bootStarted = performance.now();
+    await page.getByRole("combobox", { name: "Machine uptime" }).selectOption(uptime);
+    await page.waitForFunction((w) => document.querySelector("canvas.map-canvas")?.dataset.window !== w, before, { timeout: 60000 });
+    console.log(`# bench boot-and-run-ms machine=desktop uptime=${uptime} ${(performance.now() - bootStarted).toFixed(0)}`);
+  }
+  await page.getByRole("tab", { name: "Timeline" }).click();
 
   for (const machine of ["desktop", "server"]) {
     await page.getByRole("textbox", { name: "Playground script" }).fill("void *p = vmalloc(SZ_1M);\n");

@@ -62,13 +62,32 @@ fn examples_match_their_golden_traces() {
     );
 }
 
-/// What each example is there to show, checked on its trace.
+/// What each example is there to show, checked on its trace, on the
+/// goldens' machine just booted and on the playground's default machine
+/// (the desktop, up for a while).
 #[test]
 fn examples_show_what_they_teach() {
+    for running in [false, true] {
+        examples_teach(running);
+    }
+}
+
+fn examples_teach(running: bool) {
     let text = |name: &str, version: &str| {
         let example = kmem_script::examples::find(name).unwrap();
         let parsed = parse(example.source);
-        let trace = run(&parsed.program, config(version), DEFAULT_STEP_BUDGET).unwrap();
+        let config = match running {
+            false => config(version),
+            true => KernelConfig {
+                profile: Profile::parse(version).unwrap(),
+                machine: MachineConfig {
+                    uptime: kmem::memmap::Uptime::Running,
+                    ..MachineConfig::default()
+                },
+                ..KernelConfig::default()
+            },
+        };
+        let trace = run(&parsed.program, config, DEFAULT_STEP_BUDGET).unwrap();
         trace_text(example.source, &trace)
     };
     let t = text("kvmalloc-fallback", "6.6");
