@@ -568,13 +568,22 @@ pub fn App() -> Html {
         let dispatch = state.dispatcher();
         let shared = state.shared();
         let warned = use_mut_ref(|| false);
+        // The state the page opened with is saved only when a link brought
+        // it: saving an untouched default or the work storage already holds
+        // would tell another open tab that different work was saved while
+        // its person is typing.
+        let opened = use_mut_ref(|| true);
         use_effect_with((shared, saves), move |(shared, saves)| {
             let (shared, saves) = (shared.clone(), *saves);
+            let as_opened = std::mem::replace(&mut *opened.borrow_mut(), false);
             let timeout = gloo::timers::callback::Timeout::new(AUTOSAVE_AFTER_MS, move || {
-                if !saves {
+                if !saves || (as_opened && storage::fragment().is_empty()) {
                     return;
                 }
-                if storage::save(storage::AUTOSAVE, &shared) {
+                let text = shared.to_text();
+                let unchanged =
+                    storage::load_text(storage::AUTOSAVE).as_deref() == Some(text.as_str());
+                if unchanged || storage::save(storage::AUTOSAVE, &shared) {
                     // The link in the address bar is now the saved work: a
                     // reload opens that, not the link again.
                     if !storage::fragment().is_empty() {
