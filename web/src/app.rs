@@ -583,7 +583,7 @@ pub fn App() -> Html {
                 let text = shared.to_text();
                 let unchanged =
                     storage::load_text(storage::AUTOSAVE).as_deref() == Some(text.as_str());
-                if unchanged || storage::save(storage::AUTOSAVE, &shared) {
+                if unchanged || storage::save_text(storage::AUTOSAVE, Some(&text)) {
                     // The link in the address bar is now the saved work: a
                     // reload opens that, not the link again.
                     if !storage::fragment().is_empty() {

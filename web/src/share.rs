@@ -136,8 +136,8 @@ impl SharedState {
             if embed.spoiler {
                 words.push("spoiler".into());
             }
-            if let Some(dark) = embed.dark {
-                words.push(format!("theme={}", if dark { "dark" } else { "light" }));
+            if embed.dark.is_some() {
+                words.push(format!("theme={}", theme_name(embed.dark)));
             }
             out.push_str(&format!("embed {}\n", words.join(" ")));
         }
@@ -341,6 +341,23 @@ fn parse_debug(value: &str) -> Result<DebugConfig, String> {
     Ok(debug)
 }
 
+/// An embed's theme as links and the loader name it: `dark`, `light`, or
+/// `auto` (the reader's).
+pub fn theme_name(dark: Option<bool>) -> &'static str {
+    match dark {
+        Some(true) => "dark",
+        Some(false) => "light",
+        None => "auto",
+    }
+}
+
+/// The theme [`theme_name`] names, or `None` for another word.
+pub fn parse_theme(name: &str) -> Option<Option<bool>> {
+    [Some(true), Some(false), None]
+        .into_iter()
+        .find(|&dark| theme_name(dark) == name)
+}
+
 fn parse_embed(value: &str) -> Result<EmbedOptions, String> {
     let mut embed = EmbedOptions::default();
     for word in value.split_whitespace() {
@@ -356,17 +373,12 @@ fn parse_embed(value: &str) -> Result<EmbedOptions, String> {
                 }
             }
             Some(("theme", theme)) => {
-                embed.dark = match theme {
-                    "dark" => Some(true),
-                    "light" => Some(false),
-                    "auto" => None,
-                    other => {
-                        return Err(format!(
-                            "unknown theme `{}` (dark, light or auto)",
-                            other.chars().take(40).collect::<String>()
-                        ))
-                    }
-                }
+                embed.dark = parse_theme(theme).ok_or_else(|| {
+                    format!(
+                        "unknown theme `{}` (dark, light or auto)",
+                        theme.chars().take(40).collect::<String>()
+                    )
+                })?
             }
             None if word == "readonly" => embed.readonly = true,
             None if word == "spoiler" => embed.spoiler = true,

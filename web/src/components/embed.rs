@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use crate::app::{Action, State};
 use crate::components::views::View;
-use crate::share::{debug_words, EmbedOptions, SharedState};
+use crate::share::{debug_words, parse_theme, theme_name, EmbedOptions, SharedState};
 use crate::storage;
 use kmem::memmap::Uptime;
 
@@ -99,11 +99,8 @@ fn loader_block(state: &SharedState, options: &EmbedOptions) -> String {
     if let Some(step) = state.step {
         attributes.push(format!("data-step=\"{step}\""));
     }
-    if let Some(dark) = options.dark {
-        attributes.push(format!(
-            "data-theme=\"{}\"",
-            if dark { "dark" } else { "light" }
-        ));
+    if options.dark.is_some() {
+        attributes.push(format!("data-theme=\"{}\"", theme_name(options.dark)));
     }
     if options.readonly {
         attributes.push("data-readonly".into());
@@ -159,11 +156,7 @@ pub fn EmbedDialog(props: &EmbedDialogProps) -> Html {
         Callback::from(move |e: Event| {
             let select: HtmlSelectElement = e.target_unchecked_into();
             let mut next = (*options).clone();
-            next.dark = match select.value().as_str() {
-                "dark" => Some(true),
-                "light" => Some(false),
-                _ => None,
-            };
+            next.dark = parse_theme(&select.value()).flatten();
             options.set(next);
         })
     };
@@ -185,11 +178,8 @@ pub fn EmbedDialog(props: &EmbedDialogProps) -> Html {
         escape(base.trim_end_matches("index.html")),
         loader_block(&props.state, &options)
     );
-    let theme = match options.dark {
-        None => "auto",
-        Some(true) => "dark",
-        Some(false) => "light",
-    };
+    let theme = theme_name(options.dark);
+    let debug = debug_words(props.state.settings.debug);
     let close = {
         let dispatch = props.dispatch.clone();
         Callback::from(move |_: MouseEvent| dispatch.dispatch(Action::EmbedDialog(false)))
@@ -228,7 +218,7 @@ pub fn EmbedDialog(props: &EmbedDialogProps) -> Html {
                         </select>
                     </label>
                 </div>
-                <p class="hint">{ format!("The embed runs Linux {} on the {} machine{}{}, as here: readers see the same addresses.", props.state.settings.release, props.state.settings.preset, if props.state.settings.uptime == Uptime::Running { "" } else { " just booted" }, if debug_words(props.state.settings.debug).is_empty() { String::new() } else { format!(" with {}", debug_words(props.state.settings.debug).join(", ")) }) }</p>
+                <p class="hint">{ format!("The embed runs Linux {} on the {} machine{}{}, as here: readers see the same addresses.", props.state.settings.release, props.state.settings.preset, if props.state.settings.uptime == Uptime::Running { "" } else { " just booted" }, if debug.is_empty() { String::new() } else { format!(" with {}", debug.join(", ")) }) }</p>
                 if let Some(e) = too_large {
                     <p class="status error" role="alert">
                         { format!("This script is too large to embed: {e}. Shorten it first.") }

@@ -255,6 +255,11 @@ impl Window {
         }
     }
 
+    /// This window's size, centred on frame `centre`.
+    fn recentred(self, centre: u64, frames: u64) -> Window {
+        Window::around(centre, frames, self.per_row as u32 * self.cell, self.cell)
+    }
+
     /// The first frame after the window.
     fn end(self) -> u64 {
         self.start + self.per_row * self.rows
@@ -425,7 +430,8 @@ pub fn MemoryMap(props: &MemoryMapProps) -> Html {
     let highlight = selected_frames(&kernel, value);
     let frames = kernel.mem.max_pfn().as_u64();
     let first = highlight.first().map_or(0, |(pfn, _)| pfn.as_u64());
-    let width = || {
+    // The detail view's width in CSS pixels (a guess before it is drawn).
+    let width = |holder: &NodeRef| {
         holder
             .cast::<web_sys::Element>()
             .map_or(512, |h| h.client_width().max(64) as u32)
@@ -435,10 +441,7 @@ pub fn MemoryMap(props: &MemoryMapProps) -> Html {
         let window = window.clone();
         let holder = holder.clone();
         use_effect_with((props.kernel.clone(), value, *cell), move |(_, _, cell)| {
-            let width = holder
-                .cast::<web_sys::Element>()
-                .map_or(512, |h| h.client_width().max(64) as u32);
-            window.set(Some(Window::around(first, frames, width, *cell)));
+            window.set(Some(Window::around(first, frames, width(&holder), *cell)));
         });
     }
     {
@@ -462,7 +465,7 @@ pub fn MemoryMap(props: &MemoryMapProps) -> Html {
             }
         });
     }
-    let shown = (*window).unwrap_or_else(|| Window::around(first, frames, width(), *cell));
+    let shown = (*window).unwrap_or_else(|| Window::around(first, frames, width(&holder), *cell));
     let onmousemove = {
         let hovered = hovered.clone();
         Callback::from(move |e: MouseEvent| {
@@ -482,12 +485,7 @@ pub fn MemoryMap(props: &MemoryMapProps) -> Html {
             let x = (f64::from(e.offset_x()) * scale) as u64;
             let y = (f64::from(e.offset_y()) * scale) as u64;
             let pfn = (y * ROW + x.min(ROW - 1)).min(frames.saturating_sub(1));
-            window.set(Some(Window::around(
-                pfn,
-                frames,
-                shown.per_row as u32 * shown.cell,
-                shown.cell,
-            )));
+            window.set(Some(shown.recentred(pfn, frames)));
         })
     };
     // The keyboard's frame cursor: the arrow keys move it by a frame or a
@@ -517,12 +515,7 @@ pub fn MemoryMap(props: &MemoryMapProps) -> Html {
             let next = next.clamp(0, frames as i64 - 1) as u64;
             hovered.set(Some(next));
             if !shown.contains(next) {
-                window.set(Some(Window::around(
-                    next,
-                    frames,
-                    shown.per_row as u32 * shown.cell,
-                    shown.cell,
-                )));
+                window.set(Some(shown.recentred(next, frames)));
             }
         })
     };

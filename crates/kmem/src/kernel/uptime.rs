@@ -122,11 +122,7 @@ impl Kernel {
             let at = rng.below(held[1].chunks.len() as u64) as usize;
             exited.extend(held[1].chunks.swap_remove(at));
         }
-        let mut effects = Vec::new();
-        for pfn in evicted.into_iter().chain(exited) {
-            effects.clear();
-            self.buddy.free_pages(&mut self.mem, pfn, 0, &mut effects);
-        }
+        self.release(evicted.into_iter().chain(exited));
         // Recent activity: small requests of every kind, interleaved.
         let kernel_target = (managed * KERNEL_PERCENT / 100).min(KERNEL_PAGES_MAX);
         let objects_target = ((managed >> 8) * OBJECTS_PER_MIB).min(OBJECTS_MAX);
@@ -158,23 +154,14 @@ impl Kernel {
                 }
             }
         }
-        let mut freed_kernel = Vec::new();
-        for _ in 0..kernel_pages.len() / 2 {
-            let at = rng.below(kernel_pages.len() as u64) as usize;
-            freed_kernel.push(kernel_pages.swap_remove(at));
-        }
-        let mut freed_objects = Vec::new();
-        for _ in 0..objects.len() as u64 * OBJECTS_FREED_PERCENT / 100 {
-            let at = rng.below(objects.len() as u64) as usize;
-            freed_objects.push(objects.swap_remove(at));
-        }
+        let half = kernel_pages.len() / 2;
+        let freed_kernel = draw(&mut rng, &mut kernel_pages, half);
+        let share = objects.len() * OBJECTS_FREED_PERCENT as usize / 100;
+        let freed_objects = draw(&mut rng, &mut objects, share);
         // The recent frees interleave: pages, then objects.
         let mut objects_left = freed_objects.chunks(8);
         for pages in freed_kernel.chunks(64) {
-            for &pfn in pages {
-                effects.clear();
-                self.buddy.free_pages(&mut self.mem, pfn, 0, &mut effects);
-            }
+            self.release(pages.iter().copied());
             for &addr in objects_left.next().unwrap_or_default() {
                 let _ = self.kfree_memory(&mut ev, addr);
             }
@@ -186,6 +173,15 @@ impl Kernel {
         self.cache.adopt(file.chunks.into_iter().flatten());
         for pfn in anon.chunks.into_iter().flatten() {
             self.anon_pages[MemMap::zone_of(pfn).index()] += 1;
+        }
+    }
+
+    /// Frees order-0 pages the workload held, through `__free_pages()`.
+    fn release(&mut self, pages: impl IntoIterator<Item = Pfn>) {
+        let mut effects = Vec::new();
+        for pfn in pages {
+            effects.clear();
+            self.buddy.free_pages(&mut self.mem, pfn, 0, &mut effects);
         }
     }
 
@@ -224,4 +220,11 @@ impl Kernel {
         }
         None
     }
+}
+
+/// Takes `n` of `items` at random (the rest stay, in another order).
+fn draw<T>(rng: &mut SplitMix64, items: &mut Vec<T>, n: usize) -> Vec<T> {
+    (0..n.min(items.len()))
+        .map(|_| items.swap_remove(rng.below(items.len() as u64) as usize))
+        .collect()
 }
