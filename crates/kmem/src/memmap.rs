@@ -532,15 +532,24 @@ impl MemMap {
         }
     }
 
-    /// Marks the frames of `range` individually (reservations at boot).
+    /// Marks the frames of `range` individually, each an order-0 page used
+    /// as `used_as` (reservations at boot; `split_page()` of an allocated
+    /// block). Holes stay holes.
     pub fn mark_range(&mut self, range: FrameRange, used_as: FrameUse) {
         let end = range.end.as_u64().min(self.max_pfn);
-        for pfn in range.start.as_u64()..end {
-            let page = self.meta_mut(pfn as u32);
-            if page.used_as != FrameUse::NoRam {
-                page.used_as = used_as;
-                page.order = 0;
+        let mut pfn = range.start.as_u64();
+        while pfn < end {
+            let chunk_end = ((pfn >> CHUNK_SHIFT) + 1) << CHUNK_SHIFT;
+            let stop = chunk_end.min(end);
+            let chunk = unique_chunk(&mut self.pages[(pfn >> CHUNK_SHIFT) as usize]);
+            let first = pfn as usize & (CHUNK_FRAMES - 1);
+            for page in &mut chunk[first..first + (stop - pfn) as usize] {
+                if page.used_as != FrameUse::NoRam {
+                    page.used_as = used_as;
+                    page.order = 0;
+                }
             }
+            pfn = stop;
         }
     }
 

@@ -19,7 +19,7 @@
 
 use crate::addr::{Order, Pfn};
 use crate::buddy::{Buddy, BuddyEffect, PageRequest, ReserveAccess, WatermarkLevel, COSTLY_ORDER};
-use crate::memmap::{FrameUse, MemMap};
+use crate::memmap::{FrameRange, FrameUse, MemMap};
 use crate::zone::{MigrateType, ZoneType};
 use std::collections::VecDeque;
 
@@ -127,17 +127,22 @@ impl PageCache {
 
     /// Adds `pfn` as the newest page.
     fn push(&mut self, pfn: Pfn) {
-        let frame = pfn.as_u64() as u32;
+        self.push_run(pfn, 1);
+    }
+
+    /// Adds the `n` pages from `start` as the newest, in order (one zone).
+    fn push_run(&mut self, start: Pfn, n: u32) {
+        let frame = start.as_u64() as u32;
         match self.runs.back_mut() {
-            Some((start, n))
-                if *start + *n == frame
-                    && MemMap::zone_of(Pfn::new(u64::from(*start))) == MemMap::zone_of(pfn) =>
+            Some((last, count))
+                if *last + *count == frame
+                    && MemMap::zone_of(Pfn::new(u64::from(*last))) == MemMap::zone_of(start) =>
             {
-                *n += 1
+                *count += n
             }
-            _ => self.runs.push_back((frame, 1)),
+            _ => self.runs.push_back((frame, n)),
         }
-        self.pages += 1;
+        self.pages += u64::from(n);
     }
 
     /// Reads `pages` pages of files into the cache, as a workload would:
@@ -172,11 +177,11 @@ impl PageCache {
         added
     }
 
-    /// Takes `pages` (order-0 pages already marked as page cache) into the
-    /// cache as the newest, in order.
-    pub fn adopt(&mut self, pages: impl IntoIterator<Item = Pfn>) {
-        for pfn in pages {
-            self.push(pfn);
+    /// Takes the pages of `runs` (order-0 pages already marked as page
+    /// cache, each run in one zone) into the cache as the newest, in order.
+    pub fn adopt(&mut self, runs: impl IntoIterator<Item = FrameRange>) {
+        for run in runs {
+            self.push_run(run.start, run.len() as u32);
         }
     }
 

@@ -25,7 +25,7 @@
 use super::{EventBuilder, Kernel, Text};
 use crate::addr::{Order, Pfn};
 use crate::buddy::{PageRequest, WatermarkLevel};
-use crate::memmap::{FrameUse, MemMap, SplitMix64, Uptime};
+use crate::memmap::{FrameRange, FrameUse, MemMap, SplitMix64, Uptime};
 use crate::profile::names::KmallocCall;
 use crate::zone::{MigrateType, ZoneType};
 
@@ -67,17 +67,38 @@ const OBJECT_SIZES: [u64; 12] = [8, 16, 24, 32, 64, 96, 128, 192, 256, 512, 1024
 /// from the other uses of the seed.
 const SALT: u64 = 0x7570_7469_6d65;
 
-/// Pages of one kind the workload holds, in the blocks it took them in.
+/// A block the workload took: the `1 << order` frames from `start`, each
+/// made an order-0 page (`split_page()`).
+#[derive(Clone, Copy)]
+struct Block {
+    start: Pfn,
+    order: u8,
+}
+
+impl Block {
+    fn pages(self) -> u64 {
+        1 << self.order
+    }
+
+    fn frames(self) -> FrameRange {
+        FrameRange {
+            start: self.start,
+            end: self.start.add(self.pages()),
+        }
+    }
+}
+
+/// Pages of one kind the workload took, in the blocks it took them in.
 #[derive(Default)]
 struct Held {
-    chunks: Vec<Vec<Pfn>>,
+    blocks: Vec<Block>,
     pages: u64,
 }
 
 impl Held {
-    fn push(&mut self, chunk: Vec<Pfn>) {
-        self.pages += chunk.len() as u64;
-        self.chunks.push(chunk);
+    fn push(&mut self, block: Block) {
+        self.pages += block.pages();
+        self.blocks.push(block);
     }
 }
 
@@ -99,30 +120,40 @@ impl Kernel {
         for (kind, &(used_as, target)) in targets.iter().enumerate() {
             let bulk = target * (100 - RECENT_PERCENT) / 100;
             while held[kind].pages < bulk {
-                let Some(pages) = self.take(BULK_ORDER, MigrateType::Movable, used_as) else {
+                let Some(block) = self.take(BULK_ORDER, MigrateType::Movable, used_as) else {
                     break;
                 };
-                held[kind].push(pages);
+                held[kind].push(block);
             }
         }
-        // Then files were evicted or deleted: single pages anywhere in the cache.
-        let mut evicted = Vec::new();
+        // Then files were evicted or deleted: single pages anywhere in the
+        // cache, each freed on its own.
         let evict = (held[0].pages * FILE_FREED_PERCENT / 100).min(FREED_PAGES_MAX);
-        while (evicted.len() as u64) < evict {
-            let at = rng.below(held[0].chunks.len() as u64) as usize;
-            let chunk = &mut held[0].chunks[at];
-            if !chunk.is_empty() {
-                evicted.push(chunk.swap_remove(rng.below(chunk.len() as u64) as usize));
+        let mut evicted = Vec::new();
+        while (evicted.len() as u64) < evict && !held[0].blocks.is_empty() {
+            let block = held[0].blocks[rng.below(held[0].blocks.len() as u64) as usize];
+            let pfn = block.start.add(rng.below(block.pages()));
+            if self
+                .mem
+                .page(pfn)
+                .is_some_and(|page| page.used_as == FrameUse::PageCache)
+            {
+                self.release([pfn]);
+                evicted.push(pfn);
             }
         }
-        // Processes that exited: their blocks, whole.
-        let mut exited = Vec::new();
+        // Processes that exited: their blocks, whole. The kernel frees such
+        // a process's pages one by one, and the buddy allocator merges
+        // them back into the block; freeing the block at its order ends in
+        // the same free block at a fraction of the cost.
         let exit = (held[1].pages * ANON_FREED_PERCENT / 100).min(FREED_PAGES_MAX);
-        while (exited.len() as u64) < exit && !held[1].chunks.is_empty() {
-            let at = rng.below(held[1].chunks.len() as u64) as usize;
-            exited.extend(held[1].chunks.swap_remove(at));
+        let mut exited = 0;
+        while exited < exit && !held[1].blocks.is_empty() {
+            let at = rng.below(held[1].blocks.len() as u64) as usize;
+            let block = held[1].blocks.swap_remove(at);
+            exited += block.pages();
+            self.release_block(block);
         }
-        self.release(evicted.into_iter().chain(exited));
         // Recent activity: small requests of every kind, interleaved.
         let kernel_target = (managed * KERNEL_PERCENT / 100).min(KERNEL_PAGES_MAX);
         let objects_target = ((managed >> 8) * OBJECTS_PER_MIB).min(OBJECTS_MAX);
@@ -134,17 +165,17 @@ impl Kernel {
             for (kind, &(used_as, target)) in targets.iter().enumerate() {
                 while held[kind].pages < target * round / ROUNDS {
                     let order = rng.below(MAX_CHUNK_ORDER + 1) as u8;
-                    let Some(pages) = self.take(order, MigrateType::Movable, used_as) else {
+                    let Some(block) = self.take(order, MigrateType::Movable, used_as) else {
                         break;
                     };
-                    held[kind].push(pages);
+                    held[kind].push(block);
                 }
             }
             while (kernel_pages.len() as u64) < kernel_target * round / ROUNDS {
-                let Some(pages) = self.take(0, MigrateType::Unmovable, FrameUse::Allocated) else {
+                let Some(page) = self.take(0, MigrateType::Unmovable, FrameUse::Allocated) else {
                     break;
                 };
-                kernel_pages.extend(pages);
+                kernel_pages.push(page.start);
             }
             while (objects.len() as u64) < objects_target * round / ROUNDS {
                 let size = OBJECT_SIZES[rng.below(OBJECT_SIZES.len() as u64) as usize];
@@ -170,10 +201,20 @@ impl Kernel {
             let _ = self.kfree_memory(&mut ev, addr);
         }
         let [file, anon] = held;
-        self.cache.adopt(file.chunks.into_iter().flatten());
-        for pfn in anon.chunks.into_iter().flatten() {
-            self.anon_pages[MemMap::zone_of(pfn).index()] += 1;
+        evicted.sort_unstable();
+        self.cache.adopt(cached_runs(&file.blocks, &evicted));
+        for block in anon.blocks {
+            self.anon_pages[MemMap::zone_of(block.start).index()] += block.pages();
         }
+    }
+
+    /// Frees a block the workload took as one block of its order (its
+    /// pages are tails of the block again).
+    fn release_block(&mut self, block: Block) {
+        self.mem.mark_range(block.frames(), FrameUse::Tail);
+        let mut effects = Vec::new();
+        self.buddy
+            .free_pages(&mut self.mem, block.start, block.order, &mut effects);
     }
 
     /// Frees order-0 pages the workload held, through `__free_pages()`.
@@ -190,7 +231,7 @@ impl Kernel {
     /// order-0 page used as `used_as`, as `split_page()` does for a block a
     /// file's readahead or a fault-around took. `None` when memory is at
     /// the low watermark everywhere.
-    fn take(&mut self, order: u8, migratetype: MigrateType, used_as: FrameUse) -> Option<Vec<Pfn>> {
+    fn take(&mut self, order: u8, migratetype: MigrateType, used_as: FrameUse) -> Option<Block> {
         let mut effects = Vec::new();
         for order in (0..=order).rev() {
             let request = PageRequest {
@@ -200,7 +241,7 @@ impl Kernel {
                 wakes_kswapd: false,
             };
             effects.clear();
-            let Some((pfn, _)) = self.buddy.get_page_from_freelist(
+            let Some((start, _)) = self.buddy.get_page_from_freelist(
                 &mut self.mem,
                 &request,
                 WatermarkLevel::Low,
@@ -209,14 +250,9 @@ impl Kernel {
             ) else {
                 continue;
             };
-            let pages: Vec<Pfn> = (0..1u64 << order).map(|i| pfn.add(i)).collect();
-            for &page in &pages {
-                if let Some(meta) = self.mem.page_mut(page) {
-                    meta.used_as = used_as;
-                    meta.order = 0;
-                }
-            }
-            return Some(pages);
+            let block = Block { start, order };
+            self.mem.mark_range(block.frames(), used_as);
+            return Some(block);
         }
         None
     }
@@ -227,4 +263,28 @@ fn draw<T>(rng: &mut SplitMix64, items: &mut Vec<T>, n: usize) -> Vec<T> {
     (0..n.min(items.len()))
         .map(|_| items.swap_remove(rng.below(items.len() as u64) as usize))
         .collect()
+}
+
+/// The runs of frames of `blocks`, in order, without the frames of
+/// `evicted` (ascending).
+fn cached_runs(blocks: &[Block], evicted: &[Pfn]) -> Vec<FrameRange> {
+    let mut runs = Vec::with_capacity(blocks.len());
+    for block in blocks {
+        let frames = block.frames();
+        let first = evicted.partition_point(|&pfn| pfn < frames.start);
+        let mut start = frames.start;
+        for &gone in evicted[first..].iter().take_while(|&&pfn| pfn < frames.end) {
+            if gone > start {
+                runs.push(FrameRange { start, end: gone });
+            }
+            start = gone.add(1);
+        }
+        if start < frames.end {
+            runs.push(FrameRange {
+                start,
+                end: frames.end,
+            });
+        }
+    }
+    runs
 }
